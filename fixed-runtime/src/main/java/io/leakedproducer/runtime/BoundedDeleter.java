@@ -396,6 +396,11 @@ public final class BoundedDeleter<T> {
           }
         }
       }
+      // An interrupt that arrived while we were finishing (for example after a timed wait gave up,
+      // or while joining a thread that had already died) is still an interrupt of this call.
+      if (Thread.interrupted()) {
+        interrupted = true;
+      }
       // Nothing of ours runs any more: drop the references to the items.
       snapshot = null;
       deleter = null;

@@ -336,12 +336,12 @@ class BoundedDeleterTest {
       InterruptedException ie = assertThrows(InterruptedException.class,
           () -> BoundedDeleter.deleteAll(range(100), workers, i -> {
             ran.add(Thread.currentThread());
-            allIn.countDown();
-            await(allIn);
-            if (i == 0) {
-              caller.interrupt();
-            }
             try {
+              allIn.countDown();
+              await(allIn); // our interrupt may already arrive here
+              if (i == 0) {
+                caller.interrupt();
+              }
               Thread.sleep(TimeUnit.SECONDS.toMillis(TestSupport.WAIT_SECONDS));
             } catch (InterruptedException e) {
               interrupted.incrementAndGet();
