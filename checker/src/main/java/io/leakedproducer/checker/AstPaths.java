@@ -1,0 +1,190 @@
+package io.leakedproducer.checker;
+
+import com.google.errorprone.util.ASTHelpers;
+import com.sun.source.tree.ClassTree;
+import com.sun.source.tree.CompilationUnitTree;
+import com.sun.source.tree.DoWhileLoopTree;
+import com.sun.source.tree.EnhancedForLoopTree;
+import com.sun.source.tree.ExpressionTree;
+import com.sun.source.tree.ForLoopTree;
+import com.sun.source.tree.IdentifierTree;
+import com.sun.source.tree.LambdaExpressionTree;
+import com.sun.source.tree.MemberSelectTree;
+import com.sun.source.tree.MethodInvocationTree;
+import com.sun.source.tree.MethodTree;
+import com.sun.source.tree.NewClassTree;
+import com.sun.source.tree.ParenthesizedTree;
+import com.sun.source.tree.Tree;
+import com.sun.source.tree.TypeCastTree;
+import com.sun.source.tree.WhileLoopTree;
+import com.sun.source.util.TreePath;
+import com.sun.source.util.TreeScanner;
+import com.sun.tools.javac.code.Symbol;
+import com.sun.tools.javac.code.Symbol.VarSymbol;
+import java.util.function.Predicate;
+import javax.annotation.Nullable;
+
+/** Small, allocation-light helpers over trees and paths that the analysis parts share. */
+final class AstPaths {
+  private AstPaths() {}
+
+  static boolean isLoop(Tree tree) {
+    return tree instanceof WhileLoopTree
+        || tree instanceof DoWhileLoopTree
+        || tree instanceof ForLoopTree
+        || tree instanceof EnhancedForLoopTree;
+  }
+
+  /** A task root is the unit of code that one thread runs: a lambda body, a method, or a class initialiser. */
+  static boolean isTaskRoot(Tree tree) {
+    return tree instanceof LambdaExpressionTree
+        || tree instanceof MethodTree
+        || tree instanceof ClassTree;
+  }
+
+  /** The innermost enclosing lambda, method or class of {@code path}'s leaf (never the leaf itself). */
+  static TreePath taskRoot(TreePath path) {
+    for (TreePath p = path.getParentPath(); p != null; p = p.getParentPath()) {
+      if (isTaskRoot(p.getLeaf())) {
+        return p;
+      }
+    }
+    return path;
+  }
+
+  /** The innermost loop between the leaf and {@code root} (exclusive), or null. */
+  @Nullable
+  static TreePath enclosingLoop(TreePath path, Tree root) {
+    for (TreePath p = path.getParentPath(); p != null && p.getLeaf() != root; p = p.getParentPath()) {
+      if (isTaskRoot(p.getLeaf())) {
+        return null;
+      }
+      if (isLoop(p.getLeaf())) {
+        return p;
+      }
+    }
+    return null;
+  }
+
+  /** Counts loops between the leaf and its task root. */
+  static int loopDepth(TreePath path) {
+    int depth = 0;
+    for (TreePath p = path.getParentPath(); p != null; p = p.getParentPath()) {
+      if (isTaskRoot(p.getLeaf())) {
+        break;
+      }
+      if (isLoop(p.getLeaf())) {
+        depth++;
+      }
+    }
+    return depth;
+  }
+
+  static boolean contains(Tree outer, Tree inner) {
+    if (outer == inner) {
+      return true;
+    }
+    Boolean found =
+        new TreeScanner<Boolean, Void>() {
+          @Override
+          public Boolean scan(Tree tree, Void unused) {
+            if (tree == inner) {
+              return true;
+            }
+            return Boolean.TRUE.equals(super.scan(tree, null));
+          }
+
+          @Override
+          public Boolean reduce(Boolean a, Boolean b) {
+            return Boolean.TRUE.equals(a) || Boolean.TRUE.equals(b);
+          }
+        }.scan(outer, null);
+    return Boolean.TRUE.equals(found);
+  }
+
+  /** True if {@code path} passes through {@code ancestor}. */
+  static boolean isWithin(TreePath path, Tree ancestor) {
+    for (TreePath p = path; p != null; p = p.getParentPath()) {
+      if (p.getLeaf() == ancestor) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  static boolean anyMatch(Tree tree, Predicate<Tree> predicate) {
+    if (tree == null) {
+      return false;
+    }
+    Boolean found =
+        new TreeScanner<Boolean, Void>() {
+          @Override
+          public Boolean scan(Tree t, Void unused) {
+            if (t != null && predicate.test(t)) {
+              return true;
+            }
+            return Boolean.TRUE.equals(super.scan(t, null));
+          }
+
+          @Override
+          public Boolean reduce(Boolean a, Boolean b) {
+            return Boolean.TRUE.equals(a) || Boolean.TRUE.equals(b);
+          }
+        }.scan(tree, null);
+    return Boolean.TRUE.equals(found);
+  }
+
+  static ExpressionTree skipParensAndCasts(ExpressionTree tree) {
+    ExpressionTree t = tree;
+    while (true) {
+      if (t instanceof ParenthesizedTree) {
+        t = ((ParenthesizedTree) t).getExpression();
+      } else if (t instanceof TypeCastTree) {
+        t = ((TypeCastTree) t).getExpression();
+      } else {
+        return t;
+      }
+    }
+  }
+
+  /** The variable a plain name or field access refers to, or null for anything else. */
+  @Nullable
+  static VarSymbol variable(@Nullable ExpressionTree tree) {
+    if (tree == null) {
+      return null;
+    }
+    ExpressionTree t = skipParensAndCasts(tree);
+    if (!(t instanceof IdentifierTree) && !(t instanceof MemberSelectTree)) {
+      return null;
+    }
+    Symbol sym = ASTHelpers.getSymbol(t);
+    return sym instanceof VarSymbol ? (VarSymbol) sym : null;
+  }
+
+  /** The variable that receives the call's result when the call is {@code x.m(..)} on a variable. */
+  @Nullable
+  static VarSymbol receiverVariable(MethodInvocationTree call) {
+    return variable(ASTHelpers.getReceiver(call));
+  }
+
+  /** The path's nearest ancestor that is not a parenthesis or cast. */
+  static TreePath parentSkippingParens(TreePath path) {
+    TreePath p = path.getParentPath();
+    while (p != null && (p.getLeaf() instanceof ParenthesizedTree || p.getLeaf() instanceof TypeCastTree)) {
+      p = p.getParentPath();
+    }
+    return p;
+  }
+
+  static int line(CompilationUnitTree unit, Tree tree) {
+    return (int) unit.getLineMap().getLineNumber(ASTHelpers.getStartPosition(tree));
+  }
+
+  static boolean isThreadConstruction(Tree tree) {
+    if (!(tree instanceof NewClassTree)) {
+      return false;
+    }
+    Symbol sym = ASTHelpers.getSymbol(tree);
+    return sym != null && sym.owner != null && sym.owner.getQualifiedName().contentEquals("java.lang.Thread");
+  }
+}

@@ -1,0 +1,264 @@
+package io.leakedproducer.checker;
+
+import com.google.errorprone.VisitorState;
+import com.google.errorprone.util.ASTHelpers;
+import com.sun.source.tree.DoWhileLoopTree;
+import com.sun.source.tree.EnhancedForLoopTree;
+import com.sun.source.tree.ExpressionTree;
+import com.sun.source.tree.ForLoopTree;
+import com.sun.source.tree.MethodInvocationTree;
+import com.sun.source.tree.Tree;
+import com.sun.source.tree.VariableTree;
+import com.sun.source.tree.WhileLoopTree;
+import com.sun.source.util.TreePath;
+import com.sun.tools.javac.code.Symbol.VarSymbol;
+import com.sun.tools.javac.code.Type;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import javax.annotation.Nullable;
+
+/**
+ * Decides whether anything stops a producer once its consumers are gone: an interrupt that reaches
+ * it and that it honours, a stop signal checked between timed offers, consumers that drain until
+ * the producer is done, or a capacity that holds every element.
+ */
+final class CancellationPaths {
+  private static final Set<String> SIGNAL_MUTATORS =
+      Set.of("set", "lazySet", "setRelease", "setPlain", "setOpaque", "compareAndSet", "weakCompareAndSet",
+          "getAndSet", "countDown", "complete", "completeExceptionally", "cancel", "close", "arrive",
+          "arriveAndDeregister", "arriveAndAwaitAdvance", "forceTermination", "incrementAndGet", "decrementAndGet",
+          "getAndIncrement", "getAndDecrement", "addAndGet", "getAndAdd", "release", "signal", "signalAll",
+          "interrupt", "shutdown", "shutdownNow", "obtrudeValue", "add", "put", "offer");
+
+  private static final Set<String> SELF_CHANGING_TYPES =
+      Set.of("java.util.concurrent.Future", "java.lang.Thread", "java.util.concurrent.ExecutorService");
+
+  private CancellationPaths() {}
+
+  /** Names the cancellation path that makes the producer safe, or returns null when there is none. */
+  @Nullable
+  static String find(ProducerDiscovery.Producer producer, QueueAliases queue, QueueBoundedness.Verdict verdict,
+      CompilationUnitIndex index, VisitorState state) {
+    if (capacityCoversEveryElement(queue, verdict, index, state)) {
+      return "capacity covers every element";
+    }
+    boolean interrupted = interruptReachesProducer(producer, index, state);
+    if (interrupted && !producer.swallowsInterrupt) {
+      return "the producer is interrupted";
+    }
+    if (producer.insertion == ProducerDiscovery.Insertion.TIMED_OFFER_RETRY) {
+      for (VarSymbol signal : producer.stopSignals) {
+        if (!queue.variables.contains(signal) && isSetSomewhere(signal, producer, index, state)) {
+          return "the producer checks '" + signal.getSimpleName() + "' between timed offers";
+        }
+      }
+    }
+    if (consumersDrainUntilDone(producer, queue, index)) {
+      return "consumers drain until the producer is done";
+    }
+    return null;
+  }
+
+  static boolean isSignalMutator(TreePath call) {
+    return call.getLeaf() instanceof MethodInvocationTree
+        && SIGNAL_MUTATORS.contains(ASTHelpers.getSymbol((MethodInvocationTree) call.getLeaf()).getSimpleName().toString());
+  }
+
+  /** Something outside the producer's own retry test changes the signal (or it changes by itself). */
+  private static boolean isSetSomewhere(VarSymbol signal, ProducerDiscovery.Producer producer, CompilationUnitIndex index,
+      VisitorState state) {
+    for (String typeName : SELF_CHANGING_TYPES) {
+      Type type = state.getTypeFromString(typeName);
+      if (type != null && ASTHelpers.isSubtype(signal.type, type, state)) {
+        return true;
+      }
+    }
+    if (!index.writesOf(signal).isEmpty() || !index.mutations.getOrDefault(signal, List.of()).isEmpty()) {
+      return true;
+    }
+    for (TreePath call : index.callsOn(signal)) {
+      if (isSignalMutator(call)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static boolean interruptReachesProducer(ProducerDiscovery.Producer producer, CompilationUnitIndex index,
+      VisitorState state) {
+    TaskSpawns.Spawn spawn = producer.spawn;
+    if (spawn.kind == TaskSpawns.Kind.INVOKE_ALL_TIMED) {
+      return true;
+    }
+    for (TreePath path : index.calls) {
+      MethodInvocationTree call = (MethodInvocationTree) path.getLeaf();
+      if (AstPaths.isWithin(path, producer.root.getLeaf())) {
+        continue; // a producer cannot rescue itself
+      }
+      VarSymbol receiver = AstPaths.receiverVariable(call);
+      switch (spawn.kind) {
+        case FUTURE:
+          if (ConcurrencyApiModel.isInterruptingCancel(call, state)
+              && (spawn.handleIsCollection || (receiver != null && receiver.equals(spawn.handle)))) {
+            return true;
+          }
+          // fall through: shutdownNow() interrupts submitted tasks too
+        case EXECUTE:
+        case INVOKE_ALL:
+        case COMPLETABLE_FUTURE:
+          if (ConcurrencyApiModel.isShutdownNow(call, state)
+              && (spawn.executorOpaque || (receiver != null && receiver.equals(spawn.executor)))) {
+            return true;
+          }
+          break;
+        case THREAD:
+          if (ConcurrencyApiModel.isInterruptOfOtherThread(call, state) && receiver != null
+              && (receiver.equals(spawn.handle) || spawn.handle == null && isThreadElement(receiver, index))) {
+            return true;
+          }
+          break;
+        default:
+          break;
+      }
+    }
+    return false;
+  }
+
+  /** A thread taken from a collection (for (Thread t : threads) t.interrupt()): we cannot tell which. */
+  private static boolean isThreadElement(VarSymbol receiver, CompilationUnitIndex index) {
+    TreePath decl = index.declarations.get(receiver);
+    return decl != null && decl.getParentPath() != null && decl.getParentPath().getLeaf() instanceof EnhancedForLoopTree;
+  }
+
+  /**
+   * A loop in a finally or catch that keeps taking until something other than the queue says stop
+   * (the producer's future, a done flag): the producer is never left without a taker.
+   */
+  private static boolean consumersDrainUntilDone(ProducerDiscovery.Producer producer, QueueAliases queue,
+      CompilationUnitIndex index) {
+    for (VarSymbol alias : queue.variables) {
+      for (TreePath call : index.callsOn(alias)) {
+        if (AstPaths.isWithin(call, producer.root.getLeaf()) || !ConsumerDiscovery.isInExitPath(call)) {
+          continue;
+        }
+        String name = ASTHelpers.getSymbol((MethodInvocationTree) call.getLeaf()).getSimpleName().toString();
+        if (name.equals("clear") || name.equals("put") || name.startsWith("offer") || name.equals("add")) {
+          continue;
+        }
+        TreePath loop = AstPaths.enclosingLoop(call, AstPaths.taskRoot(call).getLeaf());
+        if (loop != null && conditionConsultsSomethingElse(loop.getLeaf(), queue)) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  private static boolean conditionConsultsSomethingElse(Tree loop, QueueAliases queue) {
+    ExpressionTree condition = null;
+    if (loop instanceof WhileLoopTree) {
+      condition = ((WhileLoopTree) loop).getCondition();
+    } else if (loop instanceof DoWhileLoopTree) {
+      condition = ((DoWhileLoopTree) loop).getCondition();
+    } else if (loop instanceof ForLoopTree) {
+      condition = ((ForLoopTree) loop).getCondition();
+    }
+    if (condition == null) {
+      return false;
+    }
+    return AstPaths.anyMatch(condition, t -> {
+      if (t instanceof MethodInvocationTree) {
+        VarSymbol receiver = AstPaths.receiverVariable((MethodInvocationTree) t);
+        return receiver != null && !queue.variables.contains(receiver);
+      }
+      if (t instanceof ExpressionTree) {
+        VarSymbol v = AstPaths.variable((ExpressionTree) t);
+        return v != null && !queue.variables.contains(v) && !(v.getKind() == javax.lang.model.element.ElementKind.LOCAL_VARIABLE
+            && isDeclaredIn(v, loop));
+      }
+      return false;
+    });
+  }
+
+  private static boolean isDeclaredIn(VarSymbol v, Tree loop) {
+    return AstPaths.anyMatch(loop, t -> t instanceof VariableTree && v.equals(ASTHelpers.getSymbol(t)));
+  }
+
+  /**
+   * The queue can hold every element ever inserted: each insertion site's trip count appears among
+   * the capacity's summands (for example capacity {@code items.size()} and one loop over
+   * {@code items}), and the constant parts fit.
+   */
+  static boolean capacityCoversEveryElement(QueueAliases queue, QueueBoundedness.Verdict verdict, CompilationUnitIndex index,
+      VisitorState state) {
+    if (verdict.capacity == null) {
+      return false;
+    }
+    String capacitySource = state.getSourceForNode(verdict.capacity);
+    if (capacitySource == null) {
+      return false;
+    }
+    List<String> capacity = new ArrayList<>(splitSum(ProducerDiscovery.normalize(capacitySource)));
+    Integer constantCapacity = ASTHelpers.constValue(verdict.capacity, Integer.class);
+    List<String> inserted = new ArrayList<>();
+    for (VarSymbol alias : queue.variables) {
+      for (TreePath call : index.callsOn(alias)) {
+        String name = ASTHelpers.getSymbol((MethodInvocationTree) call.getLeaf()).getSimpleName().toString();
+        if (!(name.startsWith("put") || name.startsWith("offer") || name.startsWith("add") || name.startsWith("transfer"))) {
+          continue;
+        }
+        List<String> count = ProducerDiscovery.countOf(ProducerDiscovery.callChain(call, index, state), state);
+        if (count == null) {
+          return false;
+        }
+        inserted.addAll(count);
+      }
+    }
+    long constants = 0;
+    for (String term : inserted) {
+      Integer value = parseInt(term);
+      if (value != null) {
+        constants += value;
+      } else if (!capacity.remove(term)) {
+        return false;
+      }
+    }
+    long room = constantCapacity != null && inserted.stream().allMatch(t -> parseInt(t) != null) ? constantCapacity : 0;
+    if (constantCapacity == null) {
+      for (String term : capacity) {
+        Integer value = parseInt(term);
+        room += value == null ? 0 : value;
+      }
+    }
+    return constants <= room;
+  }
+
+  private static List<String> splitSum(String expr) {
+    List<String> terms = new ArrayList<>();
+    int depth = 0;
+    int start = 0;
+    for (int i = 0; i < expr.length(); i++) {
+      char c = expr.charAt(i);
+      if (c == '(') {
+        depth++;
+      } else if (c == ')') {
+        depth--;
+      } else if (c == '+' && depth == 0) {
+        terms.add(expr.substring(start, i));
+        start = i + 1;
+      }
+    }
+    terms.add(expr.substring(start));
+    return terms;
+  }
+
+  @Nullable
+  private static Integer parseInt(String term) {
+    try {
+      return Integer.parseInt(term);
+    } catch (NumberFormatException e) {
+      return null;
+    }
+  }
+}

@@ -1,0 +1,182 @@
+package io.leakedproducer.checker;
+
+import com.google.errorprone.util.ASTHelpers;
+import com.sun.source.tree.AssignmentTree;
+import com.sun.source.tree.ClassTree;
+import com.sun.source.tree.CompilationUnitTree;
+import com.sun.source.tree.CompoundAssignmentTree;
+import com.sun.source.tree.IdentifierTree;
+import com.sun.source.tree.MemberReferenceTree;
+import com.sun.source.tree.MemberSelectTree;
+import com.sun.source.tree.MethodInvocationTree;
+import com.sun.source.tree.MethodTree;
+import com.sun.source.tree.NewClassTree;
+import com.sun.source.tree.UnaryTree;
+import com.sun.source.tree.VariableTree;
+import com.sun.source.util.TreePath;
+import com.sun.source.util.TreePathScanner;
+import com.sun.tools.javac.code.Symbol;
+import com.sun.tools.javac.code.Symbol.MethodSymbol;
+import com.sun.tools.javac.code.Symbol.VarSymbol;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One pass over a compilation unit that records where each variable is used and each method is
+ * called, so that every later question is a map lookup. Built at most once per compilation unit and
+ * only when the unit contains a blocking insertion, which keeps the check's cost linear.
+ */
+final class CompilationUnitIndex {
+  final CompilationUnitTree unit;
+  final List<TreePath> calls = new ArrayList<>();
+  final Map<VarSymbol, List<TreePath>> callsOnVariable = new HashMap<>();
+  final Map<VarSymbol, List<TreePath>> uses = new HashMap<>();
+  final Map<VarSymbol, List<TreePath>> writes = new HashMap<>();
+  /** {@code x++}, {@code x += n} and the like: state changes that are not plain assignments. */
+  final Map<VarSymbol, List<TreePath>> mutations = new HashMap<>();
+  final Map<VarSymbol, TreePath> declarations = new HashMap<>();
+  /** Calls and constructor invocations of methods declared in this unit. */
+  final Map<MethodSymbol, List<TreePath>> callSites = new HashMap<>();
+  final Map<MethodSymbol, List<TreePath>> memberReferences = new HashMap<>();
+  final Map<MethodSymbol, TreePath> methods = new HashMap<>();
+  final Map<Symbol, TreePath> classes = new HashMap<>();
+
+  private CompilationUnitIndex(CompilationUnitTree unit) {
+    this.unit = unit;
+  }
+
+  static CompilationUnitIndex build(CompilationUnitTree unit) {
+    CompilationUnitIndex index = new CompilationUnitIndex(unit);
+    index.new Scanner().scan(unit, null);
+    return index;
+  }
+
+  List<TreePath> callsOn(VarSymbol variable) {
+    return callsOnVariable.getOrDefault(variable, List.of());
+  }
+
+  List<TreePath> usesOf(VarSymbol variable) {
+    return uses.getOrDefault(variable, List.of());
+  }
+
+  List<TreePath> writesOf(VarSymbol variable) {
+    return writes.getOrDefault(variable, List.of());
+  }
+
+  List<TreePath> callSitesOf(MethodSymbol method) {
+    return callSites.getOrDefault(method, List.of());
+  }
+
+  private static <K> void add(Map<K, List<TreePath>> map, K key, TreePath path) {
+    map.computeIfAbsent(key, k -> new ArrayList<>(2)).add(path);
+  }
+
+  private final class Scanner extends TreePathScanner<Void, Void> {
+    @Override
+    public Void visitMethodInvocation(MethodInvocationTree tree, Void unused) {
+      TreePath path = getCurrentPath();
+      calls.add(path);
+      VarSymbol receiver = AstPaths.receiverVariable(tree);
+      if (receiver != null) {
+        add(callsOnVariable, receiver, path);
+      }
+      Symbol callee = ASTHelpers.getSymbol(tree);
+      if (callee instanceof MethodSymbol) {
+        add(callSites, (MethodSymbol) callee, path);
+      }
+      return super.visitMethodInvocation(tree, null);
+    }
+
+    @Override
+    public Void visitNewClass(NewClassTree tree, Void unused) {
+      Symbol ctor = ASTHelpers.getSymbol(tree);
+      if (ctor instanceof MethodSymbol) {
+        add(callSites, (MethodSymbol) ctor, getCurrentPath());
+      }
+      return super.visitNewClass(tree, null);
+    }
+
+    @Override
+    public Void visitMemberReference(MemberReferenceTree tree, Void unused) {
+      Symbol target = ASTHelpers.getSymbol(tree);
+      if (target instanceof MethodSymbol) {
+        add(memberReferences, (MethodSymbol) target, getCurrentPath());
+      }
+      return super.visitMemberReference(tree, null);
+    }
+
+    @Override
+    public Void visitMethod(MethodTree tree, Void unused) {
+      MethodSymbol sym = ASTHelpers.getSymbol(tree);
+      if (sym != null) {
+        methods.put(sym, getCurrentPath());
+      }
+      return super.visitMethod(tree, null);
+    }
+
+    @Override
+    public Void visitClass(ClassTree tree, Void unused) {
+      Symbol sym = ASTHelpers.getSymbol(tree);
+      if (sym != null) {
+        classes.put(sym, getCurrentPath());
+      }
+      return super.visitClass(tree, null);
+    }
+
+    @Override
+    public Void visitVariable(VariableTree tree, Void unused) {
+      Symbol sym = ASTHelpers.getSymbol(tree);
+      if (sym instanceof VarSymbol) {
+        declarations.put((VarSymbol) sym, getCurrentPath());
+      }
+      return super.visitVariable(tree, null);
+    }
+
+    @Override
+    public Void visitAssignment(AssignmentTree tree, Void unused) {
+      VarSymbol target = AstPaths.variable(tree.getVariable());
+      if (target != null) {
+        add(writes, target, getCurrentPath());
+      }
+      return super.visitAssignment(tree, null);
+    }
+
+    @Override
+    public Void visitCompoundAssignment(CompoundAssignmentTree tree, Void unused) {
+      VarSymbol target = AstPaths.variable(tree.getVariable());
+      if (target != null) {
+        add(mutations, target, getCurrentPath());
+      }
+      return super.visitCompoundAssignment(tree, null);
+    }
+
+    @Override
+    public Void visitUnary(UnaryTree tree, Void unused) {
+      VarSymbol target = AstPaths.variable(tree.getExpression());
+      if (target != null) {
+        add(mutations, target, getCurrentPath());
+      }
+      return super.visitUnary(tree, null);
+    }
+
+    @Override
+    public Void visitIdentifier(IdentifierTree tree, Void unused) {
+      recordUse(ASTHelpers.getSymbol(tree));
+      return null;
+    }
+
+    @Override
+    public Void visitMemberSelect(MemberSelectTree tree, Void unused) {
+      recordUse(ASTHelpers.getSymbol(tree));
+      return super.visitMemberSelect(tree, null);
+    }
+
+    private void recordUse(Symbol sym) {
+      if (sym instanceof VarSymbol) {
+        add(uses, (VarSymbol) sym, getCurrentPath());
+      }
+    }
+  }
+}

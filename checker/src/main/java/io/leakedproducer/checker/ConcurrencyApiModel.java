@@ -1,0 +1,237 @@
+package io.leakedproducer.checker;
+
+import static com.google.errorprone.matchers.Matchers.anyOf;
+import static com.google.errorprone.matchers.method.MethodMatchers.constructor;
+import static com.google.errorprone.matchers.method.MethodMatchers.instanceMethod;
+import static com.google.errorprone.matchers.method.MethodMatchers.staticMethod;
+
+import com.google.common.collect.ImmutableList;
+import com.google.errorprone.VisitorState;
+import com.google.errorprone.matchers.Matcher;
+import com.google.errorprone.util.ASTHelpers;
+import com.sun.source.tree.ExpressionTree;
+import com.sun.source.tree.MethodInvocationTree;
+import com.sun.source.tree.Tree;
+import com.sun.tools.javac.code.Symbol;
+import com.sun.tools.javac.code.Symbol.MethodSymbol;
+import com.sun.tools.javac.code.Type;
+
+/**
+ * What the analysis knows about library APIs: which calls block on insertion, which take, which
+ * spawn a thread, and which cancel or interrupt one. Kept apart from the analysis so that flags can
+ * extend it without touching the decisions that use it.
+ */
+final class ConcurrencyApiModel {
+  private static final String BLOCKING_QUEUE = "java.util.concurrent.BlockingQueue";
+  private static final String BLOCKING_DEQUE = "java.util.concurrent.BlockingDeque";
+  private static final String QUEUE = "java.util.Queue";
+
+  private static final Matcher<ExpressionTree> BUILTIN_BLOCKING_INSERTION =
+      anyOf(
+          instanceMethod().onDescendantOf(BLOCKING_QUEUE).named("put"),
+          instanceMethod().onDescendantOf(BLOCKING_DEQUE).namedAnyOf("putFirst", "putLast"),
+          instanceMethod().onDescendantOf("java.util.concurrent.TransferQueue").named("transfer"));
+
+  /** {@code offer(e, timeout, unit)}: blocks for a while, so it only leaks inside a retry loop. */
+  private static final Matcher<ExpressionTree> TIMED_OFFER =
+      anyOf(
+          instanceMethod()
+              .onDescendantOf(BLOCKING_QUEUE)
+              .named("offer")
+              .withParameters("java.lang.Object", "long", "java.util.concurrent.TimeUnit"),
+          instanceMethod()
+              .onDescendantOf(BLOCKING_DEQUE)
+              .namedAnyOf("offerFirst", "offerLast")
+              .withParameters("java.lang.Object", "long", "java.util.concurrent.TimeUnit"),
+          instanceMethod()
+              .onDescendantOf("java.util.concurrent.TransferQueue")
+              .named("tryTransfer")
+              .withParameters("java.lang.Object", "long", "java.util.concurrent.TimeUnit"));
+
+  private static final Matcher<ExpressionTree> TRANSFER =
+      instanceMethod().onDescendantOf("java.util.concurrent.TransferQueue").namedAnyOf("transfer", "tryTransfer");
+
+  private static final Matcher<ExpressionTree> BLOCKING_TAKE =
+      anyOf(
+          instanceMethod().onDescendantOf(BLOCKING_QUEUE).named("take"),
+          instanceMethod().onDescendantOf(BLOCKING_DEQUE).namedAnyOf("takeFirst", "takeLast"));
+
+  private static final Matcher<ExpressionTree> TIMED_POLL =
+      anyOf(
+          instanceMethod()
+              .onDescendantOf(BLOCKING_QUEUE)
+              .named("poll")
+              .withParameters("long", "java.util.concurrent.TimeUnit"),
+          instanceMethod()
+              .onDescendantOf(BLOCKING_DEQUE)
+              .namedAnyOf("pollFirst", "pollLast")
+              .withParameters("long", "java.util.concurrent.TimeUnit"));
+
+  private static final Matcher<ExpressionTree> ANY_REMOVAL =
+      anyOf(
+          BLOCKING_TAKE,
+          TIMED_POLL,
+          instanceMethod().onDescendantOf(QUEUE).namedAnyOf("poll", "remove", "clear"),
+          instanceMethod().onDescendantOf("java.util.Deque").namedAnyOf("pollFirst", "pollLast", "removeFirst", "removeLast"),
+          instanceMethod().onDescendantOf(BLOCKING_QUEUE).named("drainTo"));
+
+  private static final Matcher<ExpressionTree> SPAWN_CALL =
+      anyOf(
+          instanceMethod().onDescendantOf("java.util.concurrent.Executor").named("execute"),
+          instanceMethod().onDescendantOf("java.util.concurrent.ExecutorService").namedAnyOf("submit", "invokeAll", "invokeAny"),
+          instanceMethod().onDescendantOf("java.util.concurrent.ScheduledExecutorService").named("schedule"),
+          instanceMethod().onDescendantOf("java.util.concurrent.CompletionService").named("submit"),
+          instanceMethod().onDescendantOf("java.util.concurrent.ForkJoinPool").namedAnyOf("execute", "submit", "invoke"),
+          staticMethod().onClass("java.util.concurrent.CompletableFuture").namedAnyOf("runAsync", "supplyAsync"),
+          staticMethod().onClass("java.lang.Thread").named("startVirtualThread"),
+          instanceMethod().onDescendantOf("java.lang.Thread.Builder").namedAnyOf("start", "unstarted"),
+          instanceMethod().onDescendantOf("java.util.concurrent.ThreadFactory").named("newThread"));
+
+  private static final Matcher<ExpressionTree> THREAD_CONSTRUCTOR = constructor().forClass("java.lang.Thread");
+
+  /** Calls that return a handle whose cancellation interrupts the task (not CompletableFuture). */
+  private static final Matcher<ExpressionTree> FUTURE_RETURNING_SPAWN =
+      anyOf(
+          instanceMethod().onDescendantOf("java.util.concurrent.ExecutorService").named("submit"),
+          instanceMethod().onDescendantOf("java.util.concurrent.ScheduledExecutorService").named("schedule"),
+          instanceMethod().onDescendantOf("java.util.concurrent.CompletionService").named("submit"),
+          instanceMethod().onDescendantOf("java.util.concurrent.ForkJoinPool").named("submit"));
+
+  private static final Matcher<ExpressionTree> FUTURE_CANCEL =
+      instanceMethod().onDescendantOf("java.util.concurrent.Future").named("cancel");
+
+  private static final Matcher<ExpressionTree> SHUTDOWN_NOW =
+      instanceMethod().onDescendantOf("java.util.concurrent.ExecutorService").named("shutdownNow");
+
+  private static final Matcher<ExpressionTree> THREAD_INTERRUPT =
+      instanceMethod().onDescendantOf("java.lang.Thread").named("interrupt");
+
+  private static final Matcher<ExpressionTree> CURRENT_THREAD =
+      staticMethod().onClass("java.lang.Thread").named("currentThread");
+
+  private static final Matcher<ExpressionTree> TIMED_INVOKE_ALL =
+      instanceMethod()
+          .onDescendantOf("java.util.concurrent.ExecutorService")
+          .namedAnyOf("invokeAll", "invokeAny")
+          .withParameters("java.util.Collection", "long", "java.util.concurrent.TimeUnit");
+
+  /** Calls after which the caller knows a consumer task has finished. */
+  private static final Matcher<ExpressionTree> JOIN =
+      anyOf(
+          instanceMethod().onDescendantOf("java.util.concurrent.Future").namedAnyOf("get", "join", "resultNow"),
+          instanceMethod().onDescendantOf("java.lang.Thread").named("join"),
+          instanceMethod().onDescendantOf("java.util.concurrent.CountDownLatch").named("await"),
+          instanceMethod().onDescendantOf("java.util.concurrent.ExecutorService").namedAnyOf("awaitTermination", "invokeAll", "close"));
+
+  private final ImmutableList<String> extraInsertions;
+
+  ConcurrencyApiModel(ImmutableList<String> extraInsertions) {
+    this.extraInsertions = extraInsertions;
+  }
+
+  /** {@code put}, {@code putFirst/putLast}, {@code transfer}, or a method named by a flag. */
+  boolean isBlockingInsertion(ExpressionTree tree, VisitorState state) {
+    if (BUILTIN_BLOCKING_INSERTION.matches(tree, state)) {
+      return true;
+    }
+    return !extraInsertions.isEmpty() && matchesExtra(tree, state);
+  }
+
+  private boolean matchesExtra(ExpressionTree tree, VisitorState state) {
+    if (!(tree instanceof MethodInvocationTree)) {
+      return false;
+    }
+    Symbol sym = ASTHelpers.getSymbol(tree);
+    if (!(sym instanceof MethodSymbol) || sym.isStatic()) {
+      return false;
+    }
+    for (String spec : extraInsertions) {
+      int hash = spec.indexOf('#');
+      if (hash <= 0 || !sym.getSimpleName().contentEquals(spec.substring(hash + 1))) {
+        continue;
+      }
+      Type owner = state.getTypeFromString(spec.substring(0, hash));
+      if (owner != null && ASTHelpers.isSubtype(sym.owner.type, owner, state)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  static boolean isTimedOffer(ExpressionTree tree, VisitorState state) {
+    return TIMED_OFFER.matches(tree, state);
+  }
+
+  static boolean isTransfer(ExpressionTree tree, VisitorState state) {
+    return TRANSFER.matches(tree, state);
+  }
+
+  static boolean isBlockingTake(ExpressionTree tree, VisitorState state) {
+    return BLOCKING_TAKE.matches(tree, state);
+  }
+
+  static boolean isTimedPoll(ExpressionTree tree, VisitorState state) {
+    return TIMED_POLL.matches(tree, state);
+  }
+
+  /** Any call that removes elements: take, poll, remove, drainTo, clear. */
+  static boolean isRemoval(ExpressionTree tree, VisitorState state) {
+    return ANY_REMOVAL.matches(tree, state);
+  }
+
+  static boolean isSpawn(Tree tree, VisitorState state) {
+    return tree instanceof ExpressionTree
+        && (SPAWN_CALL.matches((ExpressionTree) tree, state) || THREAD_CONSTRUCTOR.matches((ExpressionTree) tree, state));
+  }
+
+  static boolean returnsInterruptibleFuture(ExpressionTree tree, VisitorState state) {
+    return FUTURE_RETURNING_SPAWN.matches(tree, state);
+  }
+
+  static boolean isThreadConstructor(ExpressionTree tree, VisitorState state) {
+    return THREAD_CONSTRUCTOR.matches(tree, state);
+  }
+
+  /** {@code f.cancel(true)} where {@code f} is not a CompletableFuture, whose cancel never interrupts. */
+  static boolean isInterruptingCancel(MethodInvocationTree call, VisitorState state) {
+    if (!FUTURE_CANCEL.matches(call, state) || call.getArguments().size() != 1) {
+      return false;
+    }
+    Boolean mayInterrupt = ASTHelpers.constValue(call.getArguments().get(0), Boolean.class);
+    if (!Boolean.TRUE.equals(mayInterrupt)) {
+      return false;
+    }
+    ExpressionTree receiver = ASTHelpers.getReceiver(call);
+    if (receiver == null) {
+      return false;
+    }
+    Type receiverType = ASTHelpers.getType(receiver);
+    Type completable = state.getTypeFromString("java.util.concurrent.CompletableFuture");
+    return receiverType != null && (completable == null || !ASTHelpers.isSubtype(receiverType, completable, state));
+  }
+
+  static boolean isShutdownNow(ExpressionTree tree, VisitorState state) {
+    return SHUTDOWN_NOW.matches(tree, state);
+  }
+
+  /** {@code t.interrupt()} on some thread other than the current one. */
+  static boolean isInterruptOfOtherThread(MethodInvocationTree call, VisitorState state) {
+    if (!THREAD_INTERRUPT.matches(call, state)) {
+      return false;
+    }
+    ExpressionTree receiver = ASTHelpers.getReceiver(call);
+    return receiver != null && !CURRENT_THREAD.matches(AstPaths.skipParensAndCasts(receiver), state);
+  }
+
+  static boolean isTimedInvokeAll(ExpressionTree tree, VisitorState state) {
+    return TIMED_INVOKE_ALL.matches(tree, state);
+  }
+
+  static boolean isJoin(ExpressionTree tree, VisitorState state) {
+    return JOIN.matches(tree, state);
+  }
+
+  static boolean isCurrentThread(ExpressionTree tree, VisitorState state) {
+    return CURRENT_THREAD.matches(tree, state);
+  }
+}

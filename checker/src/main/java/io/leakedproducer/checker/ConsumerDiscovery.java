@@ -1,0 +1,100 @@
+package io.leakedproducer.checker;
+
+import com.google.errorprone.VisitorState;
+import com.google.errorprone.util.ASTHelpers;
+import com.sun.source.tree.AssignmentTree;
+import com.sun.source.tree.CatchTree;
+import com.sun.source.tree.MethodInvocationTree;
+import com.sun.source.tree.TryTree;
+import com.sun.source.tree.VariableTree;
+import com.sun.source.util.TreePath;
+import com.sun.tools.javac.code.Symbol;
+import com.sun.tools.javac.code.Symbol.VarSymbol;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import javax.annotation.Nullable;
+
+/**
+ * Decides who consumes: every call that takes from the queue, outside the producer's own task,
+ * grouped by the task it runs in. Each consumer carries the early exits that {@link EarlyExits}
+ * finds in its take loop.
+ */
+final class ConsumerDiscovery {
+
+  static final class Consumer {
+    final TreePath root;
+    final List<TreePath> takes = new ArrayList<>();
+    final List<EarlyExits.Exit> exits = new ArrayList<>();
+    /** Take loops of this consumer, for the fix and for drain detection. */
+    final List<TreePath> loops = new ArrayList<>();
+
+    Consumer(TreePath root) {
+      this.root = root;
+    }
+  }
+
+  private ConsumerDiscovery() {}
+
+  static List<Consumer> discover(QueueAliases queue, ProducerDiscovery.Producer producer, CompilationUnitIndex index,
+      VisitorState state) {
+    Map<com.sun.source.tree.Tree, Consumer> byRoot = new LinkedHashMap<>();
+    for (VarSymbol alias : queue.variables) {
+      for (TreePath call : index.callsOn(alias)) {
+        MethodInvocationTree invocation = (MethodInvocationTree) call.getLeaf();
+        if (!ConcurrencyApiModel.isRemoval(invocation, state)
+            || ASTHelpers.getSymbol(invocation).getSimpleName().contentEquals("clear")
+            || isInExitPath(call)) {
+          continue;
+        }
+        List<TreePath> chain = ProducerDiscovery.callChain(call, index, state);
+        TreePath site = chain.get(chain.size() - 1);
+        TreePath root = AstPaths.taskRoot(site);
+        if (root.getLeaf() == producer.root.getLeaf()) {
+          continue; // the producer's own thread: not a separate consumer
+        }
+        Consumer consumer = byRoot.computeIfAbsent(root.getLeaf(), r -> new Consumer(root));
+        consumer.takes.add(call);
+        EarlyExits.collect(chain, queue, takenVariable(call), consumer, producer, index, state);
+      }
+    }
+    return new ArrayList<>(byRoot.values());
+  }
+
+  /** Takes inside a finally or catch are clean-up on the exit path, not the consumer's main loop. */
+  static boolean isInExitPath(TreePath call) {
+    com.sun.source.tree.Tree previous = call.getLeaf();
+    for (TreePath p = call.getParentPath(); p != null && !AstPaths.isTaskRoot(p.getLeaf()); p = p.getParentPath()) {
+      if (p.getLeaf() instanceof CatchTree) {
+        return true;
+      }
+      if (p.getLeaf() instanceof TryTree && ((TryTree) p.getLeaf()).getFinallyBlock() == previous) {
+        return true;
+      }
+      previous = p.getLeaf();
+    }
+    return false;
+  }
+
+  /** The variable an element taken by {@code call} is stored in, if any. */
+  @Nullable
+  static VarSymbol takenVariable(TreePath call) {
+    TreePath parent = AstPaths.parentSkippingParens(call);
+    if (parent == null) {
+      return null;
+    }
+    if (parent.getLeaf() instanceof VariableTree) {
+      Symbol sym = ASTHelpers.getSymbol(parent.getLeaf());
+      return sym instanceof VarSymbol ? (VarSymbol) sym : null;
+    }
+    if (parent.getLeaf() instanceof AssignmentTree) {
+      return AstPaths.variable(((AssignmentTree) parent.getLeaf()).getVariable());
+    }
+    MethodInvocationTree invocation = (MethodInvocationTree) call.getLeaf();
+    if (ASTHelpers.getSymbol(invocation).getSimpleName().contentEquals("drainTo") && !invocation.getArguments().isEmpty()) {
+      return AstPaths.variable(invocation.getArguments().get(0));
+    }
+    return null;
+  }
+}

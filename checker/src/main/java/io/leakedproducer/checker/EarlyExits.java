@@ -1,0 +1,444 @@
+package io.leakedproducer.checker;
+
+import com.google.errorprone.VisitorState;
+import com.google.errorprone.util.ASTHelpers;
+import com.sun.source.tree.BinaryTree;
+import com.sun.source.tree.BreakTree;
+import com.sun.source.tree.CatchTree;
+import com.sun.source.tree.ClassTree;
+import com.sun.source.tree.DoWhileLoopTree;
+import com.sun.source.tree.ExpressionTree;
+import com.sun.source.tree.ForLoopTree;
+import com.sun.source.tree.IfTree;
+import com.sun.source.tree.InstanceOfTree;
+import com.sun.source.tree.LabeledStatementTree;
+import com.sun.source.tree.LambdaExpressionTree;
+import com.sun.source.tree.LiteralTree;
+import com.sun.source.tree.MethodInvocationTree;
+import com.sun.source.tree.NewClassTree;
+import com.sun.source.tree.ReturnTree;
+import com.sun.source.tree.SwitchTree;
+import com.sun.source.tree.ThrowTree;
+import com.sun.source.tree.Tree;
+import com.sun.source.tree.TryTree;
+import com.sun.source.tree.WhileLoopTree;
+import com.sun.source.util.TreePath;
+import com.sun.source.util.TreePathScanner;
+import com.sun.tools.javac.code.Flags;
+import com.sun.tools.javac.code.Symbol;
+import com.sun.tools.javac.code.Symbol.VarSymbol;
+import com.sun.tools.javac.code.Type;
+import java.util.List;
+import java.util.regex.Pattern;
+import javax.annotation.Nullable;
+
+/**
+ * Decides how a consumer can stop taking while the producer still has elements: a return, break or
+ * throw in its take loop that is not the end-of-stream check, a checked (or declared unchecked)
+ * exception that escapes the loop, a poll that gives up on null, or a take outside any loop.
+ *
+ * <p>Undeclared unchecked exceptions are not counted: every call can throw one, and counting them
+ * would flag nearly every consumer. Only explicit {@code throw}s and exceptions a callee declares
+ * count.
+ */
+final class EarlyExits {
+
+  /** One way a consumer stops taking, with the line to show the user. */
+  static final class Exit {
+    final int line;
+    final String reason;
+
+    Exit(int line, String reason) {
+      this.line = line;
+      this.reason = reason;
+    }
+  }
+
+  private static final Pattern END_MARKER =
+      Pattern.compile("(?i).*(poison|pill|end|eof|eos|stop|shutdown|done|sentinel|terminat|close|last|finish|complete|quit|marker).*");
+
+  private EarlyExits() {}
+
+  static void collect(List<TreePath> chain, QueueAliases queue, @Nullable VarSymbol taken, ConsumerDiscovery.Consumer consumer,
+      ProducerDiscovery.Producer producer, CompilationUnitIndex index, VisitorState state) {
+    TreePath loop = null;
+    for (TreePath site : chain) {
+      loop = AstPaths.enclosingLoop(site, AstPaths.taskRoot(site).getLeaf());
+      if (loop != null) {
+        break;
+      }
+    }
+    if (loop == null) {
+      consumer.exits.add(new Exit(AstPaths.line(index.unit, chain.get(0).getLeaf()), "takes a single element and stops"));
+      return;
+    }
+    if (!consumer.loops.contains(loop)) {
+      consumer.loops.add(loop);
+    }
+    new Context(loop, queue, taken, consumer, producer, index, state).scan();
+  }
+
+  private static final class Context {
+    final TreePath loop;
+    final QueueAliases queue;
+    @Nullable final VarSymbol taken;
+    final ConsumerDiscovery.Consumer consumer;
+    final ProducerDiscovery.Producer producer;
+    final CompilationUnitIndex index;
+    final VisitorState state;
+
+    Context(TreePath loop, QueueAliases queue, @Nullable VarSymbol taken, ConsumerDiscovery.Consumer consumer,
+        ProducerDiscovery.Producer producer, CompilationUnitIndex index, VisitorState state) {
+      this.loop = loop;
+      this.queue = queue;
+      this.taken = taken;
+      this.consumer = consumer;
+      this.producer = producer;
+      this.index = index;
+      this.state = state;
+    }
+
+    void scan() {
+      checkCondition();
+      new TreePathScanner<Void, Void>() {
+        @Override
+        public Void visitLambdaExpression(LambdaExpressionTree tree, Void unused) {
+          return null; // runs later or elsewhere
+        }
+
+        @Override
+        public Void visitClass(ClassTree tree, Void unused) {
+          return null;
+        }
+
+        @Override
+        public Void visitReturn(ReturnTree tree, Void unused) {
+          classify(getCurrentPath(), "return");
+          return super.visitReturn(tree, null);
+        }
+
+        @Override
+        public Void visitBreak(BreakTree tree, Void unused) {
+          if (breaksOutOfLoop(getCurrentPath(), tree)) {
+            classify(getCurrentPath(), "break");
+          }
+          return null;
+        }
+
+        @Override
+        public Void visitThrow(ThrowTree tree, Void unused) {
+          Type thrown = ASTHelpers.getType(tree.getExpression());
+          if (thrown != null && !isInterruption(thrown) && !isCaughtInLoop(getCurrentPath(), thrown)) {
+            classify(getCurrentPath(), "throw");
+          }
+          return super.visitThrow(tree, null);
+        }
+
+        @Override
+        public Void visitMethodInvocation(MethodInvocationTree tree, Void unused) {
+          checkDeclaredExceptions(getCurrentPath(), ASTHelpers.getSymbol(tree));
+          return super.visitMethodInvocation(tree, null);
+        }
+
+        @Override
+        public Void visitNewClass(NewClassTree tree, Void unused) {
+          checkDeclaredExceptions(getCurrentPath(), ASTHelpers.getSymbol(tree));
+          return super.visitNewClass(tree, null);
+        }
+      }.scan(new TreePath(loop, body(loop.getLeaf())), null);
+    }
+
+    private void checkDeclaredExceptions(TreePath call, @Nullable Symbol callee) {
+      if (!(callee instanceof Symbol.MethodSymbol)) {
+        return;
+      }
+      for (Type thrown : ((Symbol.MethodSymbol) callee).getThrownTypes()) {
+        if (isInterruption(thrown) || isCaughtInLoop(call, thrown)) {
+          continue;
+        }
+        add(call.getLeaf(), callee.getSimpleName() + "() can throw " + thrown.tsym.getSimpleName() + " out of the take loop");
+        return;
+      }
+    }
+
+    /** Loop conditions that stop on an empty queue, a timed-out poll, or a flag the loop clears itself. */
+    private void checkCondition() {
+      Tree l = loop.getLeaf();
+      ExpressionTree condition = null;
+      if (l instanceof WhileLoopTree) {
+        condition = ((WhileLoopTree) l).getCondition();
+      } else if (l instanceof DoWhileLoopTree) {
+        condition = ((DoWhileLoopTree) l).getCondition();
+      } else if (l instanceof ForLoopTree) {
+        condition = ((ForLoopTree) l).getCondition();
+        if (condition != null && ((ForLoopTree) l).getInitializer().size() == 1 && producer.count != null
+            && !consumer.takes.isEmpty()) {
+          List<String> trips = ProducerDiscovery.countOf(List.of(consumer.takes.get(0)), state);
+          if (trips != null && !trips.equals(List.of("1")) && !trips.equals(producer.count)) {
+            add(l, "stops after " + String.join(" + ", trips) + " elements");
+          }
+          return;
+        }
+      }
+      if (condition == null || referencesDoneSignal(condition)) {
+        return;
+      }
+      boolean[] found = {false};
+      AstPaths.anyMatch(condition, t -> {
+        if (found[0] || !(t instanceof MethodInvocationTree)) {
+          return false;
+        }
+        VarSymbol receiver = AstPaths.receiverVariable((MethodInvocationTree) t);
+        if (receiver == null || !queue.variables.contains(receiver)) {
+          return false;
+        }
+        String name = ASTHelpers.getSymbol(t).getSimpleName().toString();
+        if (ConcurrencyApiModel.isTimedPoll((MethodInvocationTree) t, state)) {
+          add(t, "stops when poll() times out");
+          found[0] = true;
+        } else if (name.startsWith("poll") || name.equals("isEmpty") || name.equals("peek") || name.equals("size")) {
+          add(t, "stops as soon as the queue is momentarily empty");
+          found[0] = true;
+        }
+        return false;
+      });
+      if (found[0]) {
+        return;
+      }
+      // while (running) { ... running = false; ... }: the loop clears its own flag.
+      AstPaths.anyMatch(condition, t -> {
+        VarSymbol flag = t instanceof ExpressionTree ? AstPaths.variable((ExpressionTree) t) : null;
+        if (flag == null || found[0]) {
+          return false;
+        }
+        for (TreePath write : index.writesOf(flag)) {
+          if (AstPaths.isWithin(write, body(l)) && !isInCatchOfInterruption(write)) {
+            add(write.getLeaf(), "clears its loop flag '" + flag.getSimpleName() + "'");
+            found[0] = true;
+            break;
+          }
+        }
+        return false;
+      });
+    }
+
+    /** Records an exit unless it is the end-of-stream check or a reaction to interruption. */
+    private void classify(TreePath exit, String what) {
+      String guard = null;
+      for (TreePath p = exit.getParentPath(); p != null && p.getLeaf() != loop.getLeaf(); p = p.getParentPath()) {
+        Tree leaf = p.getLeaf();
+        if (leaf instanceof CatchTree) {
+          CatchTree c = (CatchTree) leaf;
+          Type caught = ASTHelpers.getType(c.getParameter());
+          if (caught != null && isInterruption(caught)) {
+            return; // interrupted: someone is cancelling, not an early stop
+          }
+          if (guard == null) {
+            guard = what + " in catch (" + state.getSourceForNode(c.getParameter().getType()) + ")";
+          }
+        }
+        if (leaf instanceof IfTree && guard == null) {
+          ExpressionTree condition = ((IfTree) leaf).getCondition();
+          if (isEndOfStream(condition)) {
+            return;
+          }
+          guard = what + describeCondition(condition);
+        }
+      }
+      add(exit.getLeaf(), guard == null ? what + " after one element" : guard);
+    }
+
+    private String describeCondition(ExpressionTree condition) {
+      if (taken != null && mentionsNullCheckOf(condition, taken)) {
+        return " when poll() returns null";
+      }
+      if (taken != null && mentions(condition, taken)) {
+        return " after a matching element";
+      }
+      return " on error";
+    }
+
+    private boolean isEndOfStream(ExpressionTree condition) {
+      if (referencesDoneSignal(condition)) {
+        return true;
+      }
+      if (taken == null) {
+        return false;
+      }
+      return AstPaths.anyMatch(condition, t -> {
+        if (t instanceof BinaryTree && (t.getKind() == Tree.Kind.EQUAL_TO || t.getKind() == Tree.Kind.NOT_EQUAL_TO)) {
+          BinaryTree b = (BinaryTree) t;
+          return isTaken(b.getLeftOperand()) && isMarker(b.getRightOperand())
+              || isTaken(b.getRightOperand()) && isMarker(b.getLeftOperand());
+        }
+        if (t instanceof MethodInvocationTree) {
+          MethodInvocationTree call = (MethodInvocationTree) t;
+          Symbol sym = ASTHelpers.getSymbol(call);
+          String name = sym.getSimpleName().toString();
+          ExpressionTree receiver = ASTHelpers.getReceiver(call);
+          if (name.equals("equals") && call.getArguments().size() == 1) {
+            return receiver != null && (isTaken(receiver) && isMarker(call.getArguments().get(0))
+                || isTaken(call.getArguments().get(0)) && isMarker(receiver));
+          }
+          return receiver != null && isTaken(receiver) && END_MARKER.matcher(name).matches() && isBoolean(call);
+        }
+        if (t instanceof InstanceOfTree) {
+          InstanceOfTree i = (InstanceOfTree) t;
+          Type type = ASTHelpers.getType(i.getType());
+          return isTaken(i.getExpression()) && type != null && END_MARKER.matcher(type.tsym.getSimpleName().toString()).matches();
+        }
+        return false;
+      });
+    }
+
+    private boolean isBoolean(Tree t) {
+      Type type = ASTHelpers.getType(t);
+      return type != null && type.getKind() == javax.lang.model.type.TypeKind.BOOLEAN;
+    }
+
+    private boolean isTaken(ExpressionTree t) {
+      VarSymbol v = AstPaths.variable(t);
+      return v != null && v.equals(taken);
+    }
+
+    /** A pill: a constant, a final field, an enum constant, or a variable named like an end marker. */
+    private boolean isMarker(ExpressionTree t) {
+      ExpressionTree e = AstPaths.skipParensAndCasts(t);
+      if (e instanceof LiteralTree) {
+        return e.getKind() != Tree.Kind.NULL_LITERAL;
+      }
+      VarSymbol v = AstPaths.variable(e);
+      if (v == null) {
+        return false;
+      }
+      return v.getKind() == javax.lang.model.element.ElementKind.ENUM_CONSTANT
+          || (v.flags() & Flags.STATIC) != 0 && (v.flags() & Flags.FINAL) != 0
+          || END_MARKER.matcher(v.getSimpleName().toString()).matches();
+    }
+
+    /** A condition that consults a signal the producer sets when it is done. */
+    private boolean referencesDoneSignal(ExpressionTree condition) {
+      return AstPaths.anyMatch(condition, t -> {
+        if (!(t instanceof ExpressionTree)) {
+          return false;
+        }
+        VarSymbol v = AstPaths.variable((ExpressionTree) t);
+        if (v == null || v.equals(taken) || queue.variables.contains(v)) {
+          return false;
+        }
+        if (v.equals(producer.spawn.handle)) {
+          return true; // producerFuture.isDone(), producerThread.isAlive()
+        }
+        for (TreePath write : index.writesOf(v)) {
+          if (AstPaths.isWithin(write, producer.root.getLeaf())) {
+            return true;
+          }
+        }
+        for (TreePath call : index.callsOn(v)) {
+          if (AstPaths.isWithin(call, producer.root.getLeaf()) && CancellationPaths.isSignalMutator(call)) {
+            return true;
+          }
+        }
+        return false;
+      });
+    }
+
+    private boolean mentions(Tree tree, VarSymbol v) {
+      return AstPaths.anyMatch(tree, t -> t instanceof ExpressionTree && v.equals(AstPaths.variable((ExpressionTree) t)));
+    }
+
+    private boolean mentionsNullCheckOf(Tree tree, VarSymbol v) {
+      return AstPaths.anyMatch(tree, t -> {
+        if (t instanceof BinaryTree && (t.getKind() == Tree.Kind.EQUAL_TO || t.getKind() == Tree.Kind.NOT_EQUAL_TO)) {
+          BinaryTree b = (BinaryTree) t;
+          return v.equals(AstPaths.variable(b.getLeftOperand())) && b.getRightOperand().getKind() == Tree.Kind.NULL_LITERAL
+              || v.equals(AstPaths.variable(b.getRightOperand())) && b.getLeftOperand().getKind() == Tree.Kind.NULL_LITERAL;
+        }
+        return false;
+      });
+    }
+
+    private boolean breaksOutOfLoop(TreePath path, BreakTree tree) {
+      for (TreePath p = path.getParentPath(); p != null; p = p.getParentPath()) {
+        Tree leaf = p.getLeaf();
+        if (tree.getLabel() == null) {
+          if (AstPaths.isLoop(leaf) || leaf instanceof SwitchTree) {
+            return leaf == loop.getLeaf();
+          }
+          if (leaf.getKind().name().equals("SWITCH_EXPRESSION")) {
+            return false;
+          }
+        } else if (leaf instanceof LabeledStatementTree && ((LabeledStatementTree) leaf).getLabel().contentEquals(tree.getLabel())) {
+          return AstPaths.isWithin(loop, leaf) || leaf == loop.getLeaf();
+        }
+        if (leaf == loop.getLeaf() && tree.getLabel() == null) {
+          return true;
+        }
+      }
+      return false;
+    }
+
+    private boolean isCaughtInLoop(TreePath path, Type thrown) {
+      Tree previous = path.getLeaf();
+      for (TreePath p = path.getParentPath(); p != null && p.getLeaf() != loop.getLeaf(); p = p.getParentPath()) {
+        if (p.getLeaf() instanceof TryTree && ((TryTree) p.getLeaf()).getBlock() == previous) {
+          for (CatchTree c : ((TryTree) p.getLeaf()).getCatches()) {
+            if (catches(c, thrown)) {
+              return true;
+            }
+          }
+        }
+        previous = p.getLeaf();
+      }
+      return false;
+    }
+
+    private boolean isInCatchOfInterruption(TreePath path) {
+      for (TreePath p = path.getParentPath(); p != null && p.getLeaf() != loop.getLeaf(); p = p.getParentPath()) {
+        if (p.getLeaf() instanceof CatchTree) {
+          Type caught = ASTHelpers.getType(((CatchTree) p.getLeaf()).getParameter());
+          return caught != null && isInterruption(caught);
+        }
+      }
+      return false;
+    }
+
+    private boolean catches(CatchTree c, Type thrown) {
+      Type caught = ASTHelpers.getType(c.getParameter());
+      if (caught == null) {
+        return false;
+      }
+      if (caught.isUnion()) {
+        for (Type alt : ((Type.UnionClassType) caught).getAlternativeTypes()) {
+          if (ASTHelpers.isSubtype(thrown, alt, state)) {
+            return true;
+          }
+        }
+        return false;
+      }
+      return ASTHelpers.isSubtype(thrown, caught, state);
+    }
+
+    private boolean isInterruption(Type type) {
+      Type interrupted = state.getTypeFromString("java.lang.InterruptedException");
+      return interrupted != null && ASTHelpers.isSameType(type, interrupted, state);
+    }
+
+    private void add(Tree at, String reason) {
+      consumer.exits.add(new Exit(AstPaths.line(index.unit, at), reason));
+    }
+  }
+
+  private static Tree body(Tree loop) {
+    if (loop instanceof WhileLoopTree) {
+      return ((WhileLoopTree) loop).getStatement();
+    }
+    if (loop instanceof DoWhileLoopTree) {
+      return ((DoWhileLoopTree) loop).getStatement();
+    }
+    if (loop instanceof ForLoopTree) {
+      return ((ForLoopTree) loop).getStatement();
+    }
+    return ((com.sun.source.tree.EnhancedForLoopTree) loop).getStatement();
+  }
+}

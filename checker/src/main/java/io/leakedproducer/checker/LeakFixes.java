@@ -1,0 +1,281 @@
+package io.leakedproducer.checker;
+
+import com.google.errorprone.VisitorState;
+import com.google.errorprone.fixes.SuggestedFix;
+import com.google.errorprone.fixes.SuggestedFixes;
+import com.google.errorprone.util.ASTHelpers;
+import com.sun.source.tree.BlockTree;
+import com.sun.source.tree.ExpressionStatementTree;
+import com.sun.source.tree.ExpressionTree;
+import com.sun.source.tree.IdentifierTree;
+import com.sun.source.tree.LambdaExpressionTree;
+import com.sun.source.tree.MethodInvocationTree;
+import com.sun.source.tree.MethodTree;
+import com.sun.source.tree.StatementTree;
+import com.sun.source.tree.Tree;
+import com.sun.source.tree.VariableTree;
+import com.sun.source.tree.WhileLoopTree;
+import com.sun.source.util.TreePath;
+import com.sun.tools.javac.code.Symbol;
+import com.sun.tools.javac.code.Symbol.VarSymbol;
+import com.sun.tools.javac.code.Type;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import javax.lang.model.element.ElementKind;
+import javax.lang.model.type.TypeKind;
+
+/**
+ * Decides how to fix a leaked producer. The plain-Java fix is the Java form of the Kubernetes fix:
+ * the consumers count themselves out when they stop taking, and the producer offers with a short
+ * timeout and stops once no consumer is left. It needs no library and no interrupt, so it does not
+ * trade this warning for Error Prone's {@code Interruption} warning.
+ */
+final class LeakFixes {
+  private static final String COUNTER_TYPE = "java.util.concurrent.atomic.AtomicInteger";
+
+  private LeakFixes() {}
+
+  /** The plain-Java "consumers count themselves out" fix, or empty when it cannot be applied safely. */
+  static Optional<SuggestedFix> consumerCountFix(List<ProducerDiscovery.Producer> producers,
+      List<ConsumerDiscovery.Consumer> consumers, QueueAliases queue, QueueBoundedness.Verdict verdict,
+      CompilationUnitIndex index, VisitorState state) {
+    if (verdict.creation == null) {
+      return Optional.empty();
+    }
+    TreePath declaration = localDeclarationOf(verdict.creation, queue, index);
+    if (declaration == null || !(declaration.getParentPath().getLeaf() instanceof BlockTree)) {
+      return Optional.empty();
+    }
+    Tree scope = AstPaths.taskRoot(declaration).getLeaf();
+    for (ProducerDiscovery.Producer producer : producers) {
+      if (producer.chain.size() != 1 || !AstPaths.isWithin(producer.root, scope)) {
+        return Optional.empty();
+      }
+    }
+    List<String> counts = new ArrayList<>();
+    int constant = 0;
+    for (ConsumerDiscovery.Consumer consumer : consumers) {
+      if (!AstPaths.isWithin(consumer.root, scope)) {
+        return Optional.empty(); // the counter would not be visible to this consumer
+      }
+      if (consumer.root.getLeaf() == scope) {
+        if (consumer.loops.size() != 1) {
+          return Optional.empty();
+        }
+        constant++;
+        continue;
+      }
+      TaskSpawns.Spawn spawn = TaskSpawns.of(consumer.root, index, state);
+      if (spawn.call == null || spawn.kind == TaskSpawns.Kind.CALLER || spawn.kind == TaskSpawns.Kind.INVOKE_ALL
+          || spawn.kind == TaskSpawns.Kind.INVOKE_ALL_TIMED) {
+        return Optional.empty();
+      }
+      TreePath loop = AstPaths.enclosingLoop(spawn.call, scope);
+      if (loop == null) {
+        constant++;
+      } else {
+        List<String> trips = ProducerDiscovery.countOf(List.of(spawn.call), state);
+        if (trips == null || trips.size() != 1 || !declaredBefore(loop, declaration)) {
+          return Optional.empty();
+        }
+        counts.add(trips.get(0));
+      }
+    }
+    if (constant > 0) {
+      counts.add(Integer.toString(constant));
+    }
+    if (counts.isEmpty()) {
+      return Optional.empty();
+    }
+    String counter = freshName("consumersLeft", scope);
+    SuggestedFix.Builder fix = SuggestedFix.builder();
+    String counterType = SuggestedFixes.qualifyType(state, fix, COUNTER_TYPE);
+    fix.postfixWith(declaration.getLeaf(),
+        "\n" + counterType + " " + counter + " = new " + counterType + "(" + String.join(" + ", counts) + ");");
+    for (ConsumerDiscovery.Consumer consumer : consumers) {
+      if (!countOut(consumer, scope, counter, fix, state)) {
+        return Optional.empty();
+      }
+    }
+    for (ProducerDiscovery.Producer producer : producers) {
+      if (!stopProducer(producer, counter, fix, state)) {
+        return Optional.empty();
+      }
+    }
+    return Optional.of(fix.build());
+  }
+
+  /** Wraps the consumer's task body (or, on the caller's thread, its take loop) in try/finally. */
+  private static boolean countOut(ConsumerDiscovery.Consumer consumer, Tree scope, String counter, SuggestedFix.Builder fix,
+      VisitorState state) {
+    String finallyBlock = " finally {\n" + counter + ".decrementAndGet();\n}";
+    Tree root = consumer.root.getLeaf();
+    if (root == scope) {
+      Tree loop = consumer.loops.get(0).getLeaf();
+      Tree statement = AstPaths.parentSkippingParens(consumer.loops.get(0)).getLeaf() instanceof com.sun.source.tree.LabeledStatementTree
+          ? AstPaths.parentSkippingParens(consumer.loops.get(0)).getLeaf() : loop;
+      fix.prefixWith(statement, "try {\n").postfixWith(statement, "\n}" + finallyBlock);
+      return true;
+    }
+    if (root instanceof LambdaExpressionTree) {
+      LambdaExpressionTree lambda = (LambdaExpressionTree) root;
+      Tree body = lambda.getBody();
+      if (body instanceof BlockTree) {
+        return wrapBlock((BlockTree) body, finallyBlock, fix, state);
+      }
+      String expr = state.getSourceForNode(body);
+      if (expr == null) {
+        return false;
+      }
+      Type type = ASTHelpers.getType(body);
+      boolean returnsValue = lambdaReturnsValue(lambda, state) && type != null && type.getKind() != TypeKind.VOID;
+      fix.replace(body, "{\ntry {\n" + (returnsValue ? "return " : "") + expr + ";\n}" + finallyBlock + "\n}");
+      return true;
+    }
+    if (root instanceof MethodTree && ((MethodTree) root).getBody() != null) {
+      return wrapBlock(((MethodTree) root).getBody(), finallyBlock, fix, state);
+    }
+    return false;
+  }
+
+  private static boolean lambdaReturnsValue(LambdaExpressionTree lambda, VisitorState state) {
+    Type target = ASTHelpers.getType(lambda);
+    if (target == null) {
+      return false;
+    }
+    Symbol.MethodSymbol sam = state.getTypes().findDescriptorSymbol(target.tsym) instanceof Symbol.MethodSymbol
+        ? (Symbol.MethodSymbol) state.getTypes().findDescriptorSymbol(target.tsym) : null;
+    return sam != null && sam.getReturnType().getKind() != TypeKind.VOID;
+  }
+
+  private static boolean wrapBlock(BlockTree block, String finallyBlock, SuggestedFix.Builder fix, VisitorState state) {
+    List<? extends StatementTree> statements = block.getStatements();
+    if (statements.isEmpty()) {
+      return false;
+    }
+    fix.prefixWith(statements.get(0), "try {\n").postfixWith(statements.get(statements.size() - 1), "\n}" + finallyBlock);
+    return true;
+  }
+
+  /** Turns the blocking insertion into timed offers that stop once no consumer is left. */
+  private static boolean stopProducer(ProducerDiscovery.Producer producer, String counter, SuggestedFix.Builder fix,
+      VisitorState state) {
+    TreePath insertion = producer.insertionPath();
+    MethodInvocationTree call = (MethodInvocationTree) insertion.getLeaf();
+    String exit = exitStatement(producer, state, fix);
+    String check = "if (" + counter + ".get() == 0) {\n" + exit + "\n}";
+    if (producer.insertion == ProducerDiscovery.Insertion.TIMED_OFFER_RETRY) {
+      Tree loop = producer.retryLoop.getLeaf();
+      StatementTree body = loop instanceof WhileLoopTree ? ((WhileLoopTree) loop).getStatement() : null;
+      if (body instanceof BlockTree && !((BlockTree) body).getStatements().isEmpty()) {
+        fix.prefixWith(((BlockTree) body).getStatements().get(0), check + "\n");
+        return true;
+      }
+      if (body != null) {
+        fix.replace(body, "{\n" + check + "\n}");
+        return true;
+      }
+      return false;
+    }
+    TreePath parent = insertion.getParentPath();
+    if (!(parent.getLeaf() instanceof ExpressionStatementTree) || call.getArguments().size() != 1) {
+      return false;
+    }
+    ExpressionTree receiver = ASTHelpers.getReceiver(call);
+    String queue = receiver == null ? null : state.getSourceForNode(receiver);
+    String element = state.getSourceForNode(call.getArguments().get(0));
+    if (queue == null || element == null) {
+      return false;
+    }
+    String name = ASTHelpers.getSymbol(call).getSimpleName().toString();
+    String offer = name.equals("putFirst") ? "offerFirst" : name.equals("putLast") ? "offerLast"
+        : name.equals("transfer") ? "tryTransfer" : "offer";
+    String prefix = "";
+    ExpressionTree arg = AstPaths.skipParensAndCasts(call.getArguments().get(0));
+    if (!(arg instanceof IdentifierTree) && !(arg instanceof com.sun.source.tree.LiteralTree)) {
+      String local = freshName("element", AstPaths.taskRoot(insertion).getLeaf());
+      prefix = "var " + local + " = " + element + ";\n";
+      element = local;
+    }
+    String timeUnit = SuggestedFixes.qualifyType(state, fix, "java.util.concurrent.TimeUnit");
+    fix.replace(parent.getLeaf(),
+        prefix + "while (!" + queue + "." + offer + "(" + element + ", 10, " + timeUnit + ".MILLISECONDS)) {\n" + check + "\n}");
+    return true;
+  }
+
+  /** {@code return;} when the producer is a void task body, else a CancellationException. */
+  private static String exitStatement(ProducerDiscovery.Producer producer, VisitorState state, SuggestedFix.Builder fix) {
+    Tree root = producer.root.getLeaf();
+    boolean voidRoot = false;
+    if (root instanceof LambdaExpressionTree) {
+      voidRoot = !lambdaReturnsValue((LambdaExpressionTree) root, state);
+    } else if (root instanceof MethodTree) {
+      Symbol.MethodSymbol method = ASTHelpers.getSymbol((MethodTree) root);
+      voidRoot = method != null && method.getReturnType().getKind() == TypeKind.VOID && producer.spawn.kind != TaskSpawns.Kind.CALLER;
+    }
+    if (voidRoot) {
+      return "return;";
+    }
+    String cancellation = SuggestedFixes.qualifyType(state, fix, "java.util.concurrent.CancellationException");
+    return "throw new " + cancellation + "(\"every consumer has stopped taking\");";
+  }
+
+  /** The local variable declaration whose initialiser created the queue. */
+  private static TreePath localDeclarationOf(ExpressionTree creation, QueueAliases queue, CompilationUnitIndex index) {
+    for (VarSymbol alias : queue.variables) {
+      TreePath decl = index.declarations.get(alias);
+      if (decl != null && alias.getKind() == ElementKind.LOCAL_VARIABLE
+          && decl.getLeaf() instanceof VariableTree
+          && AstPaths.skipParensAndCasts(((VariableTree) decl.getLeaf()).getInitializer()) == creation) {
+        return decl;
+      }
+    }
+    return null;
+  }
+
+  /** Every local the loop's bound uses is declared before the queue, so the counter can use it. */
+  private static boolean declaredBefore(TreePath loop, TreePath declaration) {
+    if (!(loop.getLeaf() instanceof com.sun.source.tree.ForLoopTree)) {
+      return false;
+    }
+    com.sun.source.tree.ForLoopTree f = (com.sun.source.tree.ForLoopTree) loop.getLeaf();
+    if (!(f.getCondition() instanceof com.sun.source.tree.BinaryTree)) {
+      return false;
+    }
+    Tree bound = ((com.sun.source.tree.BinaryTree) f.getCondition()).getRightOperand();
+    int queueStart = ASTHelpers.getStartPosition(declaration.getLeaf());
+    return !AstPaths.anyMatch(bound, t -> {
+      Symbol sym = t instanceof IdentifierTree ? ASTHelpers.getSymbol(t) : null;
+      return sym instanceof VarSymbol && sym.getKind() == ElementKind.LOCAL_VARIABLE
+          && declaredAfter((VarSymbol) sym, declaration, queueStart);
+    });
+  }
+
+  private static boolean declaredAfter(VarSymbol local, TreePath queueDeclaration, int queueStart) {
+    Tree block = queueDeclaration.getParentPath().getLeaf();
+    Boolean[] after = {true};
+    AstPaths.anyMatch(AstPaths.taskRoot(queueDeclaration).getLeaf(), t -> {
+      if (t instanceof VariableTree && local.equals(ASTHelpers.getSymbol(t))) {
+        after[0] = ASTHelpers.getStartPosition(t) > queueStart;
+        return true;
+      }
+      return false;
+    });
+    return after[0] && block != null;
+  }
+
+  /** A name not yet used anywhere in {@code scope}. */
+  static String freshName(String base, Tree scope) {
+    String name = base;
+    for (int i = 2; isUsed(name, scope); i++) {
+      name = base + i;
+    }
+    return name;
+  }
+
+  private static boolean isUsed(String name, Tree scope) {
+    return AstPaths.anyMatch(scope, t -> t instanceof VariableTree && ((VariableTree) t).getName().contentEquals(name)
+        || t instanceof IdentifierTree && ((IdentifierTree) t).getName().contentEquals(name));
+  }
+}

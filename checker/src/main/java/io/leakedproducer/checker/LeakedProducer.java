@@ -1,0 +1,207 @@
+package io.leakedproducer.checker;
+
+import static com.google.errorprone.BugPattern.SeverityLevel.WARNING;
+
+import com.google.auto.service.AutoService;
+import com.google.common.collect.ImmutableList;
+import com.google.errorprone.BugPattern;
+import com.google.errorprone.ErrorProneFlags;
+import com.google.errorprone.VisitorState;
+import com.google.errorprone.bugpatterns.BugChecker;
+import com.google.errorprone.bugpatterns.BugChecker.MethodInvocationTreeMatcher;
+import com.google.errorprone.matchers.Description;
+import com.google.errorprone.util.ASTHelpers;
+import com.sun.source.tree.CompilationUnitTree;
+import com.sun.source.tree.MethodInvocationTree;
+import com.sun.source.util.TreePath;
+import com.sun.tools.javac.code.Symbol.VarSymbol;
+import com.google.errorprone.fixes.SuggestedFix;
+import com.sun.source.tree.Tree;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Flags a blocking insertion into a bounded handoff whose consumers can all stop taking while
+ * nothing cancels the producer: the thread then blocks forever and keeps everything it references
+ * alive. The analysis is split by decision; see {@link ConcurrencyApiModel}, {@link QueueAliases},
+ * {@link QueueBoundedness}, {@link ProducerDiscovery}, {@link ConsumerDiscovery},
+ * {@link EarlyExits}, {@link CancellationPaths} and {@link LeakFixes}.
+ */
+@AutoService(BugChecker.class)
+@BugPattern(
+    name = "LeakedProducer",
+    summary = "A producer can block forever on a bounded queue after every consumer has stopped taking",
+    severity = WARNING,
+    documentSuppression = true)
+public final class LeakedProducer extends BugChecker implements MethodInvocationTreeMatcher {
+  private static final long serialVersionUID = 1L;
+
+  static final String FLAG_INSERTIONS = "LeakedProducer:BlockingInsertionMethods";
+  static final String FLAG_FACTORIES = "LeakedProducer:BoundedQueueFactories";
+  static final String FLAG_UNKNOWN_BOUNDED = "LeakedProducer:UnknownQueuesBounded";
+
+  private final transient ConcurrencyApiModel api;
+  private final transient QueueBoundedness boundedness;
+
+  /** One index per compilation unit, rebuilt when Error Prone moves to the next unit. */
+  private transient CompilationUnitTree indexedUnit;
+  private transient CompilationUnitIndex index;
+  private transient Map<Set<VarSymbol>, QueueAnalysis> analyses = new HashMap<>();
+
+  public LeakedProducer() {
+    this(ErrorProneFlags.empty());
+  }
+
+  public LeakedProducer(ErrorProneFlags flags) {
+    this.api = new ConcurrencyApiModel(listFlag(flags, FLAG_INSERTIONS));
+    this.boundedness =
+        new QueueBoundedness(listFlag(flags, FLAG_FACTORIES), flags.getBoolean(FLAG_UNKNOWN_BOUNDED).orElse(false));
+  }
+
+  private static ImmutableList<String> listFlag(ErrorProneFlags flags, String name) {
+    ImmutableList<String> values = flags.getListOrEmpty(name);
+    for (String value : values) {
+      int hash = value.indexOf('#');
+      if (hash <= 0 || hash == value.length() - 1) {
+        throw new IllegalArgumentException(
+            "-XepOpt:" + name + " expects fully.qualified.Type#method entries, got '" + value + "'");
+      }
+    }
+    return values;
+  }
+
+  @Override
+  public Description matchMethodInvocation(MethodInvocationTree tree, VisitorState state) {
+    if (!api.isBlockingInsertion(tree, state) && !ConcurrencyApiModel.isTimedOffer(tree, state)) {
+      return Description.NO_MATCH;
+    }
+    try {
+      return analyse(tree, state);
+    } catch (RuntimeException | AssertionError | StackOverflowError e) {
+      // Code we do not understand (or a javac model we did not expect) yields no finding, never a crash.
+      return Description.NO_MATCH;
+    }
+  }
+
+  private Description analyse(MethodInvocationTree tree, VisitorState state) {
+    VarSymbol queueVariable = AstPaths.receiverVariable(tree);
+    if (queueVariable == null) {
+      return Description.NO_MATCH;
+    }
+    CompilationUnitIndex units = indexFor(state);
+    QueueAliases queue = QueueAliases.of(queueVariable, units);
+    QueueAnalysis analysis = analyses.computeIfAbsent(queue.variables, k -> analyseQueue(queue, units, state));
+    Finding finding = analysis.findings.get(tree);
+    if (finding == null) {
+      return Description.NO_MATCH;
+    }
+    Description.Builder description =
+        buildDescription(tree).setMessage(message(tree, queueVariable, analysis.verdict, finding.producer, finding.exit));
+    analysis.fix.ifPresent(description::addFix);
+    return description.build();
+  }
+
+  /** Decides once per queue which of its insertions leak, and builds one fix that covers all of them. */
+  private QueueAnalysis analyseQueue(QueueAliases queue, CompilationUnitIndex units, VisitorState state) {
+    QueueAnalysis analysis = new QueueAnalysis(boundedness.classify(queue, state));
+    if (queue.escapes) {
+      return analysis;
+    }
+    List<ConsumerDiscovery.Consumer> allConsumers = new ArrayList<>();
+    List<ProducerDiscovery.Producer> leaking = new ArrayList<>();
+    for (VarSymbol alias : queue.variables) {
+      for (TreePath site : units.callsOn(alias)) {
+        MethodInvocationTree call = (MethodInvocationTree) site.getLeaf();
+        if (!api.isBlockingInsertion(call, state) && !ConcurrencyApiModel.isTimedOffer(call, state)) {
+          continue;
+        }
+        ProducerDiscovery.Producer producer = ProducerDiscovery.discover(site, units, state);
+        if (producer == null) {
+          continue;
+        }
+        QueueBoundedness.Verdict verdict = analysis.verdict;
+        if (producer.insertion == ProducerDiscovery.Insertion.TRANSFER && verdict.kind != QueueBoundedness.Kind.UNKNOWN) {
+          verdict = new QueueBoundedness.Verdict(QueueBoundedness.Kind.BOUNDED, null, true, verdict.description, verdict.creation);
+        }
+        if (verdict.kind != QueueBoundedness.Kind.BOUNDED) {
+          continue;
+        }
+        List<ConsumerDiscovery.Consumer> consumers = ConsumerDiscovery.discover(queue, producer, units, state);
+        if (consumers.isEmpty() || consumers.stream().anyMatch(c -> c.exits.isEmpty())) {
+          continue; // no consumer we can see, or one that never stops early
+        }
+        if (CancellationPaths.find(producer, queue, verdict, units, state) != null) {
+          continue;
+        }
+        EarlyExits.Exit exit =
+            consumers.stream()
+                .map(c -> c.exits.stream().min(Comparator.comparingInt(e -> e.line)).get())
+                .min(Comparator.comparingInt(e -> e.line))
+                .get();
+        analysis.findings.put(call, new Finding(producer, exit));
+        leaking.add(producer);
+        for (ConsumerDiscovery.Consumer consumer : consumers) {
+          if (allConsumers.stream().noneMatch(c -> c.root.getLeaf() == consumer.root.getLeaf())) {
+            allConsumers.add(consumer);
+          }
+        }
+      }
+    }
+    if (!leaking.isEmpty()) {
+      analysis.fix = LeakFixes.consumerCountFix(leaking, allConsumers, queue, analysis.verdict, units, state);
+    }
+    return analysis;
+  }
+
+  private static final class Finding {
+    final ProducerDiscovery.Producer producer;
+    final EarlyExits.Exit exit;
+
+    Finding(ProducerDiscovery.Producer producer, EarlyExits.Exit exit) {
+      this.producer = producer;
+      this.exit = exit;
+    }
+  }
+
+  private static final class QueueAnalysis {
+    final QueueBoundedness.Verdict verdict;
+    final Map<Tree, Finding> findings = new IdentityHashMap<>();
+    Optional<SuggestedFix> fix = Optional.empty();
+
+    QueueAnalysis(QueueBoundedness.Verdict verdict) {
+      this.verdict = verdict;
+    }
+  }
+
+  private CompilationUnitIndex indexFor(VisitorState state) {
+    CompilationUnitTree unit = state.getPath().getCompilationUnit();
+    if (unit != indexedUnit) {
+      index = CompilationUnitIndex.build(unit);
+      indexedUnit = unit;
+      analyses = new HashMap<>();
+    }
+    return index;
+  }
+
+  private static String message(MethodInvocationTree tree, VarSymbol queue, QueueBoundedness.Verdict verdict,
+      ProducerDiscovery.Producer producer, EarlyExits.Exit exit) {
+    String call = ASTHelpers.getSymbol(tree).getSimpleName().toString();
+    String blocking =
+        producer.insertion == ProducerDiscovery.Insertion.TIMED_OFFER_RETRY
+            ? "a retry loop around " + call + "() that never checks for cancellation"
+            : call + "()";
+    String who = producer.spawn.kind == TaskSpawns.Kind.CALLER ? "the calling thread" : "this producer";
+    return String.format(
+        "%s can block forever in %s on '%s' (%s): every consumer can stop taking (line %d: %s) and nothing cancels the producer "
+            + "(no Future.cancel(true), shutdownNow() or Thread.interrupt() reaches it, and no stop signal is checked "
+            + "between timed offers). Stop the producer when the consumers exit, as the suggested fix does.",
+        who, blocking, queue.getSimpleName(), verdict.synchronous ? "a synchronous handoff: " + verdict.description : verdict.description,
+        exit.line, exit.reason);
+  }
+}

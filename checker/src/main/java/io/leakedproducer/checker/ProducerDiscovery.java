@@ -1,0 +1,378 @@
+package io.leakedproducer.checker;
+
+import com.google.errorprone.VisitorState;
+import com.google.errorprone.util.ASTHelpers;
+import com.sun.source.tree.BinaryTree;
+import com.sun.source.tree.BlockTree;
+import com.sun.source.tree.BreakTree;
+import com.sun.source.tree.CatchTree;
+import com.sun.source.tree.DoWhileLoopTree;
+import com.sun.source.tree.EnhancedForLoopTree;
+import com.sun.source.tree.ExpressionStatementTree;
+import com.sun.source.tree.ExpressionTree;
+import com.sun.source.tree.ForLoopTree;
+import com.sun.source.tree.IfTree;
+import com.sun.source.tree.LambdaExpressionTree;
+import com.sun.source.tree.MethodInvocationTree;
+import com.sun.source.tree.MethodTree;
+import com.sun.source.tree.ReturnTree;
+import com.sun.source.tree.StatementTree;
+import com.sun.source.tree.ThrowTree;
+import com.sun.source.tree.Tree;
+import com.sun.source.tree.TryTree;
+import com.sun.source.tree.UnaryTree;
+import com.sun.source.tree.VariableTree;
+import com.sun.source.tree.WhileLoopTree;
+import com.sun.source.util.TreePath;
+import com.sun.tools.javac.code.Symbol;
+import com.sun.tools.javac.code.Symbol.MethodSymbol;
+import com.sun.tools.javac.code.Symbol.VarSymbol;
+import com.sun.tools.javac.code.Type;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import javax.annotation.Nullable;
+
+/**
+ * Decides who produces: the task an insertion runs in (following private helpers to their callers),
+ * how many elements it inserts, whether it lets an interrupt end it, and whether a timed-offer retry
+ * loop checks a stop signal.
+ */
+final class ProducerDiscovery {
+
+  /** What kind of insertion can block. */
+  enum Insertion {
+    PUT,
+    TRANSFER,
+    /** {@code while (!q.offer(e, t, unit))}: blocks as long as the loop retries. */
+    TIMED_OFFER_RETRY
+  }
+
+  static final class Producer {
+    final Insertion insertion;
+    /** The insertion and, for helper methods, the call sites that reach it, innermost first. */
+    final List<TreePath> chain;
+    final TreePath root;
+    final TaskSpawns.Spawn spawn;
+    /** The number of elements this site inserts, as source terms summed; null if unbounded or unknown. */
+    @Nullable final List<String> count;
+    final boolean swallowsInterrupt;
+    /** For a timed-offer retry loop: the variables it checks between attempts. */
+    final Set<VarSymbol> stopSignals;
+    final boolean checksInterruptStatus;
+    @Nullable final TreePath retryLoop;
+
+    Producer(Insertion insertion, List<TreePath> chain, TreePath root, TaskSpawns.Spawn spawn, @Nullable List<String> count,
+        boolean swallowsInterrupt, Set<VarSymbol> stopSignals, boolean checksInterruptStatus, @Nullable TreePath retryLoop) {
+      this.insertion = insertion;
+      this.chain = chain;
+      this.root = root;
+      this.spawn = spawn;
+      this.count = count;
+      this.swallowsInterrupt = swallowsInterrupt;
+      this.stopSignals = stopSignals;
+      this.checksInterruptStatus = checksInterruptStatus;
+      this.retryLoop = retryLoop;
+    }
+
+    TreePath insertionPath() {
+      return chain.get(0);
+    }
+  }
+
+  private ProducerDiscovery() {}
+
+  /** Returns null when the call cannot block (a timed offer whose failure ends the producer). */
+  @Nullable
+  static Producer discover(TreePath insertion, CompilationUnitIndex index, VisitorState state) {
+    MethodInvocationTree call = (MethodInvocationTree) insertion.getLeaf();
+    Insertion kind;
+    TreePath retryLoop = null;
+    if (ConcurrencyApiModel.isTimedOffer(call, state)) {
+      retryLoop = retryLoopOf(insertion);
+      if (retryLoop == null) {
+        return null;
+      }
+      kind = Insertion.TIMED_OFFER_RETRY;
+    } else {
+      kind = ConcurrencyApiModel.isTransfer(call, state) ? Insertion.TRANSFER : Insertion.PUT;
+    }
+    List<TreePath> chain = callChain(insertion, index, state);
+    TreePath root = AstPaths.taskRoot(chain.get(chain.size() - 1));
+    Set<VarSymbol> signals = new LinkedHashSet<>();
+    boolean interruptStatus = false;
+    if (retryLoop != null) {
+      interruptStatus = collectStopChecks(retryLoop.getLeaf(), call, signals, state);
+    }
+    return new Producer(kind, chain, root, TaskSpawns.of(root, index, state), countOf(chain, state),
+        swallowsInterrupt(chain, state), signals, interruptStatus, retryLoop);
+  }
+
+  /** The insertion, then the call sites of each private helper it sits in, up to a task method. */
+  static List<TreePath> callChain(TreePath site, CompilationUnitIndex index, VisitorState state) {
+    List<TreePath> chain = new ArrayList<>();
+    chain.add(site);
+    TreePath current = site;
+    for (int depth = 0; depth < 4; depth++) {
+      TreePath root = AstPaths.taskRoot(current);
+      if (!(root.getLeaf() instanceof MethodTree)) {
+        break;
+      }
+      MethodSymbol method = ASTHelpers.getSymbol((MethodTree) root.getLeaf());
+      if (method == null || TaskSpawns.isTaskMethod(method, state)
+          || !index.memberReferences.getOrDefault(method, List.of()).isEmpty()) {
+        break;
+      }
+      List<TreePath> callers = index.callSitesOf(method);
+      if (callers.isEmpty() || callers.size() > 3 || chain.contains(callers.get(0))) {
+        break;
+      }
+      current = callers.get(0);
+      chain.add(current);
+    }
+    return chain;
+  }
+
+  /** The loop that retries a timed offer, or null when a failed offer ends the producer. */
+  @Nullable
+  private static TreePath retryLoopOf(TreePath offer) {
+    TreePath parent = AstPaths.parentSkippingParens(offer);
+    if (parent == null) {
+      return null;
+    }
+    boolean negated = false;
+    if (parent.getLeaf() instanceof UnaryTree && parent.getLeaf().getKind() == Tree.Kind.LOGICAL_COMPLEMENT) {
+      negated = true;
+      parent = AstPaths.parentSkippingParens(parent);
+    }
+    while (parent != null && parent.getLeaf() instanceof BinaryTree) {
+      parent = AstPaths.parentSkippingParens(parent);
+    }
+    if (parent == null) {
+      return null;
+    }
+    Tree leaf = parent.getLeaf();
+    if ((leaf instanceof WhileLoopTree || leaf instanceof DoWhileLoopTree || leaf instanceof ForLoopTree) && negated) {
+      return parent;
+    }
+    if (leaf instanceof IfTree) {
+      IfTree ifTree = (IfTree) leaf;
+      TreePath loop = AstPaths.enclosingLoop(parent, AstPaths.taskRoot(parent).getLeaf());
+      if (loop == null) {
+        return null;
+      }
+      // if (q.offer(..)) break;  — success leaves, failure goes round again.
+      if (!negated && exitsLoop(ifTree.getThenStatement())) {
+        return ifTree.getElseStatement() != null && exits(ifTree.getElseStatement()) ? null : loop;
+      }
+      // if (!q.offer(..)) continue;  — failure goes round again.
+      if (negated && isContinue(ifTree.getThenStatement())) {
+        return loop;
+      }
+    }
+    return null;
+  }
+
+  private static boolean isContinue(StatementTree s) {
+    StatementTree t = single(s);
+    return t != null && t.getKind() == Tree.Kind.CONTINUE;
+  }
+
+  private static boolean exitsLoop(StatementTree s) {
+    StatementTree t = single(s);
+    return t instanceof BreakTree || t instanceof ReturnTree;
+  }
+
+  private static boolean exits(StatementTree s) {
+    return AstPaths.anyMatch(s, t -> t instanceof ReturnTree || t instanceof ThrowTree || t instanceof BreakTree);
+  }
+
+  @Nullable
+  private static StatementTree single(StatementTree s) {
+    if (s instanceof BlockTree) {
+      List<? extends StatementTree> stmts = ((BlockTree) s).getStatements();
+      return stmts.size() == 1 ? stmts.get(0) : null;
+    }
+    return s;
+  }
+
+  /**
+   * Collects the variables a retry loop consults between attempts (flags, latches, futures) and
+   * returns whether it checks the thread's interrupt status.
+   */
+  private static boolean collectStopChecks(Tree loop, Tree offer, Set<VarSymbol> signals, VisitorState state) {
+    boolean[] interruptStatus = {false};
+    List<Tree> conditions = new ArrayList<>();
+    if (loop instanceof WhileLoopTree) {
+      conditions.add(((WhileLoopTree) loop).getCondition());
+    } else if (loop instanceof DoWhileLoopTree) {
+      conditions.add(((DoWhileLoopTree) loop).getCondition());
+    } else if (loop instanceof ForLoopTree && ((ForLoopTree) loop).getCondition() != null) {
+      conditions.add(((ForLoopTree) loop).getCondition());
+    }
+    AstPaths.anyMatch(loop, t -> {
+      if (t instanceof IfTree && t != offer && !AstPaths.contains(((IfTree) t).getCondition(), offer) && exits(((IfTree) t).getThenStatement())) {
+        conditions.add(((IfTree) t).getCondition());
+      }
+      return false;
+    });
+    for (Tree condition : conditions) {
+      AstPaths.anyMatch(condition, t -> {
+        if (t == offer) {
+          return false;
+        }
+        if (t instanceof MethodInvocationTree) {
+          Symbol sym = ASTHelpers.getSymbol(t);
+          String name = sym == null ? "" : sym.getSimpleName().toString();
+          if (name.equals("isInterrupted") || name.equals("interrupted")) {
+            interruptStatus[0] = true;
+          }
+        }
+        if (t instanceof ExpressionTree && !AstPaths.contains(offer, t)) {
+          VarSymbol v = AstPaths.variable((ExpressionTree) t);
+          if (v != null && !v.getKind().isField() || v != null && !isConstant(v)) {
+            signals.add(v);
+          }
+        }
+        return false;
+      });
+    }
+    return interruptStatus[0];
+  }
+
+  private static boolean isConstant(VarSymbol v) {
+    return v.isStatic() && (v.flags() & com.sun.tools.javac.code.Flags.FINAL) != 0 && v.getConstValue() != null;
+  }
+
+  /** Sums the elements inserted per site; null when a loop's trip count is not a plain expression. */
+  @Nullable
+  static List<String> countOf(List<TreePath> chain, VisitorState state) {
+    List<String> terms = null;
+    int loops = 0;
+    for (TreePath site : chain) {
+      TreePath root = AstPaths.taskRoot(site);
+      for (TreePath p = site.getParentPath(); p != null && p.getLeaf() != root.getLeaf(); p = p.getParentPath()) {
+        if (AstPaths.isLoop(p.getLeaf())) {
+          loops++;
+          terms = tripCount(p.getLeaf(), state);
+        }
+      }
+    }
+    if (loops == 0) {
+      return List.of("1");
+    }
+    return loops == 1 ? terms : null;
+  }
+
+  @Nullable
+  private static List<String> tripCount(Tree loop, VisitorState state) {
+    if (loop instanceof EnhancedForLoopTree) {
+      ExpressionTree expr = ((EnhancedForLoopTree) loop).getExpression();
+      String src = state.getSourceForNode(expr);
+      if (src == null) {
+        return null;
+      }
+      Type type = ASTHelpers.getType(expr);
+      return List.of(normalize(src + (type != null && type.getKind() == javax.lang.model.type.TypeKind.ARRAY ? ".length" : ".size()")));
+    }
+    if (loop instanceof ForLoopTree) {
+      ForLoopTree f = (ForLoopTree) loop;
+      if (f.getInitializer().size() != 1 || !(f.getInitializer().get(0) instanceof VariableTree)
+          || !(f.getCondition() instanceof BinaryTree)) {
+        return null;
+      }
+      VariableTree init = (VariableTree) f.getInitializer().get(0);
+      Integer start = init.getInitializer() == null ? null : ASTHelpers.constValue(init.getInitializer(), Integer.class);
+      BinaryTree cond = (BinaryTree) f.getCondition();
+      Symbol index = ASTHelpers.getSymbol(init);
+      if (start == null || start != 0 || !index.equals(ASTHelpers.getSymbol(cond.getLeftOperand()))) {
+        return null;
+      }
+      String bound = state.getSourceForNode(cond.getRightOperand());
+      if (bound == null) {
+        return null;
+      }
+      if (cond.getKind() == Tree.Kind.LESS_THAN) {
+        return List.of(normalize(bound));
+      }
+      if (cond.getKind() == Tree.Kind.LESS_THAN_EQUAL) {
+        return List.of(normalize(bound), "1");
+      }
+    }
+    return null;
+  }
+
+  static String normalize(String source) {
+    return source.replaceAll("\\s+", "").replaceFirst("^this\\.", "");
+  }
+
+  /**
+   * True when a catch of InterruptedException inside the producer's loop neither leaves the loop nor
+   * restores the interrupt, so cancel(true) or shutdownNow() cannot stop the producer.
+   */
+  static boolean swallowsInterrupt(List<TreePath> chain, VisitorState state) {
+    boolean loopSeen = false;
+    CatchTree swallowing = null;
+    for (TreePath site : chain) {
+      TreePath root = AstPaths.taskRoot(site);
+      Tree previous = site.getLeaf();
+      for (TreePath p = site.getParentPath(); p != null && p.getLeaf() != root.getLeaf(); p = p.getParentPath()) {
+        Tree leaf = p.getLeaf();
+        if (AstPaths.isLoop(leaf)) {
+          if (swallowing != null) {
+            return true;
+          }
+          loopSeen = true;
+        }
+        if (!loopSeen && swallowing == null && leaf instanceof TryTree && ((TryTree) leaf).getBlock() == previous) {
+          for (CatchTree c : ((TryTree) leaf).getCatches()) {
+            if (catchesInterrupted(c, state)) {
+              if (!exits(c.getBlock()) && !restoresInterrupt(c.getBlock(), state)) {
+                swallowing = c;
+              }
+              break;
+            }
+          }
+        }
+        previous = leaf;
+      }
+    }
+    return false;
+  }
+
+  static boolean catchesInterrupted(CatchTree c, VisitorState state) {
+    Type caught = ASTHelpers.getType(c.getParameter());
+    Type interrupted = state.getTypeFromString("java.lang.InterruptedException");
+    if (caught == null || interrupted == null) {
+      return false;
+    }
+    if (caught.isUnion()) {
+      for (Type alt : ((Type.UnionClassType) caught).getAlternativeTypes()) {
+        if (ASTHelpers.isSubtype(interrupted, alt, state)) {
+          return true;
+        }
+      }
+      return false;
+    }
+    return ASTHelpers.isSubtype(interrupted, caught, state);
+  }
+
+  private static boolean restoresInterrupt(Tree block, VisitorState state) {
+    return AstPaths.anyMatch(block, t -> {
+      if (!(t instanceof MethodInvocationTree)) {
+        return false;
+      }
+      Symbol sym = ASTHelpers.getSymbol(t);
+      return sym != null && sym.getSimpleName().contentEquals("interrupt");
+    });
+  }
+
+  static boolean isStatement(Tree t) {
+    return t instanceof ExpressionStatementTree;
+  }
+
+  static boolean isLambda(Tree t) {
+    return t instanceof LambdaExpressionTree;
+  }
+}

@@ -1,0 +1,205 @@
+package io.leakedproducer.checker;
+
+import com.google.errorprone.util.ASTHelpers;
+import com.sun.source.tree.AssignmentTree;
+import com.sun.source.tree.ExpressionTree;
+import com.sun.source.tree.LambdaExpressionTree;
+import com.sun.source.tree.MemberReferenceTree;
+import com.sun.source.tree.MethodInvocationTree;
+import com.sun.source.tree.MethodTree;
+import com.sun.source.tree.NewClassTree;
+import com.sun.source.tree.ReturnTree;
+import com.sun.source.tree.Tree;
+import com.sun.source.tree.VariableTree;
+import com.sun.source.util.TreePath;
+import com.sun.tools.javac.code.Symbol;
+import com.sun.tools.javac.code.Symbol.MethodSymbol;
+import com.sun.tools.javac.code.Symbol.VarSymbol;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import javax.lang.model.element.ElementKind;
+
+/**
+ * Decides which variables in a compilation unit hold the same queue object (locals, fields,
+ * constructor and helper parameters it is passed through), where that object was created, and
+ * whether it escapes to code we cannot see. A queue that escapes may have consumers elsewhere, so
+ * the check stays silent on it.
+ */
+final class QueueAliases {
+  /** Every variable that holds the queue. */
+  final Set<VarSymbol> variables;
+  /** The expressions that created the queue (initialisers, assignments, call arguments). */
+  final List<ExpressionTree> origins;
+  /** True when some variable gets its value from a place we cannot see (an unseen caller, a lambda parameter). */
+  final boolean unknownOrigin;
+  /** True when the queue is handed to code outside this unit, which may consume it. */
+  final boolean escapes;
+
+  private QueueAliases(Set<VarSymbol> variables, List<ExpressionTree> origins, boolean unknownOrigin, boolean escapes) {
+    this.variables = variables;
+    this.origins = origins;
+    this.unknownOrigin = unknownOrigin;
+    this.escapes = escapes;
+  }
+
+  static QueueAliases of(VarSymbol start, CompilationUnitIndex index) {
+    Set<VarSymbol> seen = new LinkedHashSet<>();
+    List<ExpressionTree> origins = new ArrayList<>();
+    boolean unknown = false;
+    boolean escapes = false;
+    Deque<VarSymbol> work = new ArrayDeque<>();
+    work.add(start);
+    while (!work.isEmpty() && seen.size() < 64) {
+      VarSymbol v = work.poll();
+      if (!seen.add(v)) {
+        continue;
+      }
+      // Where this variable's value comes from.
+      boolean hasSource = false;
+      TreePath decl = index.declarations.get(v);
+      if (decl != null && decl.getLeaf() instanceof VariableTree) {
+        ExpressionTree init = ((VariableTree) decl.getLeaf()).getInitializer();
+        if (init != null) {
+          hasSource = true;
+          unknown |= addSource(init, origins, work);
+        }
+      }
+      for (TreePath write : index.writesOf(v)) {
+        hasSource = true;
+        unknown |= addSource(((AssignmentTree) write.getLeaf()).getExpression(), origins, work);
+      }
+      if (v.getKind() == ElementKind.PARAMETER) {
+        Symbol owner = v.owner;
+        int position = parameterIndex(v);
+        List<TreePath> sites = owner instanceof MethodSymbol ? index.callSitesOf((MethodSymbol) owner) : List.of();
+        if (sites.isEmpty() || position < 0 || isLambdaParameter(decl)) {
+          unknown = true;
+        } else {
+          hasSource = true;
+          for (TreePath site : sites) {
+            List<? extends ExpressionTree> args = arguments(site.getLeaf());
+            if (position < args.size()) {
+              unknown |= addSource(args.get(position), origins, work);
+            } else {
+              unknown = true;
+            }
+          }
+        }
+      } else if (!hasSource) {
+        // A field or local never assigned here: injected or set elsewhere.
+        unknown = true;
+      }
+      // Where this variable's value goes.
+      for (TreePath use : index.usesOf(v)) {
+        TreePath parentPath = AstPaths.parentSkippingParens(use);
+        if (parentPath == null) {
+          continue;
+        }
+        Tree parent = parentPath.getLeaf();
+        if (parent instanceof ReturnTree) {
+          escapes = true;
+        } else if (parent instanceof VariableTree && ((VariableTree) parent).getInitializer() != null
+            && AstPaths.skipParensAndCasts(((VariableTree) parent).getInitializer()) == use.getLeaf()) {
+          Symbol target = ASTHelpers.getSymbol(parent);
+          if (target instanceof VarSymbol) {
+            work.add((VarSymbol) target);
+          }
+        } else if (parent instanceof AssignmentTree
+            && AstPaths.skipParensAndCasts(((AssignmentTree) parent).getExpression()) == use.getLeaf()) {
+          VarSymbol target = AstPaths.variable(((AssignmentTree) parent).getVariable());
+          if (target != null) {
+            work.add(target);
+          } else {
+            escapes = true;
+          }
+        } else if (parent instanceof MethodInvocationTree || parent instanceof NewClassTree) {
+          escapes |= followArgument(parent, use.getLeaf(), index, work);
+        } else if (parent instanceof MemberReferenceTree) {
+          // `queue::take` handed to someone else is a consumer we cannot see.
+          String name = ((MemberReferenceTree) parent).getName().toString();
+          escapes |= name.startsWith("take") || name.startsWith("poll") || name.equals("drainTo");
+        }
+      }
+    }
+    return new QueueAliases(seen, origins, unknown, escapes);
+  }
+
+  /** Follows the queue into a method or constructor declared in this unit; anything else is an escape. */
+  private static boolean followArgument(Tree call, Tree argument, CompilationUnitIndex index, Deque<VarSymbol> work) {
+    List<? extends ExpressionTree> args = arguments(call);
+    int position = -1;
+    for (int i = 0; i < args.size(); i++) {
+      if (AstPaths.skipParensAndCasts(args.get(i)) == argument) {
+        position = i;
+      }
+    }
+    if (position < 0) {
+      return false; // the queue is the receiver, not an argument
+    }
+    Symbol callee = ASTHelpers.getSymbol(call);
+    if (!(callee instanceof MethodSymbol)) {
+      return true;
+    }
+    MethodSymbol method = (MethodSymbol) callee;
+    TreePath declaration = index.methods.get(method);
+    if (declaration == null) {
+      return !isHarmless(method);
+    }
+    List<VarSymbol> params = method.getParameters();
+    if (position < params.size() && !(method.isVarArgs() && position >= params.size() - 1)) {
+      work.add(params.get(position));
+      return false;
+    }
+    return true;
+  }
+
+  /** Library calls that look at the queue without taking from it. */
+  private static boolean isHarmless(MethodSymbol method) {
+    String owner = method.owner.getQualifiedName().toString();
+    String name = method.getSimpleName().toString();
+    return (owner.equals("java.util.Objects") && name.startsWith("requireNonNull"))
+        || (owner.equals("com.google.common.base.Preconditions") && name.equals("checkNotNull"))
+        || owner.equals("java.lang.String")
+        || owner.equals("java.lang.StringBuilder")
+        || name.equals("println")
+        || name.equals("identityHashCode");
+  }
+
+  /** Adds {@code source} as an origin or as another alias; returns true when it is of unknown origin. */
+  private static boolean addSource(ExpressionTree source, List<ExpressionTree> origins, Deque<VarSymbol> work) {
+    ExpressionTree expr = AstPaths.skipParensAndCasts(source);
+    VarSymbol other = AstPaths.variable(expr);
+    if (other != null) {
+      work.add(other);
+      return false;
+    }
+    origins.add(expr);
+    return false;
+  }
+
+  private static int parameterIndex(VarSymbol param) {
+    if (!(param.owner instanceof MethodSymbol)) {
+      return -1;
+    }
+    return ((MethodSymbol) param.owner).getParameters().indexOf(param);
+  }
+
+  private static boolean isLambdaParameter(TreePath decl) {
+    return decl != null && decl.getParentPath() != null && decl.getParentPath().getLeaf() instanceof LambdaExpressionTree
+        || decl != null && !(decl.getParentPath().getLeaf() instanceof MethodTree);
+  }
+
+  static List<? extends ExpressionTree> arguments(Tree call) {
+    if (call instanceof MethodInvocationTree) {
+      return ((MethodInvocationTree) call).getArguments();
+    }
+    if (call instanceof NewClassTree) {
+      return ((NewClassTree) call).getArguments();
+    }
+    return List.of();
+  }
+}
