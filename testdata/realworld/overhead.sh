@@ -1,28 +1,38 @@
 #!/usr/bin/env bash
-# Compile-time cost of LeakedProducer on Guava's sources (about 2,000 files).
+# Compile-time cost of LeakedProducer on real sources: by default Guava's whole source jar (606
+# files) plus kafka-clients' (about 1,700 files), compiled together in one javac run (> 2,000 files).
 #
-#   testdata/realworld/overhead.sh            # 5 timed runs of each configuration
-#   RUNS=7 testdata/realworld/overhead.sh
+#   testdata/realworld/overhead.sh                 # 5 timed runs of each configuration
+#   RUNS=7 LIBS=guava testdata/realworld/overhead.sh
 #
 # Three configurations, in the same run, alternating (the order rotates every round):
 #   lp    -Xplugin:ErrorProne -XepDisableAllChecks -Xep:LeakedProducer:WARN
 #   none  -Xplugin:ErrorProne -XepDisableAllChecks   (Error Prone with every check disabled)
 #   plain no -Xplugin (javac alone, same flags, same processor path)
-# Prints the median wall time of each and the median ratios lp/none (target <= 1.01) and
-# lp/plain. Raw times go to work/overhead.tsv. Uses work/guava from run.sh (runs it if missing).
+# Prints the median wall time (and CPU time, user+sys of javac, which is steadier on a shared
+# machine) of each, and the median ratios lp/none (target <= 1.01) and lp/plain. Raw times go
+# to work/overhead.tsv. Uses work/<lib> from run.sh (runs it if missing).
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 WORK=${WORK:-$HERE/work}
 RUNS=${RUNS:-5}
-LIB=${LIB:-guava}
+LIBS=${LIBS:-guava kafka-clients}
 JAVAC_MEM=${JAVAC_MEM:--J-Xms3g -J-Xmx3g}
-dir="$WORK/$LIB"
+dir="$WORK/overhead"
+mkdir -p "$dir"
 
-if [[ ! -s "$dir/plain.ok" || ! -s "$WORK/ep/cp.txt" ]]; then
-  "$HERE/run.sh" "$LIB" >&2 || true
-fi
-[[ -s "$dir/plain.ok" ]] || { echo "could not prepare $LIB" >&2; exit 2; }
+for lib in $LIBS; do
+  if [[ ! -s "$WORK/$lib/plain.ok" || ! -s "$WORK/ep/cp.txt" ]]; then
+    "$HERE/run.sh" "$lib" >&2 || true
+  fi
+  [[ -s "$WORK/$lib/plain.ok" ]] || { echo "could not prepare $lib" >&2; exit 2; }
+done
+: >"$dir/files.args"
+for lib in $LIBS; do
+  sed "s|^|$WORK/$lib/sources/|" "$WORK/$lib/files.txt" >>"$dir/files.args"
+done
+for lib in $LIBS; do tr ':' '\n' <"$WORK/$lib/cp.txt"; done | grep -v '^$' | awk '!seen[$0]++' | paste -sd: >"$dir/cp.txt"
 CHECKER_JAR=${CHECKER_JAR:-$(ls "$HERE"/../../checker/target/leaked-producer-checker-*.jar | grep -v -e sources -e javadoc | head -1)}
 PROCESSOR_PATH="$(cat "$WORK/ep/cp.txt"):$CHECKER_JAR"
 
@@ -33,11 +43,10 @@ done
 for p in code comp; do
   JOPENS+=("-J--add-opens=jdk.compiler/com.sun.tools.javac.$p=ALL-UNNAMED")
 done
-sed "s|^|$dir/sources/|" "$dir/files.txt" >"$dir/files.args"
 out=$(mktemp -d "$WORK/overhead-classes.XXXXXX")
 trap 'rm -rf "$out"' EXIT
 
-compile() {  # mode -> prints seconds; the log goes to work/<lib>/overhead.<mode>.log
+compile() {  # mode -> prints "wall cpu" seconds; the log goes to work/overhead/<mode>.log
   local mode=$1 plugin=()
   case $mode in
     lp) plugin=('-Xplugin:ErrorProne -XepDisableAllChecks -Xep:LeakedProducer:WARN') ;;
@@ -45,40 +54,41 @@ compile() {  # mode -> prints seconds; the log goes to work/<lib>/overhead.<mode
     plain) plugin=() ;;
   esac
   rm -rf "$out"/*
-  local start end
-  start=$(date +%s.%N)
-  javac "${JOPENS[@]}" $JAVAC_MEM -encoding UTF-8 -source 17 -target 17 -Xmaxerrs 100000 -Xmaxwarns 100000 \
+  /usr/bin/time -f '%e %U %S' -o "$dir/time.$mode" javac "${JOPENS[@]}" $JAVAC_MEM -encoding UTF-8 -source 17 -target 17 -Xmaxerrs 100000 -Xmaxwarns 100000 \
     -XDcompilePolicy=simple --should-stop=ifError=FLOW -processorpath "$PROCESSOR_PATH" "${plugin[@]}" \
-    -cp "$(cat "$dir/cp.txt")" -d "$out" @"$dir/files.args" >"$dir/overhead.$mode.log" 2>&1 \
-    || { echo "javac failed in mode $mode, see $dir/overhead.$mode.log" >&2; exit 1; }
-  end=$(date +%s.%N)
-  echo "$end - $start" | bc
+    -cp "$(cat "$dir/cp.txt")" -d "$out" @"$dir/files.args" >"$dir/$mode.log" 2>&1 \
+    || { echo "javac failed in mode $mode, see $dir/$mode.log" >&2; exit 1; }
+  local wall user sys
+  read -r wall user sys <"$dir/time.$mode"
+  echo "$wall $(echo "$user + $sys" | bc)"
 }
 
-echo "$LIB: $(wc -l <"$dir/files.txt") files, $RUNS timed runs per configuration, one untimed warm-up" >&2
+echo "$LIBS: $(wc -l <"$dir/files.args") files, $RUNS timed runs per configuration, one untimed warm-up" >&2
 compile none >/dev/null
-printf 'round\tmode\tseconds\n' >"$WORK/overhead.tsv"
+printf 'round\tmode\tseconds\tcpu_seconds\n' >"$WORK/overhead.tsv"
 orders=("none lp plain" "lp plain none" "plain none lp")
 for ((i = 1; i <= RUNS; i++)); do
   for mode in ${orders[$(((i - 1) % 3))]}; do
-    s=$(compile "$mode")
-    printf '%s\t%s\t%s\n' "$i" "$mode" "$s" >>"$WORK/overhead.tsv"
-    printf '  round %d %-5s %6.1f s\n' "$i" "$mode" "$s" >&2
+    read -r wall cpu < <(compile "$mode")
+    printf '%s\t%s\t%s\t%s\n' "$i" "$mode" "$wall" "$cpu" >>"$WORK/overhead.tsv"
+    printf '  round %d %-5s wall %6.1f s  cpu %6.1f s\n' "$i" "$mode" "$wall" "$cpu" >&2
   done
 done
 
 python3 - "$WORK/overhead.tsv" <<'PY'
 import csv, statistics, sys
 rows = list(csv.DictReader(open(sys.argv[1]), delimiter="\t"))
-by = {}
-for r in rows:
-    by.setdefault(r["mode"], {})[int(r["round"])] = float(r["seconds"])
-med = {m: statistics.median(v.values()) for m, v in by.items()}
-def paired(a, b):
-    return statistics.median(by[a][i] / by[b][i] for i in by[a])
-for m in ("plain", "none", "lp"):
-    print(f"median {m:5s} {med[m]:7.2f} s   runs: " + " ".join(f"{by[m][i]:.1f}" for i in sorted(by[m])))
-print(f"ratio lp/none  (median of medians) {med['lp'] / med['none']:.3f}   (median of per-round ratios) {paired('lp', 'none'):.3f}   target <= 1.01")
-print(f"ratio lp/plain (median of medians) {med['lp'] / med['plain']:.3f}   (median of per-round ratios) {paired('lp', 'plain'):.3f}")
-print(f"ratio none/plain (Error Prone's own cost) {med['none'] / med['plain']:.3f}")
+for col, label in (("seconds", "wall"), ("cpu_seconds", "cpu")):
+    by = {}
+    for r in rows:
+        by.setdefault(r["mode"], {})[int(r["round"])] = float(r[col])
+    med = {m: statistics.median(v.values()) for m, v in by.items()}
+    def paired(a, b):
+        return statistics.median(by[a][i] / by[b][i] for i in by[a])
+    print(f"== {label} time")
+    for m in ("plain", "none", "lp"):
+        print(f"median {m:5s} {med[m]:7.2f} s   runs: " + " ".join(f"{by[m][i]:.1f}" for i in sorted(by[m])))
+    print(f"ratio lp/none  (median of medians) {med['lp'] / med['none']:.3f}   (median of per-round ratios) {paired('lp', 'none'):.3f}   target <= 1.01")
+    print(f"ratio lp/plain (median of medians) {med['lp'] / med['plain']:.3f}   (median of per-round ratios) {paired('lp', 'plain'):.3f}")
+    print(f"ratio none/plain (Error Prone's own cost) {med['none'] / med['plain']:.3f}")
 PY

@@ -3,6 +3,8 @@
 #
 #   testdata/realworld/run.sh                 # every library in libraries.tsv
 #   testdata/realworld/run.sh guava caffeine  # only these ids
+#   TAG=unknown EP_OPTS=-XepOpt:LeakedProducer:UnknownQueuesBounded=true testdata/realworld/run.sh
+#                                             # extra check flags; results go to *.unknown.* files
 #
 # Everything is downloaded and generated under testdata/realworld/work/ (git-ignored).
 # Per library: work/<id>/{sources,cp.txt,files.txt,excluded.txt,ep.log,findings.txt}; summary in
@@ -16,6 +18,9 @@ EP_VERSION=${EP_VERSION:-2.42.0}
 DEP_PLUGIN=org.apache.maven.plugins:maven-dependency-plugin:3.8.1
 JAVAC_MEM=${JAVAC_MEM:--J-Xmx3g}
 MAX_ROUNDS=${MAX_ROUNDS:-8}
+EP_OPTS=${EP_OPTS:-}
+TAG=${TAG:-}
+SFX=${TAG:+.$TAG}
 mkdir -p "$WORK"
 trap 'rc=$?; ((rc == 0 || rc == 1)) || log "failed (exit $rc); Maven output is in $WORK/mvn.log"' EXIT
 
@@ -146,14 +151,14 @@ run_errorprone() {  # id -> ep.log, findings.txt; prints "files findings crashes
   javac "${JOPENS[@]}" $JAVAC_MEM -encoding UTF-8 -source 17 -target 17 \
     -Xmaxerrs 100000 -Xmaxwarns 100000 -XDcompilePolicy=simple --should-stop=ifError=FLOW \
     -processorpath "$PROCESSOR_PATH" \
-    '-Xplugin:ErrorProne -XepDisableAllChecks -Xep:LeakedProducer:WARN' \
-    -cp "$(cat "$dir/cp.txt")" -d "$dir/classes.ep" @"$dir/files.args" >"$dir/ep.log" 2>&1 || rc=$?
+    "-Xplugin:ErrorProne -XepDisableAllChecks -Xep:LeakedProducer:WARN${EP_OPTS:+ $EP_OPTS}" \
+    -cp "$(cat "$dir/cp.txt")" -d "$dir/classes.ep" @"$dir/files.args" >"$dir/ep$SFX.log" 2>&1 || rc=$?
   end=$(date +%s.%N)
   rm -rf "$dir/classes.ep"
-  grep -F '[LeakedProducer]' "$dir/ep.log" | sed "s|^$dir/sources/||" >"$dir/findings.txt" || true
+  grep -F '[LeakedProducer]' "$dir/ep$SFX.log" | sed "s|^$dir/sources/||" >"$dir/findings$SFX.txt" || true
   local crashes
-  crashes=$(grep -cF 'An unhandled exception was thrown by the Error Prone static analysis plugin' "$dir/ep.log" || true)
-  printf '%s %s %s %.1f %s\n' "$(wc -l <"$dir/files.txt")" "$(wc -l <"$dir/findings.txt")" "$crashes" \
+  crashes=$(grep -cF 'An unhandled exception was thrown by the Error Prone static analysis plugin' "$dir/ep$SFX.log" || true)
+  printf '%s %s %s %.1f %s\n' "$(wc -l <"$dir/files.txt")" "$(wc -l <"$dir/findings$SFX.txt")" "$crashes" \
     "$(echo "$end - $start" | bc)" "$rc"
 }
 
@@ -164,28 +169,29 @@ echo canary/Canary.java >"$WORK/canary/files.txt"
 : >"$WORK/canary/cp.txt"
 read -r _ canary_findings canary_crashes _ _ < <(run_errorprone canary)
 if [[ "$canary_findings" != 1 || "$canary_crashes" != 0 ]]; then
-  log "canary: expected 1 finding and no crash, got $canary_findings finding(s), $canary_crashes crash(es); see $WORK/canary/ep.log"
+  log "canary: expected 1 finding and no crash, got $canary_findings finding(s), $canary_crashes crash(es); see $WORK/canary/ep$SFX.log"
   exit 2
 fi
-log "canary: the check is loaded and reports ($(cat "$WORK/canary/findings.txt"))"
+log "canary: the check is loaded and reports ($(cut -c1-120 "$WORK/canary/findings$SFX.txt")...)"
 
 ids=("$@")
-printf 'id\tartifact\tfiles_in_jar\tfiles_compiled\tfindings\tcrashes\tseconds\tjavac_rc\n' >"$WORK/results.tsv.new"
+RESULTS="$WORK/results$SFX.tsv"
+printf 'id\tartifact\tfiles_in_jar\tfiles_compiled\tfindings\tcrashes\tseconds\tjavac_rc\n' >"$RESULTS.new"
 crashed=0
 while IFS=$'\t' read -r id gav extras; do
   [[ -z "$id" || "$id" == \#* ]] && continue
   if ((${#ids[@]})) && [[ ! " ${ids[*]} " == *" $id "* ]]; then continue; fi
   if ! prepare_library "$id" "$gav" "$extras"; then
-    printf '%s\t%s\t-\t-\t-\t-\t-\tprepare-failed\n' "$id" "$gav" >>"$WORK/results.tsv.new"; continue
+    printf '%s\t%s\t-\t-\t-\t-\t-\tprepare-failed\n' "$id" "$gav" >>"$RESULTS.new"; continue
   fi
   log "$id: compiling $(wc -l <"$WORK/$id/files.txt") files with -Xep:LeakedProducer:WARN only"
   read -r files findings crashes secs rc < <(run_errorprone "$id")
   printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$id" "$gav" "$(wc -l <"$WORK/$id/all-files.txt")" "$files" \
-    "$findings" "$crashes" "$secs" "$rc" >>"$WORK/results.tsv.new"
+    "$findings" "$crashes" "$secs" "$rc" >>"$RESULTS.new"
   log "$id: files=$files findings=$findings crashes=$crashes time=${secs}s javac_rc=$rc"
-  sed 's/^/    /' "$WORK/$id/findings.txt" >&2
+  sed 's/^/    /' "$WORK/$id/findings$SFX.txt" >&2
   ((crashes > 0)) && crashed=1
 done < <(grep -v '^#' "$HERE/libraries.tsv")
-mv "$WORK/results.tsv.new" "$WORK/results.tsv"
-column -t -s $'\t' "$WORK/results.tsv"
+mv "$RESULTS.new" "$RESULTS"
+column -t -s $'\t' "$RESULTS"
 exit $crashed
