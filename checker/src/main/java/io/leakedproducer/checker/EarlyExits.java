@@ -54,8 +54,13 @@ final class EarlyExits {
     }
   }
 
+  /** Names of pill constants, pill types and flags. */
   private static final Pattern END_MARKER =
       Pattern.compile("(?i).*(poison|pill|end|eof|eos|stop|shutdown|done|sentinel|terminat|close|last|finish|complete|quit|marker).*");
+
+  /** Predicates on an element that say "this is the end-of-stream marker": isPoison(), isLast(), isEndOfStream(). */
+  private static final Pattern END_PREDICATE =
+      Pattern.compile("(?i)is(poison|pill|end|eof|eos|stop|shutdown|done|sentinel|terminat|close|last|finish|complete|quit|marker).*");
 
   private EarlyExits() {}
 
@@ -129,7 +134,7 @@ final class EarlyExits {
         public Void visitThrow(ThrowTree tree, Void unused) {
           Type thrown = ASTHelpers.getType(tree.getExpression());
           if (thrown != null && !isInterruption(thrown) && !isCaughtInLoop(getCurrentPath(), thrown)) {
-            classify(getCurrentPath(), "throw");
+            classify(getCurrentPath(), "throw " + thrown.tsym.getSimpleName());
           }
           return super.visitThrow(tree, null);
         }
@@ -242,17 +247,20 @@ final class EarlyExits {
           if (isEndOfStream(condition)) {
             return;
           }
-          guard = what + describeCondition(condition);
+          guard = what + describeCondition(condition, what);
         }
       }
       add(exit.getLeaf(), guard == null ? what + " after one element" : guard);
     }
 
-    private String describeCondition(ExpressionTree condition) {
+    private String describeCondition(ExpressionTree condition, String what) {
       if (taken != null && mentionsNullCheckOf(condition, taken)) {
         return " when poll() returns null";
       }
-      if (taken != null && mentions(condition, taken)) {
+      if (AstPaths.skipParensAndCasts(condition).getKind() == Tree.Kind.LOGICAL_COMPLEMENT) {
+        return " when processing an element fails";
+      }
+      if (taken != null && mentions(condition, taken) && !what.startsWith("throw")) {
         return " after a matching element";
       }
       return " on error";
@@ -280,7 +288,7 @@ final class EarlyExits {
             return receiver != null && (isTaken(receiver) && isMarker(call.getArguments().get(0))
                 || isTaken(call.getArguments().get(0)) && isMarker(receiver));
           }
-          return receiver != null && isTaken(receiver) && END_MARKER.matcher(name).matches() && isBoolean(call);
+          return receiver != null && isTaken(receiver) && END_PREDICATE.matcher(name).matches() && isBoolean(call);
         }
         if (t instanceof InstanceOfTree) {
           InstanceOfTree i = (InstanceOfTree) t;

@@ -41,6 +41,8 @@ import java.util.Set;
     documentSuppression = true)
 public final class LeakedProducer extends BugChecker implements MethodInvocationTreeMatcher {
   private static final long serialVersionUID = 1L;
+  /** {@code -Dleakedproducer.debug=true} prints what the check swallowed instead of crashing javac. */
+  private static final boolean DEBUG = Boolean.getBoolean("leakedproducer.debug");
 
   static final String FLAG_INSERTIONS = "LeakedProducer:BlockingInsertionMethods";
   static final String FLAG_FACTORIES = "LeakedProducer:BoundedQueueFactories";
@@ -85,6 +87,9 @@ public final class LeakedProducer extends BugChecker implements MethodInvocation
       return analyse(tree, state);
     } catch (RuntimeException | AssertionError | StackOverflowError e) {
       // Code we do not understand (or a javac model we did not expect) yields no finding, never a crash.
+      if (DEBUG) {
+        e.printStackTrace();
+      }
       return Description.NO_MATCH;
     }
   }
