@@ -39,8 +39,8 @@ final class CancellationPaths {
   /** Names the cancellation path that makes the producer safe, or returns null when there is none. */
   @Nullable
   static String find(ProducerDiscovery.Producer producer, QueueAliases queue, QueueBoundedness.Verdict verdict,
-      CompilationUnitIndex index, VisitorState state) {
-    if (capacityCoversEveryElement(queue, verdict, index, state)) {
+      ConcurrencyApiModel api, CompilationUnitIndex index, VisitorState state) {
+    if (capacityCoversEveryElement(queue, verdict, api, index, state)) {
       return "capacity covers every element";
     }
     boolean interrupted = interruptReachesProducer(producer, index, state);
@@ -190,8 +190,8 @@ final class CancellationPaths {
    * the capacity's summands (for example capacity {@code items.size()} and one loop over
    * {@code items}), and the constant parts fit.
    */
-  static boolean capacityCoversEveryElement(QueueAliases queue, QueueBoundedness.Verdict verdict, CompilationUnitIndex index,
-      VisitorState state) {
+  static boolean capacityCoversEveryElement(QueueAliases queue, QueueBoundedness.Verdict verdict, ConcurrencyApiModel api,
+      CompilationUnitIndex index, VisitorState state) {
     if (verdict.capacity == null) {
       return false;
     }
@@ -205,7 +205,8 @@ final class CancellationPaths {
     for (VarSymbol alias : queue.variables) {
       for (TreePath call : index.callsOn(alias)) {
         String name = ASTHelpers.getSymbol((MethodInvocationTree) call.getLeaf()).getSimpleName().toString();
-        if (!(name.startsWith("put") || name.startsWith("offer") || name.startsWith("add") || name.startsWith("transfer"))) {
+        if (!(name.startsWith("put") || name.startsWith("offer") || name.startsWith("add") || name.startsWith("transfer")
+            || api.isBlockingInsertion((MethodInvocationTree) call.getLeaf(), state))) {
           continue;
         }
         List<String> count = ProducerDiscovery.countOf(ProducerDiscovery.callChain(call, index, state), state);

@@ -80,23 +80,26 @@ final class EarlyExits {
     if (!consumer.loops.contains(loop)) {
       consumer.loops.add(loop);
     }
-    new Context(loop, queue, taken, consumer, producer, index, state).scan();
+    new Context(loop, queue, taken, chain.get(0).getLeaf(), consumer, producer, index, state).scan();
   }
 
   private static final class Context {
     final TreePath loop;
     final QueueAliases queue;
     @Nullable final VarSymbol taken;
+    /** The take call itself, for conditions written as {@code if (queue.take().isEmpty())}. */
+    final Tree takeCall;
     final ConsumerDiscovery.Consumer consumer;
     final ProducerDiscovery.Producer producer;
     final CompilationUnitIndex index;
     final VisitorState state;
 
-    Context(TreePath loop, QueueAliases queue, @Nullable VarSymbol taken, ConsumerDiscovery.Consumer consumer,
+    Context(TreePath loop, QueueAliases queue, @Nullable VarSymbol taken, Tree takeCall, ConsumerDiscovery.Consumer consumer,
         ProducerDiscovery.Producer producer, CompilationUnitIndex index, VisitorState state) {
       this.loop = loop;
       this.queue = queue;
       this.taken = taken;
+      this.takeCall = takeCall;
       this.consumer = consumer;
       this.producer = producer;
       this.index = index;
@@ -260,7 +263,7 @@ final class EarlyExits {
       if (AstPaths.skipParensAndCasts(condition).getKind() == Tree.Kind.LOGICAL_COMPLEMENT) {
         return " when processing an element fails";
       }
-      if (taken != null && mentions(condition, taken) && !what.startsWith("throw")) {
+      if ((taken != null && mentions(condition, taken) || AstPaths.contains(condition, takeCall)) && !what.startsWith("throw")) {
         return " after a matching element";
       }
       return " on error";
@@ -269,9 +272,6 @@ final class EarlyExits {
     private boolean isEndOfStream(ExpressionTree condition) {
       if (referencesDoneSignal(condition)) {
         return true;
-      }
-      if (taken == null) {
-        return false;
       }
       return AstPaths.anyMatch(condition, t -> {
         if (t instanceof BinaryTree && (t.getKind() == Tree.Kind.EQUAL_TO || t.getKind() == Tree.Kind.NOT_EQUAL_TO)) {
@@ -305,6 +305,9 @@ final class EarlyExits {
     }
 
     private boolean isTaken(ExpressionTree t) {
+      if (AstPaths.skipParensAndCasts(t) == takeCall) {
+        return true;
+      }
       VarSymbol v = AstPaths.variable(t);
       return v != null && v.equals(taken);
     }
