@@ -99,8 +99,8 @@ final class CancellationPaths {
       VarSymbol receiver = AstPaths.receiverVariable(call);
       switch (spawn.kind) {
         case FUTURE:
-          if (ConcurrencyApiModel.isInterruptingCancel(call, state)
-              && (spawn.handleIsCollection || (receiver != null && receiver.equals(spawn.handle)))) {
+          if (ConcurrencyApiModel.isInterruptingCancel(call, state) && receiver != null
+              && (receiver.equals(spawn.handle) || isElementOfHandleCollection(receiver, spawn, index))) {
             return true;
           }
           // fall through: shutdownNow() interrupts submitted tasks too
@@ -120,6 +120,45 @@ final class CancellationPaths {
           break;
         default:
           break;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * {@code for (Future<?> f : tasks) f.cancel(true)} or {@code tasks.forEach(f -> f.cancel(true))},
+   * where {@code tasks} holds the producer's future.
+   */
+  private static boolean isElementOfHandleCollection(VarSymbol element, TaskSpawns.Spawn spawn, CompilationUnitIndex index) {
+    if (spawn.handle == null) {
+      return false;
+    }
+    TreePath decl = index.declarations.get(element);
+    if (decl == null || decl.getParentPath() == null) {
+      return false;
+    }
+    ExpressionTree collection = null;
+    Tree parent = decl.getParentPath().getLeaf();
+    if (parent instanceof EnhancedForLoopTree) {
+      collection = ((EnhancedForLoopTree) parent).getExpression();
+    } else if (parent instanceof com.sun.source.tree.LambdaExpressionTree) {
+      TreePath call = AstPaths.parentSkippingParens(decl.getParentPath());
+      if (call != null && call.getLeaf() instanceof MethodInvocationTree) {
+        collection = com.google.errorprone.util.ASTHelpers.getReceiver((MethodInvocationTree) call.getLeaf());
+      }
+    }
+    VarSymbol tasks = AstPaths.variable(collection);
+    if (tasks == null) {
+      return false;
+    }
+    if (spawn.handleIsCollection) {
+      return tasks.equals(spawn.handle);
+    }
+    for (TreePath add : index.callsOn(tasks)) {
+      for (ExpressionTree arg : ((MethodInvocationTree) add.getLeaf()).getArguments()) {
+        if (spawn.handle.equals(AstPaths.variable(arg))) {
+          return true;
+        }
       }
     }
     return false;

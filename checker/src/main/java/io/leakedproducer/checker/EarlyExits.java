@@ -213,6 +213,11 @@ final class EarlyExits {
       if (found[0]) {
         return;
       }
+      // while (process(queue.take())): the loop ends when processing an element fails.
+      if (AstPaths.contains(condition, takeCall) && !isEndOfStream(condition)) {
+        add(condition, "leaves the take loop when its condition on an element is false");
+        return;
+      }
       // while (running) { ... running = false; ... }: the loop clears its own flag.
       AstPaths.anyMatch(condition, t -> {
         VarSymbol flag = t instanceof ExpressionTree ? AstPaths.variable((ExpressionTree) t) : null;
