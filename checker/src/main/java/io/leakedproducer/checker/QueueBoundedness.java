@@ -67,9 +67,6 @@ final class QueueBoundedness {
   }
 
   Verdict classify(QueueAliases queue, VisitorState state) {
-    if (queue.origins.isEmpty() || queue.unknownOrigin) {
-      return new Verdict(Kind.UNKNOWN, null, false, "a queue created elsewhere", null);
-    }
     Verdict result = null;
     for (ExpressionTree origin : queue.origins) {
       Verdict v = classifyOrigin(origin, state);
@@ -77,6 +74,11 @@ final class QueueBoundedness {
         return v; // one unbounded or unknown creation is enough to stay silent
       }
       result = result == null ? v : result;
+    }
+    if (result == null || queue.unknownOrigin) {
+      // A parameter, an injected field, a lambda argument: we cannot see where it was made.
+      Kind kind = unknownIsBounded ? Kind.BOUNDED : Kind.UNKNOWN;
+      return result != null && kind == Kind.BOUNDED ? result : new Verdict(kind, null, false, "a queue created elsewhere", null);
     }
     return result;
   }

@@ -112,12 +112,8 @@ final class FlagsEndToEndTest {
     assertThat(findingLines(with)).containsExactly(14L);
   }
 
-  /**
-   * Known gap, found while writing these tests (2026-11-26): a custom insertion on a queue from a
-   * BoundedQueueFactories factory yields no finding, although put() on that queue does (see the
-   * factory test) and send() on an unknown-origin queue does (see above). Enable once fixed.
-   */
-  @org.junit.jupiter.api.Disabled("known gap: BlockingInsertionMethods + BoundedQueueFactories on one queue gives no finding")
+  /** A custom insertion on a queue from a BoundedQueueFactories factory: both flags together. */
+
   @Test
   void blockingInsertionMethods_onAFactoryQueue() {
     Compilation with =

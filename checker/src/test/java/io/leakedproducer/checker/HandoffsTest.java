@@ -210,6 +210,40 @@ final class HandoffsTest {
   }
 
   @Test
+  void identificationQueueParameterWithFlag() {
+    helper
+        .setArgs("-XepOpt:LeakedProducer:UnknownQueuesBounded=true")
+        .addSourceLines(
+            "Drain.java",
+            """
+            import java.util.List;
+            import java.util.concurrent.BlockingQueue;
+            import java.util.concurrent.ExecutorService;
+
+            class Drain {
+              void feed(BlockingQueue<String> sink, List<String> rows, ExecutorService pool) throws InterruptedException {
+                pool.execute(() -> {
+                  try {
+                    for (String row : rows) {
+                      // BUG: Diagnostic contains: put() on 'sink' (a queue created elsewhere): every consumer can stop taking (line 19: return after a matching element)
+                      sink.put(row);
+                    }
+                  } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                  }
+                });
+                while (true) {
+                  if (sink.take().isEmpty()) {
+                    return;
+                  }
+                }
+              }
+            }
+            """)
+        .doTest();
+  }
+
+  @Test
   void identificationExtraFactoryFlag() {
     helper
         .setArgs("-XepOpt:LeakedProducer:BoundedQueueFactories=Queues2#bounded")
