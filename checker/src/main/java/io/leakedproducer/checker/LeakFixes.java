@@ -33,13 +33,31 @@ import javax.lang.model.type.TypeKind;
  */
 final class LeakFixes {
   private static final String COUNTER_TYPE = "java.util.concurrent.atomic.AtomicInteger";
+  /** Looked up on the compilation classpath: the fix that needs it is offered only when it is there. */
+  static final String RUNTIME_QUEUE = RuntimeLibrary.WITNESS;
 
   private LeakFixes() {}
 
-  /** The plain-Java "consumers count themselves out" fix, or empty when it cannot be applied safely. */
-  static Optional<SuggestedFix> consumerCountFix(List<ProducerDiscovery.Producer> producers,
-      List<ConsumerDiscovery.Consumer> consumers, QueueAliases queue, QueueBoundedness.Verdict verdict,
-      CompilationUnitIndex index, VisitorState state) {
+  /** Where the fix can put its state, and how many consumer tasks one call of the method starts. */
+  private static final class Plan {
+    final TreePath declaration;
+    final Tree scope;
+    final String consumerCount;
+
+    Plan(TreePath declaration, Tree scope, String consumerCount) {
+      this.declaration = declaration;
+      this.scope = scope;
+      this.consumerCount = consumerCount;
+    }
+  }
+
+  /**
+   * The fixes need the queue to be a local whose method also contains every producer insertion and
+   * every consumer task, and the number of consumer tasks to be an expression known where the queue
+   * is declared. Returns empty otherwise (see the no-fix list in docs/bugpattern/LeakedProducer.md).
+   */
+  private static Optional<Plan> plan(List<ProducerDiscovery.Producer> producers, List<ConsumerDiscovery.Consumer> consumers,
+      QueueAliases queue, QueueBoundedness.Verdict verdict, CompilationUnitIndex index, VisitorState state) {
     if (verdict.creation == null) {
       return Optional.empty();
     }
@@ -57,25 +75,27 @@ final class LeakFixes {
     int constant = 0;
     for (ConsumerDiscovery.Consumer consumer : consumers) {
       if (!AstPaths.isWithin(consumer.root, scope)) {
-        return Optional.empty(); // the counter would not be visible to this consumer
+        return Optional.empty(); // the fix's state would not be visible to this consumer
       }
       if (consumer.root.getLeaf() == scope) {
-        if (consumer.loops.size() != 1) {
-          return Optional.empty();
-        }
-        constant++;
+        constant++; // the caller itself consumes, once per call
         continue;
       }
       TaskSpawns.Spawn spawn = TaskSpawns.of(consumer.root, index, state);
-      if (spawn.call == null || spawn.kind == TaskSpawns.Kind.CALLER || spawn.kind == TaskSpawns.Kind.INVOKE_ALL
-          || spawn.kind == TaskSpawns.Kind.INVOKE_ALL_TIMED) {
+      if (spawn.call == null || spawn.kind == TaskSpawns.Kind.CALLER) {
         return Optional.empty();
       }
+      // Started in a loop (for w < workers) or created in one (tasks.add(() -> ..)): one per trip.
       TreePath loop = AstPaths.enclosingLoop(spawn.call, scope);
+      TreePath counted = spawn.call;
+      if (loop == null) {
+        loop = AstPaths.enclosingLoop(consumer.root, scope);
+        counted = consumer.root;
+      }
       if (loop == null) {
         constant++;
       } else {
-        List<String> trips = ProducerDiscovery.countOf(List.of(spawn.call), state);
+        List<String> trips = ProducerDiscovery.countOf(List.of(counted), state);
         if (trips == null || trips.size() != 1 || !declaredBefore(loop, declaration)) {
           return Optional.empty();
         }
@@ -85,16 +105,27 @@ final class LeakFixes {
     if (constant > 0) {
       counts.add(Integer.toString(constant));
     }
-    if (counts.isEmpty()) {
+    return counts.isEmpty() ? Optional.empty() : Optional.of(new Plan(declaration, scope, String.join(" + ", counts)));
+  }
+
+  /** The plain-Java "consumers count themselves out" fix, or empty when it cannot be applied safely. */
+  static Optional<SuggestedFix> consumerCountFix(List<ProducerDiscovery.Producer> producers,
+      List<ConsumerDiscovery.Consumer> consumers, QueueAliases queue, QueueBoundedness.Verdict verdict,
+      CompilationUnitIndex index, VisitorState state) {
+    Optional<Plan> plan = plan(producers, consumers, queue, verdict, index, state);
+    if (plan.isEmpty()) {
       return Optional.empty();
     }
-    String counter = freshName("consumersLeft", scope);
+    TreePath declaration = plan.get().declaration;
+    String counter = freshName("consumersLeft", plan.get().scope);
     SuggestedFix.Builder fix = SuggestedFix.builder();
     String counterType = SuggestedFixes.qualifyType(state, fix, COUNTER_TYPE);
     fix.postfixWith(declaration.getLeaf(),
-        "\n" + counterType + " " + counter + " = new " + counterType + "(" + String.join(" + ", counts) + ");");
+        "\n" + indentOf(declaration.getLeaf(), state) + counterType + " " + counter + " = new " + counterType + "("
+            + plan.get().consumerCount + ");");
+    Wrapper countOut = indent -> new String[] {"try {", "} finally {\n" + indent + "  " + counter + ".decrementAndGet();\n" + indent + "}"};
     for (ConsumerDiscovery.Consumer consumer : consumers) {
-      if (!countOut(consumer, scope, counter, fix, state)) {
+      if (!wrapConsumer(consumer, plan.get(), countOut, fix, state)) {
         return Optional.empty();
       }
     }
@@ -106,23 +137,78 @@ final class LeakFixes {
     return Optional.of(fix.build());
   }
 
-  /** Wraps the consumer's task body (or, on the caller's thread, its take loop) in try/finally. */
-  private static boolean countOut(ConsumerDiscovery.Consumer consumer, Tree scope, String counter, SuggestedFix.Builder fix,
-      VisitorState state) {
-    String finallyBlock = " finally {\n" + counter + ".decrementAndGet();\n}";
+  /**
+   * With the runtime on the classpath: swap the queue for a {@code CancellableBoundedQueue} that
+   * expects the consumers, and have each consumer hold a registration while it takes. When the last
+   * one leaves, a blocked or later {@code put} throws {@code QueueAbandonedException} instead of
+   * blocking. Only for plain {@code BlockingQueue} locals with a capacity (not deques, not
+   * synchronous handoffs).
+   */
+  static Optional<SuggestedFix> cancellableQueueFix(List<ProducerDiscovery.Producer> producers,
+      List<ConsumerDiscovery.Consumer> consumers, QueueAliases queue, QueueBoundedness.Verdict verdict,
+      CompilationUnitIndex index, VisitorState state) {
+    if (verdict.capacity == null || verdict.synchronous || !RuntimeLibrary.isOnClasspath(state)
+        || producers.stream().anyMatch(p -> p.insertion == ProducerDiscovery.Insertion.TRANSFER
+            || !ASTHelpers.getSymbol((MethodInvocationTree) p.insertionPath().getLeaf()).getSimpleName().toString().matches("put|offer"))) {
+      return Optional.empty();
+    }
+    Optional<Plan> plan = plan(producers, consumers, queue, verdict, index, state);
+    if (plan.isEmpty()) {
+      return Optional.empty();
+    }
+    VariableTree declaration = (VariableTree) plan.get().declaration.getLeaf();
+    Type declared = ASTHelpers.getType(declaration.getType());
+    Type blockingQueue = state.getTypeFromString("java.util.concurrent.BlockingQueue");
+    if (declared == null || blockingQueue == null || declared.getTypeArguments().size() != 1
+        || !state.getTypes().isSameType(state.getTypes().erasure(declared), state.getTypes().erasure(blockingQueue))
+        && !ASTHelpers.isSubtype(declared, state.getTypeFromString("java.util.concurrent.ArrayBlockingQueue"), state)
+        && !ASTHelpers.isSubtype(declared, state.getTypeFromString("java.util.concurrent.LinkedBlockingQueue"), state)) {
+      return Optional.empty();
+    }
+    String capacity = state.getSourceForNode(verdict.capacity);
+    String element = SuggestedFixes.prettyType(declared.getTypeArguments().get(0), state);
+    if (capacity == null || element == null) {
+      return Optional.empty();
+    }
+    SuggestedFix.Builder fix = SuggestedFix.builder();
+    String type = SuggestedFixes.qualifyType(state, fix, RUNTIME_QUEUE);
+    fix.replace(declaration.getType(), type + "<" + element + ">");
+    fix.replace(verdict.creation, "new " + type + "<>(" + capacity + ", " + plan.get().consumerCount + ")");
+    String queueName = declaration.getName().toString();
+    String resource = freshName("registration", plan.get().scope);
+    Wrapper register = indent -> new String[] {"try (var " + resource + " = " + queueName + ".registerConsumer()) {", "}"};
+    for (ConsumerDiscovery.Consumer consumer : consumers) {
+      if (!wrapConsumer(consumer, plan.get(), register, fix, state)) {
+        return Optional.empty();
+      }
+    }
+    return Optional.of(fix.build());
+  }
+
+  /** Opening and closing text around a consumer's code, given the indentation of its first line. */
+  private interface Wrapper {
+    String[] around(String indent);
+  }
+
+  /** Wraps the consumer's task body (or, on the caller's thread, the rest of the method from its first take). */
+  private static boolean wrapConsumer(ConsumerDiscovery.Consumer consumer, Plan plan, Wrapper wrapper,
+      SuggestedFix.Builder fix, VisitorState state) {
     Tree root = consumer.root.getLeaf();
-    if (root == scope) {
-      Tree loop = consumer.loops.get(0).getLeaf();
-      Tree statement = AstPaths.parentSkippingParens(consumer.loops.get(0)).getLeaf() instanceof com.sun.source.tree.LabeledStatementTree
-          ? AstPaths.parentSkippingParens(consumer.loops.get(0)).getLeaf() : loop;
-      fix.prefixWith(statement, "try {\n").postfixWith(statement, "\n}" + finallyBlock);
-      return true;
+    if (root == plan.scope) {
+      // The caller consumes: it stops taking for good once it leaves the rest of this block.
+      List<? extends StatementTree> statements = ((BlockTree) plan.declaration.getParentPath().getLeaf()).getStatements();
+      for (StatementTree statement : statements) {
+        if (consumer.takes.stream().anyMatch(t -> AstPaths.isWithin(t, statement))) {
+          return wrapStatements(statement, statements.get(statements.size() - 1), wrapper, fix, state);
+        }
+      }
+      return false;
     }
     if (root instanceof LambdaExpressionTree) {
       LambdaExpressionTree lambda = (LambdaExpressionTree) root;
       Tree body = lambda.getBody();
       if (body instanceof BlockTree) {
-        return wrapBlock((BlockTree) body, finallyBlock, fix, state);
+        return wrapBlock((BlockTree) body, wrapper, fix, state);
       }
       String expr = state.getSourceForNode(body);
       if (expr == null) {
@@ -130,11 +216,14 @@ final class LeakFixes {
       }
       Type type = ASTHelpers.getType(body);
       boolean returnsValue = lambdaReturnsValue(lambda, state) && type != null && type.getKind() != TypeKind.VOID;
-      fix.replace(body, "{\ntry {\n" + (returnsValue ? "return " : "") + expr + ";\n}" + finallyBlock + "\n}");
+      String indent = indentOf(lambda, state) + "  ";
+      String[] around = wrapper.around(indent);
+      fix.replace(body, "{\n" + indent + around[0] + "\n" + indent + "  " + (returnsValue ? "return " : "") + expr + ";\n"
+          + indent + around[1] + "\n" + indent.substring(2) + "}");
       return true;
     }
     if (root instanceof MethodTree && ((MethodTree) root).getBody() != null) {
-      return wrapBlock(((MethodTree) root).getBody(), finallyBlock, fix, state);
+      return wrapBlock(((MethodTree) root).getBody(), wrapper, fix, state);
     }
     return false;
   }
@@ -149,13 +238,44 @@ final class LeakFixes {
     return sam != null && sam.getReturnType().getKind() != TypeKind.VOID;
   }
 
-  private static boolean wrapBlock(BlockTree block, String finallyBlock, SuggestedFix.Builder fix, VisitorState state) {
+  private static boolean wrapBlock(BlockTree block, Wrapper wrapper, SuggestedFix.Builder fix, VisitorState state) {
     List<? extends StatementTree> statements = block.getStatements();
-    if (statements.isEmpty()) {
+    return !statements.isEmpty()
+        && wrapStatements(statements.get(0), statements.get(statements.size() - 1), wrapper, fix, state);
+  }
+
+  /** Replaces the statements from {@code first} to {@code last} with the wrapper's opening, them, and its closing. */
+  private static boolean wrapStatements(Tree first, Tree last, Wrapper wrapper, SuggestedFix.Builder fix,
+      VisitorState state) {
+    int start = ASTHelpers.getStartPosition(first);
+    int end = state.getEndPosition(last);
+    CharSequence source = state.getSourceCode();
+    if (source == null || start < 0 || end <= start) {
       return false;
     }
-    fix.prefixWith(statements.get(0), "try {\n").postfixWith(statements.get(statements.size() - 1), "\n}" + finallyBlock);
+    String indent = indentOf(first, state);
+    String[] around = wrapper.around(indent);
+    String body = source.subSequence(start, end).toString().replace("\n", "\n  ");
+    fix.replace(start, end, around[0] + "\n" + indent + "  " + body + "\n" + indent + around[1]);
     return true;
+  }
+
+  /** The whitespace that starts the line {@code tree} begins on, so inserted code lines up with it. */
+  static String indentOf(Tree tree, VisitorState state) {
+    CharSequence source = state.getSourceCode();
+    int position = ASTHelpers.getStartPosition(tree);
+    if (source == null || position < 0) {
+      return "";
+    }
+    int lineStart = position;
+    while (lineStart > 0 && source.charAt(lineStart - 1) != '\n') {
+      lineStart--;
+    }
+    int end = lineStart;
+    while (end < position && (source.charAt(end) == ' ' || source.charAt(end) == '\t')) {
+      end++;
+    }
+    return source.subSequence(lineStart, end).toString();
   }
 
   /** Turns the blocking insertion into timed offers that stop once no consumer is left. */
@@ -164,16 +284,18 @@ final class LeakFixes {
     TreePath insertion = producer.insertionPath();
     MethodInvocationTree call = (MethodInvocationTree) insertion.getLeaf();
     String exit = exitStatement(producer, state, fix);
-    String check = "if (" + counter + ".get() == 0) {\n" + exit + "\n}";
     if (producer.insertion == ProducerDiscovery.Insertion.TIMED_OFFER_RETRY) {
       Tree loop = producer.retryLoop.getLeaf();
       StatementTree body = loop instanceof WhileLoopTree ? ((WhileLoopTree) loop).getStatement() : null;
       if (body instanceof BlockTree && !((BlockTree) body).getStatements().isEmpty()) {
-        fix.prefixWith(((BlockTree) body).getStatements().get(0), check + "\n");
+        StatementTree first = ((BlockTree) body).getStatements().get(0);
+        String indent = indentOf(first, state);
+        fix.prefixWith(first, check(counter, exit, indent) + "\n" + indent);
         return true;
       }
       if (body != null) {
-        fix.replace(body, "{\n" + check + "\n}");
+        String indent = indentOf(loop, state);
+        fix.replace(body, "{\n" + indent + "  " + check(counter, exit, indent + "  ") + "\n" + indent + "}");
         return true;
       }
       return false;
@@ -191,17 +313,23 @@ final class LeakFixes {
     String name = ASTHelpers.getSymbol(call).getSimpleName().toString();
     String offer = name.equals("putFirst") ? "offerFirst" : name.equals("putLast") ? "offerLast"
         : name.equals("transfer") ? "tryTransfer" : "offer";
+    String indent = indentOf(parent.getLeaf(), state);
     String prefix = "";
     ExpressionTree arg = AstPaths.skipParensAndCasts(call.getArguments().get(0));
     if (!(arg instanceof IdentifierTree) && !(arg instanceof com.sun.source.tree.LiteralTree)) {
+      // Evaluate the element once: the loop may offer it many times.
       String local = freshName("element", AstPaths.taskRoot(insertion).getLeaf());
-      prefix = "var " + local + " = " + element + ";\n";
+      prefix = "var " + local + " = " + element + ";\n" + indent;
       element = local;
     }
     String timeUnit = SuggestedFixes.qualifyType(state, fix, "java.util.concurrent.TimeUnit");
-    fix.replace(parent.getLeaf(),
-        prefix + "while (!" + queue + "." + offer + "(" + element + ", 10, " + timeUnit + ".MILLISECONDS)) {\n" + check + "\n}");
+    fix.replace(parent.getLeaf(), prefix + "while (!" + queue + "." + offer + "(" + element + ", 10, " + timeUnit
+        + ".MILLISECONDS)) {\n" + indent + "  " + check(counter, exit, indent + "  ") + "\n" + indent + "}");
     return true;
+  }
+
+  private static String check(String counter, String exit, String indent) {
+    return "if (" + counter + ".get() == 0) {\n" + indent + "  " + exit + "\n" + indent + "}";
   }
 
   /** {@code return;} when the producer is a void task body, else a CancellationException. */

@@ -41,6 +41,8 @@ import java.util.Set;
     documentSuppression = true)
 public final class LeakedProducer extends BugChecker implements MethodInvocationTreeMatcher {
   private static final long serialVersionUID = 1L;
+  /** {@code -Dleakedproducer.debug=true} prints what the check swallowed instead of crashing javac. */
+  private static final boolean DEBUG = Boolean.getBoolean("leakedproducer.debug");
 
   static final String FLAG_INSERTIONS = "LeakedProducer:BlockingInsertionMethods";
   static final String FLAG_FACTORIES = "LeakedProducer:BoundedQueueFactories";
@@ -85,6 +87,9 @@ public final class LeakedProducer extends BugChecker implements MethodInvocation
       return analyse(tree, state);
     } catch (RuntimeException | AssertionError | StackOverflowError e) {
       // Code we do not understand (or a javac model we did not expect) yields no finding, never a crash.
+      if (DEBUG) {
+        e.printStackTrace();
+      }
       return Description.NO_MATCH;
     }
   }
@@ -101,9 +106,13 @@ public final class LeakedProducer extends BugChecker implements MethodInvocation
     if (finding == null) {
       return Description.NO_MATCH;
     }
+    String message = message(tree, queueVariable, finding.verdict, finding.producer, finding.exit);
     Description.Builder description =
-        buildDescription(tree).setMessage(message(tree, queueVariable, analysis.verdict, finding.producer, finding.exit));
+        buildDescription(tree)
+            .setMessage(message + (analysis.fix.isPresent() ? FIX_OFFERED : NO_FIX)
+                + (analysis.runtimeFix.isPresent() ? RUNTIME_FIX_OFFERED : ""));
     analysis.fix.ifPresent(description::addFix);
+    analysis.runtimeFix.ifPresent(description::addFix);
     return description.build();
   }
 
@@ -111,6 +120,7 @@ public final class LeakedProducer extends BugChecker implements MethodInvocation
   private QueueAnalysis analyseQueue(QueueAliases queue, CompilationUnitIndex units, VisitorState state) {
     QueueAnalysis analysis = new QueueAnalysis(boundedness.classify(queue, state));
     if (queue.escapes) {
+      debug(null, "queue escapes: " + queue.variables);
       return analysis;
     }
     List<ConsumerDiscovery.Consumer> allConsumers = new ArrayList<>();
@@ -130,13 +140,17 @@ public final class LeakedProducer extends BugChecker implements MethodInvocation
           verdict = new QueueBoundedness.Verdict(QueueBoundedness.Kind.BOUNDED, null, true, verdict.description, verdict.creation);
         }
         if (verdict.kind != QueueBoundedness.Kind.BOUNDED) {
+          debug(call, "not a bounded handoff: " + verdict.kind);
           continue;
         }
         List<ConsumerDiscovery.Consumer> consumers = ConsumerDiscovery.discover(queue, producer, units, state);
         if (consumers.isEmpty() || consumers.stream().anyMatch(c -> c.exits.isEmpty())) {
+          debug(call, "consumers: " + consumers.size() + ", some never stop early");
           continue; // no consumer we can see, or one that never stops early
         }
-        if (CancellationPaths.find(producer, queue, verdict, units, state) != null) {
+        String cancellation = CancellationPaths.find(producer, queue, verdict, api, units, state);
+        if (cancellation != null) {
+          debug(call, "safe: " + cancellation);
           continue;
         }
         EarlyExits.Exit exit =
@@ -144,7 +158,7 @@ public final class LeakedProducer extends BugChecker implements MethodInvocation
                 .map(c -> c.exits.stream().min(Comparator.comparingInt(e -> e.line)).get())
                 .min(Comparator.comparingInt(e -> e.line))
                 .get();
-        analysis.findings.put(call, new Finding(producer, exit));
+        analysis.findings.put(call, new Finding(producer, exit, verdict));
         leaking.add(producer);
         for (ConsumerDiscovery.Consumer consumer : consumers) {
           if (allConsumers.stream().noneMatch(c -> c.root.getLeaf() == consumer.root.getLeaf())) {
@@ -155,6 +169,8 @@ public final class LeakedProducer extends BugChecker implements MethodInvocation
     }
     if (!leaking.isEmpty()) {
       analysis.fix = LeakFixes.consumerCountFix(leaking, allConsumers, queue, analysis.verdict, units, state);
+      analysis.runtimeFix = LeakFixes.cancellableQueueFix(leaking, allConsumers, queue, analysis.verdict, units, state);
+      debug(leaking.get(0).insertionPath().getLeaf(), "fix offered: " + analysis.fix.isPresent());
     }
     return analysis;
   }
@@ -162,10 +178,12 @@ public final class LeakedProducer extends BugChecker implements MethodInvocation
   private static final class Finding {
     final ProducerDiscovery.Producer producer;
     final EarlyExits.Exit exit;
+    final QueueBoundedness.Verdict verdict;
 
-    Finding(ProducerDiscovery.Producer producer, EarlyExits.Exit exit) {
+    Finding(ProducerDiscovery.Producer producer, EarlyExits.Exit exit, QueueBoundedness.Verdict verdict) {
       this.producer = producer;
       this.exit = exit;
+      this.verdict = verdict;
     }
   }
 
@@ -173,9 +191,16 @@ public final class LeakedProducer extends BugChecker implements MethodInvocation
     final QueueBoundedness.Verdict verdict;
     final Map<Tree, Finding> findings = new IdentityHashMap<>();
     Optional<SuggestedFix> fix = Optional.empty();
+    Optional<SuggestedFix> runtimeFix = Optional.empty();
 
     QueueAnalysis(QueueBoundedness.Verdict verdict) {
       this.verdict = verdict;
+    }
+  }
+
+  private static void debug(Tree at, String why) {
+    if (DEBUG) {
+      System.err.println("[LeakedProducer debug] " + at + ": " + why);
     }
   }
 
@@ -189,6 +214,16 @@ public final class LeakedProducer extends BugChecker implements MethodInvocation
     return index;
   }
 
+  static final String FIX_OFFERED = " Stop the producer when the consumers exit, as the suggested fix does.";
+  static final String RUNTIME_FIX_OFFERED =
+      " A second fix swaps the queue for io.leakedproducer.runtime.CancellableBoundedQueue, whose put() fails fast"
+          + " once every consumer has left.";
+  static final String NO_FIX =
+      " No automatic fix for this shape (the producer or its consumers live outside the method that creates the queue):"
+          + " cancel the producer when the consumers exit, e.g. Future.cancel(true) or shutdownNow() in a finally after"
+          + " joining them, or use io.leakedproducer.runtime.CancellableBoundedQueue and close a consumer registration"
+          + " when each consumer stops.";
+
   private static String message(MethodInvocationTree tree, VarSymbol queue, QueueBoundedness.Verdict verdict,
       ProducerDiscovery.Producer producer, EarlyExits.Exit exit) {
     String call = ASTHelpers.getSymbol(tree).getSimpleName().toString();
@@ -200,7 +235,7 @@ public final class LeakedProducer extends BugChecker implements MethodInvocation
     return String.format(
         "%s can block forever in %s on '%s' (%s): every consumer can stop taking (line %d: %s) and nothing cancels the producer "
             + "(no Future.cancel(true), shutdownNow() or Thread.interrupt() reaches it, and no stop signal is checked "
-            + "between timed offers). Stop the producer when the consumers exit, as the suggested fix does.",
+            + "between timed offers).",
         who, blocking, queue.getSimpleName(), verdict.synchronous ? "a synchronous handoff: " + verdict.description : verdict.description,
         exit.line, exit.reason);
   }

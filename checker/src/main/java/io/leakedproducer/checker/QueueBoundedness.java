@@ -10,7 +10,7 @@ import com.sun.tools.javac.code.Symbol;
 import com.sun.tools.javac.code.Symbol.MethodSymbol;
 import com.sun.tools.javac.code.Type;
 import java.util.List;
-import javax.annotation.Nullable;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Decides whether a queue is a bounded handoff, and with what capacity, from the expressions that
@@ -41,9 +41,9 @@ final class QueueBoundedness {
     }
   }
 
+  /** Bounded only when constructed with a capacity. */
   private static final List<String> CAPACITY_CONSTRUCTED =
       List.of(
-          "java.util.concurrent.ArrayBlockingQueue",
           "java.util.concurrent.LinkedBlockingQueue",
           "java.util.concurrent.LinkedBlockingDeque");
 
@@ -67,9 +67,6 @@ final class QueueBoundedness {
   }
 
   Verdict classify(QueueAliases queue, VisitorState state) {
-    if (queue.origins.isEmpty() || queue.unknownOrigin) {
-      return new Verdict(Kind.UNKNOWN, null, false, "a queue created elsewhere", null);
-    }
     Verdict result = null;
     for (ExpressionTree origin : queue.origins) {
       Verdict v = classifyOrigin(origin, state);
@@ -77,6 +74,11 @@ final class QueueBoundedness {
         return v; // one unbounded or unknown creation is enough to stay silent
       }
       result = result == null ? v : result;
+    }
+    if (result == null || queue.unknownOrigin) {
+      // A parameter, an injected field, a lambda argument: we cannot see where it was made.
+      Kind kind = unknownIsBounded ? Kind.BOUNDED : Kind.UNKNOWN;
+      return result != null && kind == Kind.BOUNDED ? result : new Verdict(kind, null, false, "a queue created elsewhere", null);
     }
     return result;
   }
@@ -86,22 +88,36 @@ final class QueueBoundedness {
     String shown = source == null ? "the queue" : source;
     if (origin instanceof NewClassTree) {
       NewClassTree creation = (NewClassTree) origin;
-      if (creation.getClassBody() != null) {
+      Type type = ASTHelpers.getType(creation);
+      if (type == null) {
         return new Verdict(Kind.UNKNOWN, null, false, shown, origin);
       }
-      Type type = ASTHelpers.getType(creation.getIdentifier());
-      String name = type == null ? "" : type.tsym.getQualifiedName().toString();
-      if (name.equals("java.util.concurrent.SynchronousQueue")) {
+      if (isSubtype(type, "java.util.concurrent.SynchronousQueue", state)) {
         return new Verdict(Kind.BOUNDED, null, true, shown, origin);
       }
-      if (CAPACITY_CONSTRUCTED.contains(name)) {
-        List<? extends ExpressionTree> args = creation.getArguments();
-        if (!args.isEmpty() && isInt(args.get(0))) {
-          return new Verdict(Kind.BOUNDED, args.get(0), false, shown, origin);
+      List<? extends ExpressionTree> args = creation.getArguments();
+      ExpressionTree capacity = !args.isEmpty() && isInt(args.get(0)) ? args.get(0) : null;
+      // ArrayBlockingQueue is always bounded, subclasses included.
+      if (isSubtype(type, "java.util.concurrent.ArrayBlockingQueue", state)) {
+        return new Verdict(Kind.BOUNDED, capacity, false, shown, origin);
+      }
+      for (String optionallyBounded : CAPACITY_CONSTRUCTED) {
+        if (isSubtype(type, optionallyBounded, state)) {
+          if (capacity != null) {
+            return new Verdict(Kind.BOUNDED, capacity, false, shown, origin);
+          }
+          boolean exact = type.tsym.getQualifiedName().contentEquals(optionallyBounded) && creation.getClassBody() == null;
+          return new Verdict(exact ? Kind.UNBOUNDED : Kind.UNKNOWN, null, false, shown, origin);
         }
+      }
+      if (type.tsym.getQualifiedName().contentEquals(LeakFixes.RUNTIME_QUEUE)) {
+        // Consumer tracking (a second argument) is its cancellation path; without it only cancel() is.
+        return new Verdict(args.size() == 1 ? Kind.BOUNDED : Kind.UNBOUNDED, capacity, false, shown, origin);
+      }
+      if (isSubtype(type, "java.util.Queue", state)) {
         return new Verdict(Kind.UNBOUNDED, null, false, shown, origin);
       }
-      return new Verdict(Kind.UNBOUNDED, null, false, shown, origin);
+      return new Verdict(unknownIsBounded ? Kind.BOUNDED : Kind.UNKNOWN, null, false, shown, origin);
     }
     if (origin instanceof MethodInvocationTree) {
       Symbol sym = ASTHelpers.getSymbol(origin);
@@ -125,6 +141,11 @@ final class QueueBoundedness {
 
   private static boolean isBuiltinFactory(MethodSymbol sym) {
     return BUILTIN_FACTORIES.contains(sym.owner.getQualifiedName() + "#" + sym.getSimpleName());
+  }
+
+  private static boolean isSubtype(Type type, String name, VisitorState state) {
+    Type other = state.getTypeFromString(name);
+    return other != null && ASTHelpers.isSubtype(state.getTypes().erasure(type), state.getTypes().erasure(other), state);
   }
 
   private static boolean isInt(ExpressionTree tree) {

@@ -16,6 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.leakedproducer.runtime.TestSupport.RecordingThreadFactory;
+import java.lang.ref.Reference;
 import java.lang.ref.ReferenceQueue;
 import java.lang.ref.WeakReference;
 import java.time.Duration;
@@ -223,7 +224,9 @@ class BoundedDeleterTest {
         assertTrue(WORKER_NAME.matcher(t.getName()).matches(), t.getName());
         assertTrue(t.isDaemon(), t.getName());
       }
-      assertTrue(seenDuringRun.containsAll(ran) || ran.size() > seenDuringRun.size());
+      for (Thread t : seenDuringRun) {
+        assertTrue(WORKER_NAME.matcher(t.getName()).matches(), t.getName());
+      }
       assertFalse(seenDuringRun.isEmpty(), "prefix scan found our workers while running");
       assertNoneAlive(ran);
       assertNoneAlive(seenDuringRun);
@@ -307,19 +310,31 @@ class BoundedDeleterTest {
     List<Object> items = new ArrayList<>(List.of(new Object(), new Object(), new Object()));
     WeakReference<Object> listRef = new WeakReference<>(items, q);
     WeakReference<Object> itemRef = new WeakReference<>(items.get(2), q);
-    CountDownLatch blockPool = new CountDownLatch(1);
-    // Worker 1 runs and blocks; worker 2 waits in the executor's queue and is cancelled.
-    BoundedDeleter<Object> d = BoundedDeleter.builder().workers(2).executor(single)
+    CountDownLatch never = new CountDownLatch(1);
+    // A saturated executor: the first task runs, later ones stay queued (here: forever).
+    List<Runnable> queued = new CopyOnWriteArrayList<>();
+    java.util.concurrent.Executor saturated = r -> {
+      if (queued.isEmpty() && single != null) {
+        queued.add(() -> {}); // marker: the first task was handed to the real executor
+        single.execute(r);
+      } else {
+        queued.add(r);
+      }
+    };
+    // Worker 1 blocks until the deadline interrupts it; worker 2 stays queued and is cancelled.
+    BoundedDeleter<Object> d = BoundedDeleter.builder().workers(2).executor(saturated)
         .deadline(Duration.ofMillis(100)).build();
     try {
-      d.deleteAll(items, item -> await(blockPool));
+      d.deleteAll(items, item -> await(never));
       throw new AssertionError("expected a timeout");
     } catch (ExecutionException e) {
       assertInstanceOf(TimeoutException.class, e.getCause());
     }
+    assertEquals(2, queued.size(), "worker 2 is still held by the executor");
     items = null;
     assertCollected(itemRef, q, "item");
     assertCollected(listRef, q, "list");
+    Reference.reachabilityFence(queued);
   }
 
   // ---- Guarantee 4: interruption -----------------------------------------------------------------
@@ -460,6 +475,55 @@ class BoundedDeleterTest {
       });
     } finally {
       pool.shutdownNow();
+    }
+  }
+
+  @Test
+  void anInterruptWeSentIsNotLeftOnTheExecutorsThread() {
+    // A bare executor that, unlike ThreadPoolExecutor, does not clear interrupts between tasks.
+    java.util.concurrent.BlockingQueue<Runnable> tasks =
+        new java.util.concurrent.LinkedBlockingQueue<>();
+    AtomicBoolean strayInterrupt = new AtomicBoolean();
+    AtomicBoolean stop = new AtomicBoolean();
+    Thread executorThread = new Thread(() -> {
+      while (!stop.get()) {
+        Runnable r;
+        try {
+          r = tasks.take();
+        } catch (InterruptedException e) {
+          strayInterrupt.set(true);
+          continue;
+        }
+        r.run();
+      }
+    }, "bare-executor");
+    executorThread.setDaemon(true);
+    executorThread.start();
+    try {
+      assertTimeoutPreemptively(LIMIT, () -> {
+        // The delete swallows the deadline's interrupt but restores the status and returns.
+        ExecutionException e = assertThrows(ExecutionException.class,
+            () -> BoundedDeleter.<Integer>builder().workers(1).executor(tasks::add)
+                .deadline(Duration.ofMillis(50)).build()
+                .deleteAll(range(3), i -> {
+                  while (!Thread.currentThread().isInterrupted()) {
+                    LockSupport.park();
+                  }
+                }));
+        assertInstanceOf(TimeoutException.class, e.getCause());
+        CountDownLatch probed = new CountDownLatch(1);
+        AtomicBoolean flagInNextTask = new AtomicBoolean();
+        tasks.add(() -> {
+          flagInNextTask.set(Thread.currentThread().isInterrupted());
+          probed.countDown();
+        });
+        await(probed);
+        assertFalse(strayInterrupt.get() || flagInNextTask.get(),
+            "our interrupt leaked into the executor's next task");
+      });
+    } finally {
+      stop.set(true);
+      tasks.add(() -> {});
     }
   }
 

@@ -1,0 +1,269 @@
+package io.leakedproducer.checker;
+
+import static io.leakedproducer.checker.ShipperSource.leaky;
+import static io.leakedproducer.checker.ShipperSource.safe;
+
+import com.google.errorprone.CompilationTestHelper;
+import org.junit.jupiter.api.Test;
+
+/** How consumers stop taking early, each next to the same consumer made to keep taking. */
+final class ConsumerExitsTest {
+  private final CompilationTestHelper helper = CompilationTestHelper.newInstance(LeakedProducer.class, getClass());
+
+  private void check(String source) {
+    helper.addSourceLines("Shipper.java", source).doTest();
+  }
+
+  @Test
+  void identificationReturnThatIsNotEndOfStream() {
+    check(leaky(LeakyPrograms.RETURN_THAT_IS_NOT_END_OF_STREAM, "every consumer can stop taking (line 29: return after a matching element)"));
+  }
+
+  @Test
+  void negativeReturnOnPoisonPill() {
+    check(safe("""
+        while (true) {
+          String line = outbox.take();
+          if (line == EOF) {
+            return line;
+          }
+        }
+        """));
+  }
+
+  @Test
+  void identificationBreakInCatch() {
+    check(leaky(LeakyPrograms.BREAK_IN_CATCH, "(line 31: break in catch (IOException))"));
+  }
+
+  @Test
+  void negativeCatchLogAndContinue() {
+    check(safe("""
+        while (true) {
+          String line = outbox.take();
+          if (EOF.equals(line)) {
+            break;
+          }
+          try {
+            send(line);
+          } catch (IOException e) {
+            log(e);
+            continue;
+          }
+        }
+        """));
+  }
+
+  @Test
+  void identificationThrowFromCatch() {
+    check(leaky(LeakyPrograms.THROW_FROM_CATCH, "(line 32: throw UncheckedIOException in catch (IOException))"));
+  }
+
+  @Test
+  void negativeThrowCaughtInsideTheLoop() {
+    check(safe("""
+        while (true) {
+          String line = outbox.take();
+          if (line == EOF) {
+            return null;
+          }
+          try {
+            if (!send(line)) {
+              throw new IllegalStateException("rejected");
+            }
+          } catch (IllegalStateException | IOException e) {
+            log(e);
+          }
+        }
+        """));
+  }
+
+  @Test
+  void identificationCatchExceptionReturn() {
+    check(leaky(LeakyPrograms.CATCH_EXCEPTION_RETURN, "(line 33: return in catch (Exception))"));
+  }
+
+  @Test
+  void identificationCheckedExceptionEscapesTheLoop() {
+    check(leaky(LeakyPrograms.CHECKED_EXCEPTION_ESCAPES_THE_LOOP, "(line 31: send() can throw IOException out of the take loop)"));
+  }
+
+  @Test
+  void negativeCheckedExceptionCaughtInsideTheLoop() {
+    check(safe("""
+        while (true) {
+          String line = outbox.take();
+          if (line == EOF) {
+            break;
+          }
+          try {
+            send(line);
+          } catch (IOException e) {
+            log(e);
+          }
+        }
+        """));
+  }
+
+  @Test
+  void identificationFindFirst() {
+    check(leaky(LeakyPrograms.FIND_FIRST, "(line 30: clears its loop flag 'found')"));
+  }
+
+  @Test
+  void identificationPollTimeoutGivesUp() {
+    check(leaky(LeakyPrograms.POLL_TIMEOUT_GIVES_UP, "(line 29: return when poll() returns null)"));
+  }
+
+  @Test
+  void negativePollTimeoutChecksProducerDone() {
+    check(safe("""
+        while (true) {
+          String line = outbox.poll(5, TimeUnit.SECONDS);
+          if (line == null && producerDone.get()) {
+            return "done";
+          }
+        }
+        """));
+  }
+
+  @Test
+  void identificationPollLoopStopsWhenEmpty() {
+    check(leaky(LeakyPrograms.POLL_LOOP_STOPS_WHEN_EMPTY, "(line 27: stops when poll() times out)"));
+  }
+
+  @Test
+  void identificationIsEmptyLoop() {
+    check(leaky(LeakyPrograms.IS_EMPTY_LOOP, "(line 26: stops as soon as the queue is momentarily empty)"));
+  }
+
+  @Test
+  void negativeDrainUntilProducerDone() {
+    check(safe("""
+        while (!producerDone.get() || !outbox.isEmpty()) {
+          String line = outbox.poll(10, TimeUnit.MILLISECONDS);
+          if (line != null) {
+            log(new Exception(line));
+          }
+        }
+        """));
+  }
+
+  @Test
+  void identificationDeclaredUncheckedExceptionKillsConsumerThread() {
+    check(leaky(LeakyPrograms.DECLARED_UNCHECKED_EXCEPTION_KILLS_CONSUMER_THREAD, "(line 31: parseInt() can throw NumberFormatException out of the take loop)"));
+  }
+
+  @Test
+  void negativeUndeclaredUncheckedExceptionsAreNotCounted() {
+    check(safe("""
+        new Thread(() -> {
+          long total = 0;
+          try {
+            while (true) {
+              String line = outbox.take();
+              total += line.trim().charAt(0);
+            }
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        }).start();
+        """));
+  }
+
+  @Test
+  void identificationSingleTake() {
+    check(leaky(LeakyPrograms.SINGLE_TAKE, "(line 26: takes a single element and stops)"));
+  }
+
+  @Test
+  void identificationCountedConsumerTakesFewer() {
+    check(leaky(LeakyPrograms.COUNTED_CONSUMER_TAKES_FEWER, "(line 27: stops after 10 elements)"));
+  }
+
+  @Test
+  void negativeCountedConsumerTakesEverything() {
+    check(safe("""
+        List<String> all = new ArrayList<>();
+        for (int i = 0; i < lines.size(); i++) {
+          all.add(outbox.take());
+        }
+        """));
+  }
+
+  @Test
+  void identificationLoopFlagClearedOnError() {
+    check(leaky(LeakyPrograms.LOOP_FLAG_CLEARED_ON_ERROR, "(line 32: clears its loop flag 'running')"));
+  }
+
+  @Test
+  void identificationLabeledBreakLeavesBothLoops() {
+    check(leaky(LeakyPrograms.LABELED_BREAK_LEAVES_BOTH_LOOPS, "(line 32: break after a matching element)"));
+  }
+
+  @Test
+  void negativeLabeledContinueKeepsTaking() {
+    check(safe("""
+        lines:
+        while (true) {
+          String line = outbox.take();
+          for (char c : line.toCharArray()) {
+            if (c == '#') {
+              continue lines;
+            }
+          }
+          if (line == EOF) {
+            break;
+          }
+        }
+        """));
+  }
+
+  @Test
+  void negativeInterruptedConsumerIsCancellationNotFailure() {
+    check(safe("""
+        pool.execute(() -> {
+          while (true) {
+            try {
+              String line = outbox.take();
+              if (line == EOF) {
+                return;
+              }
+            } catch (InterruptedException e) {
+              return;
+            }
+          }
+        });
+        """));
+  }
+
+  @Test
+  void negativeOneOfTwoConsumersNeverStops() {
+    check(safe("""
+        pool.execute(() -> {
+          try {
+            while (true) {
+              if (!send(outbox.take())) {
+                return;
+              }
+            }
+          } catch (InterruptedException | IOException e) {
+            Thread.currentThread().interrupt();
+          }
+        });
+        pool.execute(() -> {
+          while (true) {
+            try {
+              String line = outbox.take();
+              if (line == EOF) {
+                return;
+              }
+              send(line);
+            } catch (Exception e) {
+              log(e);
+            }
+          }
+        });
+        """));
+  }
+}
