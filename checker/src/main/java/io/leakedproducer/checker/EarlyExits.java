@@ -237,7 +237,8 @@ final class EarlyExits {
 
     /** Records an exit unless it is the end-of-stream check or a reaction to interruption. */
     private void classify(TreePath exit, String what) {
-      String guard = null;
+      String inCatch = null;
+      String onCondition = null;
       for (TreePath p = exit.getParentPath(); p != null && p.getLeaf() != loop.getLeaf(); p = p.getParentPath()) {
         Tree leaf = p.getLeaf();
         if (leaf instanceof CatchTree) {
@@ -246,19 +247,20 @@ final class EarlyExits {
           if (caught != null && isInterruption(caught)) {
             return; // interrupted: someone is cancelling, not an early stop
           }
-          if (guard == null) {
-            guard = what + " in catch (" + state.getSourceForNode(c.getParameter().getType()) + ")";
+          if (inCatch == null) {
+            inCatch = what + " in catch (" + state.getSourceForNode(c.getParameter().getType()) + ")";
           }
         }
-        if (leaf instanceof IfTree && guard == null) {
+        if (leaf instanceof IfTree && onCondition == null) {
           ExpressionTree condition = ((IfTree) leaf).getCondition();
           if (isEndOfStream(condition)) {
             return;
           }
-          guard = what + describeCondition(condition, what);
+          onCondition = what + describeCondition(condition, what);
         }
       }
-      add(exit.getLeaf(), guard == null ? what + " after one element" : guard);
+      // A catch says more about why the consumer stops than a condition inside it.
+      add(exit.getLeaf(), inCatch != null ? inCatch : onCondition != null ? onCondition : what + " after one element");
     }
 
     private String describeCondition(ExpressionTree condition, String what) {
