@@ -20,6 +20,14 @@ public interface Scenario {
     return false;
   }
 
+  /**
+   * True when the leaky call itself never returns: its thread is the producer, or it waits (say in
+   * {@code invokeAll}) for producers that are stranded.
+   */
+  default boolean callHangs() {
+    return callerProduces();
+  }
+
   /** Starts the failure scenario against {@code program} on a new request thread. */
   Run start(Class<?> program) throws Exception;
 

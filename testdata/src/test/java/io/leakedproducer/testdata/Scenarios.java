@@ -22,7 +22,7 @@ public final class Scenarios {
     Set<Thread> before = Leaks.liveThreads();
     Run run = scenario.start(program);
     try {
-      if (!scenario.callerProduces()) {
+      if (!scenario.callHangs()) {
         run.request.join(Leaks.WAIT.toMillis());
         assertFalse(run.request.isAlive(), "the call should have returned");
         scenario.verify(run, false);
@@ -36,6 +36,9 @@ public final class Scenarios {
       assertTrue(stuck.getName().startsWith(scenario.producerThread()), "stuck thread: " + stuck.getName());
       if (scenario.callerProduces()) {
         assertSame(run.request, stuck, "the request thread itself should hang in " + scenario.insertion());
+      }
+      if (scenario.callHangs()) {
+        assertTrue(run.request.isAlive(), "the call should hang");
       }
       assertFalse(Leaks.clearedAfterGc(run.items), "the stranded producer should keep the items reachable");
     } finally {

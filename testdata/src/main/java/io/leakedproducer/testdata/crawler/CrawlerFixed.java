@@ -45,8 +45,8 @@ public final class CrawlerFixed {
         if (page == Page.DONE) {
           return null;
         }
-        if (page.body.contains(phrase)) {
-          return page.url;
+        if (page.body().contains(phrase)) {
+          return page.url();
         }
       }
     } finally {

@@ -47,8 +47,8 @@ public final class CrawlerLeaky {
       if (page == Page.DONE) {
         break;
       }
-      if (page.body.contains(phrase)) {
-        found = page.url;
+      if (page.body().contains(phrase)) {
+        found = page.url();
         break;
       }
     }
