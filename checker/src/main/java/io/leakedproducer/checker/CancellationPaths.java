@@ -39,8 +39,8 @@ final class CancellationPaths {
   /** Names the cancellation path that makes the producer safe, or returns null when there is none. */
   @Nullable
   static String find(ProducerDiscovery.Producer producer, QueueAliases queue, QueueBoundedness.Verdict verdict,
-      CompilationUnitIndex index, VisitorState state) {
-    if (capacityCoversEveryElement(queue, verdict, index, state)) {
+      ConcurrencyApiModel api, CompilationUnitIndex index, VisitorState state) {
+    if (capacityCoversEveryElement(queue, verdict, api, index, state)) {
       return "capacity covers every element";
     }
     boolean interrupted = interruptReachesProducer(producer, index, state);
@@ -99,8 +99,8 @@ final class CancellationPaths {
       VarSymbol receiver = AstPaths.receiverVariable(call);
       switch (spawn.kind) {
         case FUTURE:
-          if (ConcurrencyApiModel.isInterruptingCancel(call, state)
-              && (spawn.handleIsCollection || (receiver != null && receiver.equals(spawn.handle)))) {
+          if (ConcurrencyApiModel.isInterruptingCancel(call, state) && receiver != null
+              && (receiver.equals(spawn.handle) || isElementOfHandleCollection(receiver, spawn, index))) {
             return true;
           }
           // fall through: shutdownNow() interrupts submitted tasks too
@@ -120,6 +120,45 @@ final class CancellationPaths {
           break;
         default:
           break;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * {@code for (Future<?> f : tasks) f.cancel(true)} or {@code tasks.forEach(f -> f.cancel(true))},
+   * where {@code tasks} holds the producer's future.
+   */
+  private static boolean isElementOfHandleCollection(VarSymbol element, TaskSpawns.Spawn spawn, CompilationUnitIndex index) {
+    if (spawn.handle == null) {
+      return false;
+    }
+    TreePath decl = index.declarations.get(element);
+    if (decl == null || decl.getParentPath() == null) {
+      return false;
+    }
+    ExpressionTree collection = null;
+    Tree parent = decl.getParentPath().getLeaf();
+    if (parent instanceof EnhancedForLoopTree) {
+      collection = ((EnhancedForLoopTree) parent).getExpression();
+    } else if (parent instanceof com.sun.source.tree.LambdaExpressionTree) {
+      TreePath call = AstPaths.parentSkippingParens(decl.getParentPath());
+      if (call != null && call.getLeaf() instanceof MethodInvocationTree) {
+        collection = com.google.errorprone.util.ASTHelpers.getReceiver((MethodInvocationTree) call.getLeaf());
+      }
+    }
+    VarSymbol tasks = AstPaths.variable(collection);
+    if (tasks == null) {
+      return false;
+    }
+    if (spawn.handleIsCollection) {
+      return tasks.equals(spawn.handle);
+    }
+    for (TreePath add : index.callsOn(tasks)) {
+      for (ExpressionTree arg : ((MethodInvocationTree) add.getLeaf()).getArguments()) {
+        if (spawn.handle.equals(AstPaths.variable(arg))) {
+          return true;
+        }
       }
     }
     return false;
@@ -190,8 +229,8 @@ final class CancellationPaths {
    * the capacity's summands (for example capacity {@code items.size()} and one loop over
    * {@code items}), and the constant parts fit.
    */
-  static boolean capacityCoversEveryElement(QueueAliases queue, QueueBoundedness.Verdict verdict, CompilationUnitIndex index,
-      VisitorState state) {
+  static boolean capacityCoversEveryElement(QueueAliases queue, QueueBoundedness.Verdict verdict, ConcurrencyApiModel api,
+      CompilationUnitIndex index, VisitorState state) {
     if (verdict.capacity == null) {
       return false;
     }
@@ -205,7 +244,8 @@ final class CancellationPaths {
     for (VarSymbol alias : queue.variables) {
       for (TreePath call : index.callsOn(alias)) {
         String name = ASTHelpers.getSymbol((MethodInvocationTree) call.getLeaf()).getSimpleName().toString();
-        if (!(name.startsWith("put") || name.startsWith("offer") || name.startsWith("add") || name.startsWith("transfer"))) {
+        if (!(name.startsWith("put") || name.startsWith("offer") || name.startsWith("add") || name.startsWith("transfer")
+            || api.isBlockingInsertion((MethodInvocationTree) call.getLeaf(), state))) {
           continue;
         }
         List<String> count = ProducerDiscovery.countOf(ProducerDiscovery.callChain(call, index, state), state);

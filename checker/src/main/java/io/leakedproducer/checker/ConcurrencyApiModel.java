@@ -150,9 +150,11 @@ final class ConcurrencyApiModel {
       if (hash <= 0 || !sym.getSimpleName().contentEquals(spec.substring(hash + 1))) {
         continue;
       }
-      Type owner = state.getTypeFromString(spec.substring(0, hash));
-      if (owner != null && ASTHelpers.isSubtype(sym.owner.type, owner, state)) {
-        return true;
+      String owner = spec.substring(0, hash);
+      for (Type type : state.getTypes().closure(sym.owner.type)) {
+        if (type.tsym != null && type.tsym.getQualifiedName().contentEquals(owner)) {
+          return true;
+        }
       }
     }
     return false;

@@ -54,8 +54,13 @@ final class EarlyExits {
     }
   }
 
+  /** Names of pill constants, pill types and flags. */
   private static final Pattern END_MARKER =
       Pattern.compile("(?i).*(poison|pill|end|eof|eos|stop|shutdown|done|sentinel|terminat|close|last|finish|complete|quit|marker).*");
+
+  /** Predicates on an element that say "this is the end-of-stream marker": isPoison(), isLast(), isEndOfStream(). */
+  private static final Pattern END_PREDICATE =
+      Pattern.compile("(?i)is(poison|pill|end|eof|eos|stop|shutdown|done|sentinel|terminat|close|last|finish|complete|quit|marker).*");
 
   private EarlyExits() {}
 
@@ -75,23 +80,26 @@ final class EarlyExits {
     if (!consumer.loops.contains(loop)) {
       consumer.loops.add(loop);
     }
-    new Context(loop, queue, taken, consumer, producer, index, state).scan();
+    new Context(loop, queue, taken, chain.get(0).getLeaf(), consumer, producer, index, state).scan();
   }
 
   private static final class Context {
     final TreePath loop;
     final QueueAliases queue;
     @Nullable final VarSymbol taken;
+    /** The take call itself, for conditions written as {@code if (queue.take().isEmpty())}. */
+    final Tree takeCall;
     final ConsumerDiscovery.Consumer consumer;
     final ProducerDiscovery.Producer producer;
     final CompilationUnitIndex index;
     final VisitorState state;
 
-    Context(TreePath loop, QueueAliases queue, @Nullable VarSymbol taken, ConsumerDiscovery.Consumer consumer,
+    Context(TreePath loop, QueueAliases queue, @Nullable VarSymbol taken, Tree takeCall, ConsumerDiscovery.Consumer consumer,
         ProducerDiscovery.Producer producer, CompilationUnitIndex index, VisitorState state) {
       this.loop = loop;
       this.queue = queue;
       this.taken = taken;
+      this.takeCall = takeCall;
       this.consumer = consumer;
       this.producer = producer;
       this.index = index;
@@ -129,7 +137,7 @@ final class EarlyExits {
         public Void visitThrow(ThrowTree tree, Void unused) {
           Type thrown = ASTHelpers.getType(tree.getExpression());
           if (thrown != null && !isInterruption(thrown) && !isCaughtInLoop(getCurrentPath(), thrown)) {
-            classify(getCurrentPath(), "throw");
+            classify(getCurrentPath(), "throw " + thrown.tsym.getSimpleName());
           }
           return super.visitThrow(tree, null);
         }
@@ -205,6 +213,11 @@ final class EarlyExits {
       if (found[0]) {
         return;
       }
+      // while (process(queue.take())): the loop ends when processing an element fails.
+      if (AstPaths.contains(condition, takeCall) && !isEndOfStream(condition)) {
+        add(condition, "leaves the take loop when its condition on an element is false");
+        return;
+      }
       // while (running) { ... running = false; ... }: the loop clears its own flag.
       AstPaths.anyMatch(condition, t -> {
         VarSymbol flag = t instanceof ExpressionTree ? AstPaths.variable((ExpressionTree) t) : null;
@@ -242,17 +255,20 @@ final class EarlyExits {
           if (isEndOfStream(condition)) {
             return;
           }
-          guard = what + describeCondition(condition);
+          guard = what + describeCondition(condition, what);
         }
       }
       add(exit.getLeaf(), guard == null ? what + " after one element" : guard);
     }
 
-    private String describeCondition(ExpressionTree condition) {
+    private String describeCondition(ExpressionTree condition, String what) {
       if (taken != null && mentionsNullCheckOf(condition, taken)) {
         return " when poll() returns null";
       }
-      if (taken != null && mentions(condition, taken)) {
+      if (AstPaths.skipParensAndCasts(condition).getKind() == Tree.Kind.LOGICAL_COMPLEMENT) {
+        return " when processing an element fails";
+      }
+      if ((taken != null && mentions(condition, taken) || AstPaths.contains(condition, takeCall)) && !what.startsWith("throw")) {
         return " after a matching element";
       }
       return " on error";
@@ -261,9 +277,6 @@ final class EarlyExits {
     private boolean isEndOfStream(ExpressionTree condition) {
       if (referencesDoneSignal(condition)) {
         return true;
-      }
-      if (taken == null) {
-        return false;
       }
       return AstPaths.anyMatch(condition, t -> {
         if (t instanceof BinaryTree && (t.getKind() == Tree.Kind.EQUAL_TO || t.getKind() == Tree.Kind.NOT_EQUAL_TO)) {
@@ -280,7 +293,7 @@ final class EarlyExits {
             return receiver != null && (isTaken(receiver) && isMarker(call.getArguments().get(0))
                 || isTaken(call.getArguments().get(0)) && isMarker(receiver));
           }
-          return receiver != null && isTaken(receiver) && END_MARKER.matcher(name).matches() && isBoolean(call);
+          return receiver != null && isTaken(receiver) && END_PREDICATE.matcher(name).matches() && isBoolean(call);
         }
         if (t instanceof InstanceOfTree) {
           InstanceOfTree i = (InstanceOfTree) t;
@@ -297,6 +310,9 @@ final class EarlyExits {
     }
 
     private boolean isTaken(ExpressionTree t) {
+      if (AstPaths.skipParensAndCasts(t) == takeCall) {
+        return true;
+      }
       VarSymbol v = AstPaths.variable(t);
       return v != null && v.equals(taken);
     }

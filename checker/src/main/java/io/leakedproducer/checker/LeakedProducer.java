@@ -41,6 +41,8 @@ import java.util.Set;
     documentSuppression = true)
 public final class LeakedProducer extends BugChecker implements MethodInvocationTreeMatcher {
   private static final long serialVersionUID = 1L;
+  /** {@code -Dleakedproducer.debug=true} prints what the check swallowed instead of crashing javac. */
+  private static final boolean DEBUG = Boolean.getBoolean("leakedproducer.debug");
 
   static final String FLAG_INSERTIONS = "LeakedProducer:BlockingInsertionMethods";
   static final String FLAG_FACTORIES = "LeakedProducer:BoundedQueueFactories";
@@ -85,6 +87,9 @@ public final class LeakedProducer extends BugChecker implements MethodInvocation
       return analyse(tree, state);
     } catch (RuntimeException | AssertionError | StackOverflowError e) {
       // Code we do not understand (or a javac model we did not expect) yields no finding, never a crash.
+      if (DEBUG) {
+        e.printStackTrace();
+      }
       return Description.NO_MATCH;
     }
   }
@@ -102,7 +107,7 @@ public final class LeakedProducer extends BugChecker implements MethodInvocation
       return Description.NO_MATCH;
     }
     Description.Builder description =
-        buildDescription(tree).setMessage(message(tree, queueVariable, analysis.verdict, finding.producer, finding.exit));
+        buildDescription(tree).setMessage(message(tree, queueVariable, finding.verdict, finding.producer, finding.exit));
     analysis.fix.ifPresent(description::addFix);
     return description.build();
   }
@@ -111,6 +116,7 @@ public final class LeakedProducer extends BugChecker implements MethodInvocation
   private QueueAnalysis analyseQueue(QueueAliases queue, CompilationUnitIndex units, VisitorState state) {
     QueueAnalysis analysis = new QueueAnalysis(boundedness.classify(queue, state));
     if (queue.escapes) {
+      debug(null, "queue escapes: " + queue.variables);
       return analysis;
     }
     List<ConsumerDiscovery.Consumer> allConsumers = new ArrayList<>();
@@ -130,13 +136,17 @@ public final class LeakedProducer extends BugChecker implements MethodInvocation
           verdict = new QueueBoundedness.Verdict(QueueBoundedness.Kind.BOUNDED, null, true, verdict.description, verdict.creation);
         }
         if (verdict.kind != QueueBoundedness.Kind.BOUNDED) {
+          debug(call, "not a bounded handoff: " + verdict.kind);
           continue;
         }
         List<ConsumerDiscovery.Consumer> consumers = ConsumerDiscovery.discover(queue, producer, units, state);
         if (consumers.isEmpty() || consumers.stream().anyMatch(c -> c.exits.isEmpty())) {
+          debug(call, "consumers: " + consumers.size() + ", some never stop early");
           continue; // no consumer we can see, or one that never stops early
         }
-        if (CancellationPaths.find(producer, queue, verdict, units, state) != null) {
+        String cancellation = CancellationPaths.find(producer, queue, verdict, api, units, state);
+        if (cancellation != null) {
+          debug(call, "safe: " + cancellation);
           continue;
         }
         EarlyExits.Exit exit =
@@ -144,7 +154,7 @@ public final class LeakedProducer extends BugChecker implements MethodInvocation
                 .map(c -> c.exits.stream().min(Comparator.comparingInt(e -> e.line)).get())
                 .min(Comparator.comparingInt(e -> e.line))
                 .get();
-        analysis.findings.put(call, new Finding(producer, exit));
+        analysis.findings.put(call, new Finding(producer, exit, verdict));
         leaking.add(producer);
         for (ConsumerDiscovery.Consumer consumer : consumers) {
           if (allConsumers.stream().noneMatch(c -> c.root.getLeaf() == consumer.root.getLeaf())) {
@@ -162,10 +172,12 @@ public final class LeakedProducer extends BugChecker implements MethodInvocation
   private static final class Finding {
     final ProducerDiscovery.Producer producer;
     final EarlyExits.Exit exit;
+    final QueueBoundedness.Verdict verdict;
 
-    Finding(ProducerDiscovery.Producer producer, EarlyExits.Exit exit) {
+    Finding(ProducerDiscovery.Producer producer, EarlyExits.Exit exit, QueueBoundedness.Verdict verdict) {
       this.producer = producer;
       this.exit = exit;
+      this.verdict = verdict;
     }
   }
 
@@ -176,6 +188,12 @@ public final class LeakedProducer extends BugChecker implements MethodInvocation
 
     QueueAnalysis(QueueBoundedness.Verdict verdict) {
       this.verdict = verdict;
+    }
+  }
+
+  private static void debug(Tree at, String why) {
+    if (DEBUG) {
+      System.err.println("[LeakedProducer debug] " + at + ": " + why);
     }
   }
 

@@ -41,9 +41,9 @@ final class QueueBoundedness {
     }
   }
 
+  /** Bounded only when constructed with a capacity. */
   private static final List<String> CAPACITY_CONSTRUCTED =
       List.of(
-          "java.util.concurrent.ArrayBlockingQueue",
           "java.util.concurrent.LinkedBlockingQueue",
           "java.util.concurrent.LinkedBlockingDeque");
 
@@ -86,22 +86,32 @@ final class QueueBoundedness {
     String shown = source == null ? "the queue" : source;
     if (origin instanceof NewClassTree) {
       NewClassTree creation = (NewClassTree) origin;
-      if (creation.getClassBody() != null) {
+      Type type = ASTHelpers.getType(creation);
+      if (type == null) {
         return new Verdict(Kind.UNKNOWN, null, false, shown, origin);
       }
-      Type type = ASTHelpers.getType(creation.getIdentifier());
-      String name = type == null ? "" : type.tsym.getQualifiedName().toString();
-      if (name.equals("java.util.concurrent.SynchronousQueue")) {
+      if (isSubtype(type, "java.util.concurrent.SynchronousQueue", state)) {
         return new Verdict(Kind.BOUNDED, null, true, shown, origin);
       }
-      if (CAPACITY_CONSTRUCTED.contains(name)) {
-        List<? extends ExpressionTree> args = creation.getArguments();
-        if (!args.isEmpty() && isInt(args.get(0))) {
-          return new Verdict(Kind.BOUNDED, args.get(0), false, shown, origin);
+      List<? extends ExpressionTree> args = creation.getArguments();
+      ExpressionTree capacity = !args.isEmpty() && isInt(args.get(0)) ? args.get(0) : null;
+      // ArrayBlockingQueue is always bounded, subclasses included.
+      if (isSubtype(type, "java.util.concurrent.ArrayBlockingQueue", state)) {
+        return new Verdict(Kind.BOUNDED, capacity, false, shown, origin);
+      }
+      for (String optionallyBounded : CAPACITY_CONSTRUCTED) {
+        if (isSubtype(type, optionallyBounded, state)) {
+          if (capacity != null) {
+            return new Verdict(Kind.BOUNDED, capacity, false, shown, origin);
+          }
+          boolean exact = type.tsym.getQualifiedName().contentEquals(optionallyBounded) && creation.getClassBody() == null;
+          return new Verdict(exact ? Kind.UNBOUNDED : Kind.UNKNOWN, null, false, shown, origin);
         }
+      }
+      if (isSubtype(type, "java.util.Queue", state)) {
         return new Verdict(Kind.UNBOUNDED, null, false, shown, origin);
       }
-      return new Verdict(Kind.UNBOUNDED, null, false, shown, origin);
+      return new Verdict(unknownIsBounded ? Kind.BOUNDED : Kind.UNKNOWN, null, false, shown, origin);
     }
     if (origin instanceof MethodInvocationTree) {
       Symbol sym = ASTHelpers.getSymbol(origin);
@@ -125,6 +135,11 @@ final class QueueBoundedness {
 
   private static boolean isBuiltinFactory(MethodSymbol sym) {
     return BUILTIN_FACTORIES.contains(sym.owner.getQualifiedName() + "#" + sym.getSimpleName());
+  }
+
+  private static boolean isSubtype(Type type, String name, VisitorState state) {
+    Type other = state.getTypeFromString(name);
+    return other != null && ASTHelpers.isSubtype(state.getTypes().erasure(type), state.getTypes().erasure(other), state);
   }
 
   private static boolean isInt(ExpressionTree tree) {

@@ -223,7 +223,9 @@ class BoundedDeleterTest {
         assertTrue(WORKER_NAME.matcher(t.getName()).matches(), t.getName());
         assertTrue(t.isDaemon(), t.getName());
       }
-      assertTrue(seenDuringRun.containsAll(ran) || ran.size() > seenDuringRun.size());
+      for (Thread t : seenDuringRun) {
+        assertTrue(WORKER_NAME.matcher(t.getName()).matches(), t.getName());
+      }
       assertFalse(seenDuringRun.isEmpty(), "prefix scan found our workers while running");
       assertNoneAlive(ran);
       assertNoneAlive(seenDuringRun);
@@ -460,6 +462,55 @@ class BoundedDeleterTest {
       });
     } finally {
       pool.shutdownNow();
+    }
+  }
+
+  @Test
+  void anInterruptWeSentIsNotLeftOnTheExecutorsThread() {
+    // A bare executor that, unlike ThreadPoolExecutor, does not clear interrupts between tasks.
+    java.util.concurrent.BlockingQueue<Runnable> tasks =
+        new java.util.concurrent.LinkedBlockingQueue<>();
+    AtomicBoolean strayInterrupt = new AtomicBoolean();
+    AtomicBoolean stop = new AtomicBoolean();
+    Thread executorThread = new Thread(() -> {
+      while (!stop.get()) {
+        Runnable r;
+        try {
+          r = tasks.take();
+        } catch (InterruptedException e) {
+          strayInterrupt.set(true);
+          continue;
+        }
+        r.run();
+      }
+    }, "bare-executor");
+    executorThread.setDaemon(true);
+    executorThread.start();
+    try {
+      assertTimeoutPreemptively(LIMIT, () -> {
+        // The delete swallows the deadline's interrupt but restores the status and returns.
+        ExecutionException e = assertThrows(ExecutionException.class,
+            () -> BoundedDeleter.<Integer>builder().workers(1).executor(tasks::add)
+                .deadline(Duration.ofMillis(50)).build()
+                .deleteAll(range(3), i -> {
+                  while (!Thread.currentThread().isInterrupted()) {
+                    LockSupport.park();
+                  }
+                }));
+        assertInstanceOf(TimeoutException.class, e.getCause());
+        CountDownLatch probed = new CountDownLatch(1);
+        AtomicBoolean flagInNextTask = new AtomicBoolean();
+        tasks.add(() -> {
+          flagInNextTask.set(Thread.currentThread().isInterrupted());
+          probed.countDown();
+        });
+        await(probed);
+        assertFalse(strayInterrupt.get() || flagInNextTask.get(),
+            "our interrupt leaked into the executor's next task");
+      });
+    } finally {
+      stop.set(true);
+      tasks.add(() -> {});
     }
   }
 
