@@ -59,7 +59,8 @@ import org.junit.jupiter.api.Timeout;
  * <p>Programs for which the check is known to offer no fix, or a broken one, are listed in {@link
  * #KNOWN_BROKEN} with the reason. For them the same assertions run; a failure aborts the test
  * (reported as skipped, with the failure) instead of failing the build, and a pass fails it so that
- * the entry gets removed. Run with {@code -Dleakedproducer.e2e.strict=true} to make them fail.
+ * the entry gets removed. Run with {@code -Dleakedproducer.e2e.strict=true} to make them fail, and
+ * with {@code -Dleakedproducer.e2e.keep=true} to keep the patched sources for reading.
  */
 @Timeout(600)
 final class PatchedProgramsTest {
@@ -126,6 +127,10 @@ final class PatchedProgramsTest {
   @AfterAll
   static void deleteWorkDirectory() throws IOException {
     if (work == null) {
+      return;
+    }
+    if (Boolean.getBoolean("leakedproducer.e2e.keep")) {
+      System.out.println("PatchedProgramsTest: patched sources kept in " + work);
       return;
     }
     try (Stream<Path> files = Files.walk(work)) {
