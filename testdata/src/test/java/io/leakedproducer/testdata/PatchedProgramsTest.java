@@ -18,28 +18,19 @@ import io.leakedproducer.testdata.thumbnailer.ThumbnailerScenario;
 import io.leakedproducer.testdata.webhookdispatcher.WebhookDispatcherScenario;
 import java.io.File;
 import java.io.IOException;
-import java.io.StringWriter;
 import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import javax.tools.Diagnostic;
-import javax.tools.DiagnosticCollector;
-import javax.tools.JavaCompiler;
-import javax.tools.JavaFileObject;
-import javax.tools.StandardJavaFileManager;
-import javax.tools.ToolProvider;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -99,7 +90,7 @@ final class PatchedProgramsTest {
   @BeforeAll
   static void patchEveryLeakyProgram() throws IOException {
     work = Files.createTempDirectory("leaked-producer-e2e");
-    Path sources = Paths.get(System.getProperty("basedir", "."), "src", "main", "java");
+    Path sources = Javac.mainSources();
     Path root = sources.resolve(BASE_PACKAGE.replace('.', File.separatorChar));
     List<Path> leaky;
     try (Stream<Path> files = Files.walk(root)) {
@@ -113,15 +104,11 @@ final class PatchedProgramsTest {
       originals.put(program, Files.readString(file, StandardCharsets.UTF_8));
       copies.put(program, copy);
     }
-    List<Diagnostic<? extends JavaFileObject>> diagnostics = new ArrayList<>();
-    patchLog =
-        javac(
-            new ArrayList<>(copies.values()),
-            work.resolve("unpatched-classes"),
-            "-Xplugin:ErrorProne -XepPatchChecks:LeakedProducer -XepPatchLocation:IN_PLACE",
-            diagnostics);
-    assertTrue(diagnostics.stream().noneMatch(d -> d.getKind() == Diagnostic.Kind.ERROR),
-        "patch-mode compilation failed:\n" + render(diagnostics) + patchLog);
+    Javac.Result patching =
+        Javac.compile(new ArrayList<>(copies.values()), work.resolve("unpatched-classes"),
+            "-XepPatchChecks:LeakedProducer -XepPatchLocation:IN_PLACE");
+    patchLog = patching.render();
+    assertTrue(!patching.hasErrors(), "patch-mode compilation failed:\n" + patchLog);
   }
 
   @AfterAll
@@ -177,15 +164,9 @@ final class PatchedProgramsTest {
 
     // The patched program must compile with the check at ERROR and the default checks on, silently.
     Path classes = work.resolve("patched-classes").resolve(program);
-    List<Diagnostic<? extends JavaFileObject>> diagnostics = new ArrayList<>();
-    String log = javac(List.of(copy), classes, "-Xplugin:ErrorProne -Xep:LeakedProducer:ERROR", diagnostics);
-    List<Diagnostic<? extends JavaFileObject>> findings =
-        diagnostics.stream()
-            .filter(d -> d.getKind() == Diagnostic.Kind.ERROR || d.getKind() == Diagnostic.Kind.WARNING
-                || d.getKind() == Diagnostic.Kind.MANDATORY_WARNING)
-            .collect(Collectors.toList());
-    assertTrue(findings.isEmpty(),
-        "the patched " + program + "Leaky does not compile cleanly:\n" + render(findings) + log
+    Javac.Result compiled = Javac.compile(List.of(copy), classes, "-Xep:LeakedProducer:ERROR");
+    assertTrue(compiled.findings().isEmpty(),
+        "the patched " + program + "Leaky does not compile cleanly:\n" + compiled.render()
             + "\n--- patched source ---\n" + patched);
 
     // Loaded child-first (only the patched class and its nested/lambda classes), it must pass the
@@ -202,46 +183,10 @@ final class PatchedProgramsTest {
     }
   }
 
-  /** Runs javac in-process with Error Prone from the test class path; returns javac's own output. */
-  private static String javac(List<Path> files, Path classes, String plugin,
-      List<Diagnostic<? extends JavaFileObject>> diagnostics) throws IOException {
-    Files.createDirectories(classes);
-    JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
-    DiagnosticCollector<JavaFileObject> collector = new DiagnosticCollector<>();
-    String classPath = System.getProperty("java.class.path");
-    List<String> options =
-        List.of(
-            "-d", classes.toString(),
-            "-classpath", classPath,
-            "-processorpath", classPath,
-            "-encoding", "UTF-8",
-            "-XDcompilePolicy=simple",
-            "--should-stop=ifError=FLOW",
-            "-Xmaxwarns", "10000",
-            plugin);
-    StringWriter out = new StringWriter();
-    try (StandardJavaFileManager fm = javac.getStandardFileManager(collector, Locale.ROOT, StandardCharsets.UTF_8)) {
-      Iterable<? extends JavaFileObject> units = fm.getJavaFileObjectsFromPaths(files);
-      javac.getTask(out, fm, collector, options, null, units).call();
-    }
-    diagnostics.addAll(collector.getDiagnostics());
-    return out.toString();
-  }
-
   private static String programOf(Path relative) {
     String name = relative.toString().replace(File.separatorChar, '.');
     String prefix = BASE_PACKAGE + ".";
     return name.substring(prefix.length(), name.length() - "Leaky.java".length());
-  }
-
-  private static String render(List<Diagnostic<? extends JavaFileObject>> diagnostics) {
-    StringBuilder out = new StringBuilder();
-    for (Diagnostic<? extends JavaFileObject> d : diagnostics) {
-      out.append(d.getKind()).append(' ')
-          .append(d.getSource() == null ? "" : Paths.get(d.getSource().toUri()).getFileName())
-          .append(':').append(d.getLineNumber()).append(": ").append(d.getMessage(Locale.ROOT)).append('\n');
-    }
-    return out.toString();
   }
 
   /** Child-first for one class and its nested classes; everything else comes from the test's loader. */
