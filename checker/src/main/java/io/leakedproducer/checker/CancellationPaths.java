@@ -16,7 +16,7 @@ import com.sun.tools.javac.code.Type;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import javax.annotation.Nullable;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Decides whether anything stops a producer once its consumers are gone: an interrupt that reaches

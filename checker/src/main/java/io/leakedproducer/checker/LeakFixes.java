@@ -60,22 +60,24 @@ final class LeakFixes {
         return Optional.empty(); // the counter would not be visible to this consumer
       }
       if (consumer.root.getLeaf() == scope) {
-        if (consumer.loops.size() != 1) {
-          return Optional.empty();
-        }
-        constant++;
+        constant++; // the caller itself consumes, once per call
         continue;
       }
       TaskSpawns.Spawn spawn = TaskSpawns.of(consumer.root, index, state);
-      if (spawn.call == null || spawn.kind == TaskSpawns.Kind.CALLER || spawn.kind == TaskSpawns.Kind.INVOKE_ALL
-          || spawn.kind == TaskSpawns.Kind.INVOKE_ALL_TIMED) {
+      if (spawn.call == null || spawn.kind == TaskSpawns.Kind.CALLER) {
         return Optional.empty();
       }
+      // Started in a loop (for w < workers) or created in one (tasks.add(() -> ..)): one per trip.
       TreePath loop = AstPaths.enclosingLoop(spawn.call, scope);
+      TreePath counted = spawn.call;
+      if (loop == null) {
+        loop = AstPaths.enclosingLoop(consumer.root, scope);
+        counted = consumer.root;
+      }
       if (loop == null) {
         constant++;
       } else {
-        List<String> trips = ProducerDiscovery.countOf(List.of(spawn.call), state);
+        List<String> trips = ProducerDiscovery.countOf(List.of(counted), state);
         if (trips == null || trips.size() != 1 || !declaredBefore(loop, declaration)) {
           return Optional.empty();
         }
@@ -92,9 +94,10 @@ final class LeakFixes {
     SuggestedFix.Builder fix = SuggestedFix.builder();
     String counterType = SuggestedFixes.qualifyType(state, fix, COUNTER_TYPE);
     fix.postfixWith(declaration.getLeaf(),
-        "\n" + counterType + " " + counter + " = new " + counterType + "(" + String.join(" + ", counts) + ");");
+        "\n" + indentOf(declaration.getLeaf(), state) + counterType + " " + counter + " = new " + counterType + "("
+            + String.join(" + ", counts) + ");");
     for (ConsumerDiscovery.Consumer consumer : consumers) {
-      if (!countOut(consumer, scope, counter, fix, state)) {
+      if (!countOut(consumer, scope, declaration, counter, fix, state)) {
         return Optional.empty();
       }
     }
@@ -107,22 +110,25 @@ final class LeakFixes {
   }
 
   /** Wraps the consumer's task body (or, on the caller's thread, its take loop) in try/finally. */
-  private static boolean countOut(ConsumerDiscovery.Consumer consumer, Tree scope, String counter, SuggestedFix.Builder fix,
-      VisitorState state) {
-    String finallyBlock = " finally {\n" + counter + ".decrementAndGet();\n}";
+  private static boolean countOut(ConsumerDiscovery.Consumer consumer, Tree scope, TreePath declaration, String counter,
+      SuggestedFix.Builder fix, VisitorState state) {
+    String decrement = counter + ".decrementAndGet();";
     Tree root = consumer.root.getLeaf();
     if (root == scope) {
-      Tree loop = consumer.loops.get(0).getLeaf();
-      Tree statement = AstPaths.parentSkippingParens(consumer.loops.get(0)).getLeaf() instanceof com.sun.source.tree.LabeledStatementTree
-          ? AstPaths.parentSkippingParens(consumer.loops.get(0)).getLeaf() : loop;
-      fix.prefixWith(statement, "try {\n").postfixWith(statement, "\n}" + finallyBlock);
-      return true;
+      // The caller consumes: it stops taking for good once it leaves the rest of this block.
+      List<? extends StatementTree> statements = ((BlockTree) declaration.getParentPath().getLeaf()).getStatements();
+      for (StatementTree statement : statements) {
+        if (consumer.takes.stream().anyMatch(t -> AstPaths.isWithin(t, statement))) {
+          return wrapInTryFinally(statement, statements.get(statements.size() - 1), decrement, fix, state);
+        }
+      }
+      return false;
     }
     if (root instanceof LambdaExpressionTree) {
       LambdaExpressionTree lambda = (LambdaExpressionTree) root;
       Tree body = lambda.getBody();
       if (body instanceof BlockTree) {
-        return wrapBlock((BlockTree) body, finallyBlock, fix, state);
+        return wrapBlock((BlockTree) body, decrement, fix, state);
       }
       String expr = state.getSourceForNode(body);
       if (expr == null) {
@@ -130,11 +136,13 @@ final class LeakFixes {
       }
       Type type = ASTHelpers.getType(body);
       boolean returnsValue = lambdaReturnsValue(lambda, state) && type != null && type.getKind() != TypeKind.VOID;
-      fix.replace(body, "{\ntry {\n" + (returnsValue ? "return " : "") + expr + ";\n}" + finallyBlock + "\n}");
+      String indent = indentOf(lambda, state);
+      fix.replace(body, "{\n" + indent + "  try {\n" + indent + "    " + (returnsValue ? "return " : "") + expr + ";\n"
+          + indent + "  } finally {\n" + indent + "    " + decrement + "\n" + indent + "  }\n" + indent + "}");
       return true;
     }
     if (root instanceof MethodTree && ((MethodTree) root).getBody() != null) {
-      return wrapBlock(((MethodTree) root).getBody(), finallyBlock, fix, state);
+      return wrapBlock(((MethodTree) root).getBody(), decrement, fix, state);
     }
     return false;
   }
@@ -149,13 +157,44 @@ final class LeakFixes {
     return sam != null && sam.getReturnType().getKind() != TypeKind.VOID;
   }
 
-  private static boolean wrapBlock(BlockTree block, String finallyBlock, SuggestedFix.Builder fix, VisitorState state) {
+  private static boolean wrapBlock(BlockTree block, String decrement, SuggestedFix.Builder fix, VisitorState state) {
     List<? extends StatementTree> statements = block.getStatements();
-    if (statements.isEmpty()) {
+    return !statements.isEmpty()
+        && wrapInTryFinally(statements.get(0), statements.get(statements.size() - 1), decrement, fix, state);
+  }
+
+  /** Replaces the statements from {@code first} to {@code last} with {@code try { them } finally { decrement }}. */
+  private static boolean wrapInTryFinally(Tree first, Tree last, String decrement, SuggestedFix.Builder fix,
+      VisitorState state) {
+    int start = ASTHelpers.getStartPosition(first);
+    int end = state.getEndPosition(last);
+    CharSequence source = state.getSourceCode();
+    if (source == null || start < 0 || end <= start) {
       return false;
     }
-    fix.prefixWith(statements.get(0), "try {\n").postfixWith(statements.get(statements.size() - 1), "\n}" + finallyBlock);
+    String indent = indentOf(first, state);
+    String body = source.subSequence(start, end).toString().replace("\n", "\n  ");
+    fix.replace(start, end, "try {\n" + indent + "  " + body + "\n" + indent + "} finally {\n" + indent + "  " + decrement
+        + "\n" + indent + "}");
     return true;
+  }
+
+  /** The whitespace that starts the line {@code tree} begins on, so inserted code lines up with it. */
+  static String indentOf(Tree tree, VisitorState state) {
+    CharSequence source = state.getSourceCode();
+    int position = ASTHelpers.getStartPosition(tree);
+    if (source == null || position < 0) {
+      return "";
+    }
+    int lineStart = position;
+    while (lineStart > 0 && source.charAt(lineStart - 1) != '\n') {
+      lineStart--;
+    }
+    int end = lineStart;
+    while (end < position && (source.charAt(end) == ' ' || source.charAt(end) == '\t')) {
+      end++;
+    }
+    return source.subSequence(lineStart, end).toString();
   }
 
   /** Turns the blocking insertion into timed offers that stop once no consumer is left. */
@@ -164,16 +203,18 @@ final class LeakFixes {
     TreePath insertion = producer.insertionPath();
     MethodInvocationTree call = (MethodInvocationTree) insertion.getLeaf();
     String exit = exitStatement(producer, state, fix);
-    String check = "if (" + counter + ".get() == 0) {\n" + exit + "\n}";
     if (producer.insertion == ProducerDiscovery.Insertion.TIMED_OFFER_RETRY) {
       Tree loop = producer.retryLoop.getLeaf();
       StatementTree body = loop instanceof WhileLoopTree ? ((WhileLoopTree) loop).getStatement() : null;
       if (body instanceof BlockTree && !((BlockTree) body).getStatements().isEmpty()) {
-        fix.prefixWith(((BlockTree) body).getStatements().get(0), check + "\n");
+        StatementTree first = ((BlockTree) body).getStatements().get(0);
+        String indent = indentOf(first, state);
+        fix.prefixWith(first, check(counter, exit, indent) + "\n" + indent);
         return true;
       }
       if (body != null) {
-        fix.replace(body, "{\n" + check + "\n}");
+        String indent = indentOf(loop, state);
+        fix.replace(body, "{\n" + indent + "  " + check(counter, exit, indent + "  ") + "\n" + indent + "}");
         return true;
       }
       return false;
@@ -191,17 +232,23 @@ final class LeakFixes {
     String name = ASTHelpers.getSymbol(call).getSimpleName().toString();
     String offer = name.equals("putFirst") ? "offerFirst" : name.equals("putLast") ? "offerLast"
         : name.equals("transfer") ? "tryTransfer" : "offer";
+    String indent = indentOf(parent.getLeaf(), state);
     String prefix = "";
     ExpressionTree arg = AstPaths.skipParensAndCasts(call.getArguments().get(0));
     if (!(arg instanceof IdentifierTree) && !(arg instanceof com.sun.source.tree.LiteralTree)) {
+      // Evaluate the element once: the loop may offer it many times.
       String local = freshName("element", AstPaths.taskRoot(insertion).getLeaf());
-      prefix = "var " + local + " = " + element + ";\n";
+      prefix = "var " + local + " = " + element + ";\n" + indent;
       element = local;
     }
     String timeUnit = SuggestedFixes.qualifyType(state, fix, "java.util.concurrent.TimeUnit");
-    fix.replace(parent.getLeaf(),
-        prefix + "while (!" + queue + "." + offer + "(" + element + ", 10, " + timeUnit + ".MILLISECONDS)) {\n" + check + "\n}");
+    fix.replace(parent.getLeaf(), prefix + "while (!" + queue + "." + offer + "(" + element + ", 10, " + timeUnit
+        + ".MILLISECONDS)) {\n" + indent + "  " + check(counter, exit, indent + "  ") + "\n" + indent + "}");
     return true;
+  }
+
+  private static String check(String counter, String exit, String indent) {
+    return "if (" + counter + ".get() == 0) {\n" + indent + "  " + exit + "\n" + indent + "}";
   }
 
   /** {@code return;} when the producer is a void task body, else a CancellationException. */

@@ -106,8 +106,10 @@ public final class LeakedProducer extends BugChecker implements MethodInvocation
     if (finding == null) {
       return Description.NO_MATCH;
     }
+    String message = message(tree, queueVariable, finding.verdict, finding.producer, finding.exit);
     Description.Builder description =
-        buildDescription(tree).setMessage(message(tree, queueVariable, finding.verdict, finding.producer, finding.exit));
+        buildDescription(tree)
+            .setMessage(message + (analysis.fix.isPresent() ? FIX_OFFERED : NO_FIX));
     analysis.fix.ifPresent(description::addFix);
     return description.build();
   }
@@ -165,6 +167,7 @@ public final class LeakedProducer extends BugChecker implements MethodInvocation
     }
     if (!leaking.isEmpty()) {
       analysis.fix = LeakFixes.consumerCountFix(leaking, allConsumers, queue, analysis.verdict, units, state);
+      debug(leaking.get(0).insertionPath().getLeaf(), "fix offered: " + analysis.fix.isPresent());
     }
     return analysis;
   }
@@ -207,6 +210,13 @@ public final class LeakedProducer extends BugChecker implements MethodInvocation
     return index;
   }
 
+  static final String FIX_OFFERED = " Stop the producer when the consumers exit, as the suggested fix does.";
+  static final String NO_FIX =
+      " No automatic fix for this shape (the producer or its consumers live outside the method that creates the queue):"
+          + " cancel the producer when the consumers exit, e.g. Future.cancel(true) or shutdownNow() in a finally after"
+          + " joining them, or use io.leakedproducer.runtime.CancellableBoundedQueue and close a consumer registration"
+          + " when each consumer stops.";
+
   private static String message(MethodInvocationTree tree, VarSymbol queue, QueueBoundedness.Verdict verdict,
       ProducerDiscovery.Producer producer, EarlyExits.Exit exit) {
     String call = ASTHelpers.getSymbol(tree).getSimpleName().toString();
@@ -218,7 +228,7 @@ public final class LeakedProducer extends BugChecker implements MethodInvocation
     return String.format(
         "%s can block forever in %s on '%s' (%s): every consumer can stop taking (line %d: %s) and nothing cancels the producer "
             + "(no Future.cancel(true), shutdownNow() or Thread.interrupt() reaches it, and no stop signal is checked "
-            + "between timed offers). Stop the producer when the consumers exit, as the suggested fix does.",
+            + "between timed offers).",
         who, blocking, queue.getSimpleName(), verdict.synchronous ? "a synchronous handoff: " + verdict.description : verdict.description,
         exit.line, exit.reason);
   }

@@ -10,7 +10,7 @@ import com.sun.tools.javac.code.Symbol;
 import com.sun.tools.javac.code.Symbol.MethodSymbol;
 import com.sun.tools.javac.code.Type;
 import java.util.List;
-import javax.annotation.Nullable;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Decides whether a queue is a bounded handoff, and with what capacity, from the expressions that
@@ -67,9 +67,6 @@ final class QueueBoundedness {
   }
 
   Verdict classify(QueueAliases queue, VisitorState state) {
-    if (queue.origins.isEmpty() || queue.unknownOrigin) {
-      return new Verdict(Kind.UNKNOWN, null, false, "a queue created elsewhere", null);
-    }
     Verdict result = null;
     for (ExpressionTree origin : queue.origins) {
       Verdict v = classifyOrigin(origin, state);
@@ -77,6 +74,11 @@ final class QueueBoundedness {
         return v; // one unbounded or unknown creation is enough to stay silent
       }
       result = result == null ? v : result;
+    }
+    if (result == null || queue.unknownOrigin) {
+      // A parameter, an injected field, a lambda argument: we cannot see where it was made.
+      Kind kind = unknownIsBounded ? Kind.BOUNDED : Kind.UNKNOWN;
+      return result != null && kind == Kind.BOUNDED ? result : new Verdict(kind, null, false, "a queue created elsewhere", null);
     }
     return result;
   }

@@ -16,14 +16,7 @@ final class ConsumerExitsTest {
 
   @Test
   void identificationReturnThatIsNotEndOfStream() {
-    check(leaky("""
-        while (true) {
-          String line = outbox.take();
-          if (line.length() > 80) {
-            return line;
-          }
-        }
-        """, "every consumer can stop taking (line 29: return after a matching element)"));
+    check(leaky(LeakyPrograms.RETURN_THAT_IS_NOT_END_OF_STREAM, "every consumer can stop taking (line 29: return after a matching element)"));
   }
 
   @Test
@@ -40,16 +33,7 @@ final class ConsumerExitsTest {
 
   @Test
   void identificationBreakInCatch() {
-    check(leaky("""
-        while (true) {
-          String line = outbox.take();
-          try {
-            send(line);
-          } catch (IOException e) {
-            break;
-          }
-        }
-        """, "(line 31: break in catch (IOException))"));
+    check(leaky(LeakyPrograms.BREAK_IN_CATCH, "(line 31: break in catch (IOException))"));
   }
 
   @Test
@@ -72,18 +56,7 @@ final class ConsumerExitsTest {
 
   @Test
   void identificationThrowFromCatch() {
-    check(leaky("""
-        pool.submit(() -> {
-          while (true) {
-            String line = outbox.take();
-            try {
-              send(line);
-            } catch (IOException e) {
-              throw new UncheckedIOException(e);
-            }
-          }
-        });
-        """, "(line 32: throw UncheckedIOException in catch (IOException))"));
+    check(leaky(LeakyPrograms.THROW_FROM_CATCH, "(line 32: throw UncheckedIOException in catch (IOException))"));
   }
 
   @Test
@@ -107,35 +80,12 @@ final class ConsumerExitsTest {
 
   @Test
   void identificationCatchExceptionReturn() {
-    check(leaky("""
-        pool.execute(() -> {
-          try {
-            while (true) {
-              String line = outbox.take();
-              try {
-                send(line);
-              } catch (Exception e) {
-                return;
-              }
-            }
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-          }
-        });
-        """, "(line 33: return in catch (Exception))"));
+    check(leaky(LeakyPrograms.CATCH_EXCEPTION_RETURN, "(line 33: return in catch (Exception))"));
   }
 
   @Test
   void identificationCheckedExceptionEscapesTheLoop() {
-    check(leaky("""
-        while (true) {
-          String line = outbox.take();
-          if (line == EOF) {
-            break;
-          }
-          send(line);
-        }
-        """, "(line 31: send() can throw IOException out of the take loop)"));
+    check(leaky(LeakyPrograms.CHECKED_EXCEPTION_ESCAPES_THE_LOOP, "(line 31: send() can throw IOException out of the take loop)"));
   }
 
   @Test
@@ -157,29 +107,12 @@ final class ConsumerExitsTest {
 
   @Test
   void identificationFindFirst() {
-    check(leaky("""
-        String found = null;
-        while (found == null) {
-          String line = outbox.take();
-          if (line.startsWith("ERROR")) {
-            found = line;
-            break;
-          }
-        }
-        return found;
-        """, "(line 30: clears its loop flag 'found')"));
+    check(leaky(LeakyPrograms.FIND_FIRST, "(line 30: clears its loop flag 'found')"));
   }
 
   @Test
   void identificationPollTimeoutGivesUp() {
-    check(leaky("""
-        while (true) {
-          String line = outbox.poll(5, TimeUnit.SECONDS);
-          if (line == null) {
-            return "timed out";
-          }
-        }
-        """, "(line 29: return when poll() returns null)"));
+    check(leaky(LeakyPrograms.POLL_TIMEOUT_GIVES_UP, "(line 29: return when poll() returns null)"));
   }
 
   @Test
@@ -196,21 +129,12 @@ final class ConsumerExitsTest {
 
   @Test
   void identificationPollLoopStopsWhenEmpty() {
-    check(leaky("""
-        String line;
-        while ((line = outbox.poll(100, TimeUnit.MILLISECONDS)) != null) {
-          log(new Exception(line));
-        }
-        """, "(line 27: stops when poll() times out)"));
+    check(leaky(LeakyPrograms.POLL_LOOP_STOPS_WHEN_EMPTY, "(line 27: stops when poll() times out)"));
   }
 
   @Test
   void identificationIsEmptyLoop() {
-    check(leaky("""
-        while (!outbox.isEmpty()) {
-          log(new Exception(outbox.take()));
-        }
-        """, "(line 26: stops as soon as the queue is momentarily empty)"));
+    check(leaky(LeakyPrograms.IS_EMPTY_LOOP, "(line 26: stops as soon as the queue is momentarily empty)"));
   }
 
   @Test
@@ -227,19 +151,7 @@ final class ConsumerExitsTest {
 
   @Test
   void identificationDeclaredUncheckedExceptionKillsConsumerThread() {
-    check(leaky("""
-        new Thread(() -> {
-          long total = 0;
-          try {
-            while (true) {
-              String line = outbox.take();
-              total += Integer.parseInt(line);
-            }
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-          }
-        }).start();
-        """, "(line 31: parseInt() can throw NumberFormatException out of the take loop)"));
+    check(leaky(LeakyPrograms.DECLARED_UNCHECKED_EXCEPTION_KILLS_CONSUMER_THREAD, "(line 31: parseInt() can throw NumberFormatException out of the take loop)"));
   }
 
   @Test
@@ -261,20 +173,12 @@ final class ConsumerExitsTest {
 
   @Test
   void identificationSingleTake() {
-    check(leaky("""
-        String header = outbox.take();
-        return header;
-        """, "(line 26: takes a single element and stops)"));
+    check(leaky(LeakyPrograms.SINGLE_TAKE, "(line 26: takes a single element and stops)"));
   }
 
   @Test
   void identificationCountedConsumerTakesFewer() {
-    check(leaky("""
-        List<String> firstTen = new ArrayList<>();
-        for (int i = 0; i < 10; i++) {
-          firstTen.add(outbox.take());
-        }
-        """, "(line 27: stops after 10 elements)"));
+    check(leaky(LeakyPrograms.COUNTED_CONSUMER_TAKES_FEWER, "(line 27: stops after 10 elements)"));
   }
 
   @Test
@@ -289,34 +193,12 @@ final class ConsumerExitsTest {
 
   @Test
   void identificationLoopFlagClearedOnError() {
-    check(leaky("""
-        boolean running = true;
-        while (running) {
-          String line = outbox.take();
-          try {
-            send(line);
-          } catch (IOException e) {
-            running = false;
-          }
-        }
-        """, "(line 32: clears its loop flag 'running')"));
+    check(leaky(LeakyPrograms.LOOP_FLAG_CLEARED_ON_ERROR, "(line 32: clears its loop flag 'running')"));
   }
 
   @Test
   void identificationLabeledBreakLeavesBothLoops() {
-    check(leaky("""
-        batches:
-        while (true) {
-          List<String> batch = new ArrayList<>();
-          for (int i = 0; i < 8; i++) {
-            String line = outbox.take();
-            if (line.isEmpty()) {
-              break batches;
-            }
-            batch.add(line);
-          }
-        }
-        """, "(line 32: break after a matching element)"));
+    check(leaky(LeakyPrograms.LABELED_BREAK_LEAVES_BOTH_LOOPS, "(line 32: break after a matching element)"));
   }
 
   @Test

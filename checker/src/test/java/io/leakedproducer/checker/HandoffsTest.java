@@ -7,41 +7,10 @@ import org.junit.jupiter.api.Test;
 final class HandoffsTest {
   private final CompilationTestHelper helper = CompilationTestHelper.newInstance(LeakedProducer.class, getClass());
 
-  /** A crawler whose single consumer gives up on the first bad page; {@code QUEUE} and {@code INSERT} vary. */
-  private static String crawler(String imports, String queue, String insert) {
-    return """
-        import java.util.List;
-        import java.util.concurrent.*;
-        %s
-
-        class Crawler {
-          void crawl(List<String> urls, ExecutorService pool) throws InterruptedException {
-            %s
-            pool.execute(() -> {
-              try {
-                for (String url : urls) {
-                  %s
-                }
-              } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-              }
-            });
-            while (true) {
-              String url = frontier.take();
-              if (url.contains("?")) {
-                break;
-              }
-            }
-          }
-        }
-        """
-        .formatted(imports, queue, insert);
-  }
-
   @Test
   void identificationLinkedBlockingQueueWithCapacity() {
     helper
-        .addSourceLines("Crawler.java", crawler("", "BlockingQueue<String> frontier = new LinkedBlockingQueue<>(50);",
+        .addSourceLines("Crawler.java", LeakyPrograms.crawler("", "BlockingQueue<String> frontier = new LinkedBlockingQueue<>(50);",
             "// BUG: Diagnostic contains: put() on 'frontier' (new LinkedBlockingQueue<>(50)): every consumer can stop taking (line 21: break after a matching element)\n"
                 + "frontier.put(url);"))
         .doTest();
@@ -50,14 +19,14 @@ final class HandoffsTest {
   @Test
   void negativeLinkedBlockingQueueWithoutCapacity() {
     helper
-        .addSourceLines("Crawler.java", crawler("", "BlockingQueue<String> frontier = new LinkedBlockingQueue<>();", "frontier.put(url);"))
+        .addSourceLines("Crawler.java", LeakyPrograms.crawler("", "BlockingQueue<String> frontier = new LinkedBlockingQueue<>();", "frontier.put(url);"))
         .doTest();
   }
 
   @Test
   void identificationLinkedBlockingDequePutLast() {
     helper
-        .addSourceLines("Crawler.java", crawler("", "BlockingDeque<String> frontier = new LinkedBlockingDeque<>(8);",
+        .addSourceLines("Crawler.java", LeakyPrograms.crawler("", "BlockingDeque<String> frontier = new LinkedBlockingDeque<>(8);",
             "// BUG: Diagnostic contains: putLast() on 'frontier' (new LinkedBlockingDeque<>(8))\n"
                 + "frontier.putLast(url);"))
         .doTest();
@@ -66,7 +35,7 @@ final class HandoffsTest {
   @Test
   void identificationLinkedBlockingDequePutFirst() {
     helper
-        .addSourceLines("Crawler.java", crawler("", "LinkedBlockingDeque<String> frontier = new LinkedBlockingDeque<>(8);",
+        .addSourceLines("Crawler.java", LeakyPrograms.crawler("", "LinkedBlockingDeque<String> frontier = new LinkedBlockingDeque<>(8);",
             "// BUG: Diagnostic contains: putFirst() on 'frontier' (new LinkedBlockingDeque<>(8))\n"
                 + "frontier.putFirst(url);"))
         .doTest();
@@ -75,14 +44,14 @@ final class HandoffsTest {
   @Test
   void negativeLinkedBlockingDequeWithoutCapacity() {
     helper
-        .addSourceLines("Crawler.java", crawler("", "BlockingDeque<String> frontier = new LinkedBlockingDeque<>();", "frontier.putLast(url);"))
+        .addSourceLines("Crawler.java", LeakyPrograms.crawler("", "BlockingDeque<String> frontier = new LinkedBlockingDeque<>();", "frontier.putLast(url);"))
         .doTest();
   }
 
   @Test
   void identificationSynchronousQueue() {
     helper
-        .addSourceLines("Crawler.java", crawler("", "BlockingQueue<String> frontier = new SynchronousQueue<>(true);",
+        .addSourceLines("Crawler.java", LeakyPrograms.crawler("", "BlockingQueue<String> frontier = new SynchronousQueue<>(true);",
             "// BUG: Diagnostic contains: put() on 'frontier' (a synchronous handoff: new SynchronousQueue<>(true))\n"
                 + "frontier.put(url);"))
         .doTest();
@@ -91,7 +60,7 @@ final class HandoffsTest {
   @Test
   void identificationTransferOnUnboundedTransferQueue() {
     helper
-        .addSourceLines("Crawler.java", crawler("", "TransferQueue<String> frontier = new LinkedTransferQueue<>();",
+        .addSourceLines("Crawler.java", LeakyPrograms.crawler("", "TransferQueue<String> frontier = new LinkedTransferQueue<>();",
             "// BUG: Diagnostic contains: transfer() on 'frontier' (a synchronous handoff: new LinkedTransferQueue<>())\n"
                 + "frontier.transfer(url);"))
         .doTest();
@@ -100,21 +69,21 @@ final class HandoffsTest {
   @Test
   void negativePutOnUnboundedTransferQueue() {
     helper
-        .addSourceLines("Crawler.java", crawler("", "TransferQueue<String> frontier = new LinkedTransferQueue<>();", "frontier.put(url);"))
+        .addSourceLines("Crawler.java", LeakyPrograms.crawler("", "TransferQueue<String> frontier = new LinkedTransferQueue<>();", "frontier.put(url);"))
         .doTest();
   }
 
   @Test
   void negativePriorityBlockingQueue() {
     helper
-        .addSourceLines("Crawler.java", crawler("", "BlockingQueue<String> frontier = new PriorityBlockingQueue<>(16);", "frontier.put(url);"))
+        .addSourceLines("Crawler.java", LeakyPrograms.crawler("", "BlockingQueue<String> frontier = new PriorityBlockingQueue<>(16);", "frontier.put(url);"))
         .doTest();
   }
 
   @Test
   void negativeAddAndHandledOfferNeverBlock() {
     helper
-        .addSourceLines("Crawler.java", crawler("", "BlockingQueue<String> frontier = new ArrayBlockingQueue<>(4);",
+        .addSourceLines("Crawler.java", LeakyPrograms.crawler("", "BlockingQueue<String> frontier = new ArrayBlockingQueue<>(4);",
             "boolean queued = frontier.offer(url, 1, TimeUnit.SECONDS);\n"
                 + "if (!queued && !frontier.offer(url)) { frontier.add(url); }"))
         .doTest();
@@ -123,7 +92,7 @@ final class HandoffsTest {
   @Test
   void identificationTimedOfferRetryLoop() {
     helper
-        .addSourceLines("Crawler.java", crawler("", "BlockingQueue<String> frontier = new ArrayBlockingQueue<>(4);",
+        .addSourceLines("Crawler.java", LeakyPrograms.crawler("", "BlockingQueue<String> frontier = new ArrayBlockingQueue<>(4);",
             "// BUG: Diagnostic contains: this producer can block forever in a retry loop around offer() that never checks for cancellation on 'frontier'\n"
                 + "while (!frontier.offer(url, 100, TimeUnit.MILLISECONDS)) {}"))
         .doTest();
@@ -132,7 +101,7 @@ final class HandoffsTest {
   @Test
   void identificationTimedOfferRetryWithBreak() {
     helper
-        .addSourceLines("Crawler.java", crawler("", "BlockingQueue<String> frontier = new ArrayBlockingQueue<>(4);",
+        .addSourceLines("Crawler.java", LeakyPrograms.crawler("", "BlockingQueue<String> frontier = new ArrayBlockingQueue<>(4);",
             "while (true) {\n"
                 + "// BUG: Diagnostic contains: a retry loop around offer()\n"
                 + "if (frontier.offer(url, 1, TimeUnit.SECONDS)) { break; }\n"
@@ -144,7 +113,7 @@ final class HandoffsTest {
   @Test
   void negativeTimedOfferThatGivesUp() {
     helper
-        .addSourceLines("Crawler.java", crawler("", "BlockingQueue<String> frontier = new ArrayBlockingQueue<>(4);",
+        .addSourceLines("Crawler.java", LeakyPrograms.crawler("", "BlockingQueue<String> frontier = new ArrayBlockingQueue<>(4);",
             "if (!frontier.offer(url, 5, TimeUnit.SECONDS)) { return; }"))
         .doTest();
   }
@@ -152,7 +121,7 @@ final class HandoffsTest {
   @Test
   void negativeTimedOfferWithBoundedRetries() {
     helper
-        .addSourceLines("Crawler.java", crawler("", "BlockingQueue<String> frontier = new ArrayBlockingQueue<>(4);",
+        .addSourceLines("Crawler.java", LeakyPrograms.crawler("", "BlockingQueue<String> frontier = new ArrayBlockingQueue<>(4);",
             "int attempts = 0;\n"
                 + "while (!frontier.offer(url, 1, TimeUnit.SECONDS)) {\n"
                 + "  if (++attempts == 3) { throw new IllegalStateException(\"frontier stuck\"); }\n"
@@ -163,7 +132,7 @@ final class HandoffsTest {
   @Test
   void identificationQueueSubclassWithCapacity() {
     helper
-        .addSourceLines("Crawler.java", crawler("", "class Frontier extends ArrayBlockingQueue<String> { Frontier() { super(16); } }\n"
+        .addSourceLines("Crawler.java", LeakyPrograms.crawler("", "class Frontier extends ArrayBlockingQueue<String> { Frontier() { super(16); } }\n"
                 + "BlockingQueue<String> frontier = new Frontier();",
             "// BUG: Diagnostic contains: put() on 'frontier' (new Frontier())\n"
                 + "frontier.put(url);"))
@@ -229,6 +198,40 @@ final class HandoffsTest {
                     Thread.currentThread().interrupt();
                   }
                 }).start();
+                while (true) {
+                  if (sink.take().isEmpty()) {
+                    return;
+                  }
+                }
+              }
+            }
+            """)
+        .doTest();
+  }
+
+  @Test
+  void identificationQueueParameterWithFlag() {
+    helper
+        .setArgs("-XepOpt:LeakedProducer:UnknownQueuesBounded=true")
+        .addSourceLines(
+            "Drain.java",
+            """
+            import java.util.List;
+            import java.util.concurrent.BlockingQueue;
+            import java.util.concurrent.ExecutorService;
+
+            class Drain {
+              void feed(BlockingQueue<String> sink, List<String> rows, ExecutorService pool) throws InterruptedException {
+                pool.execute(() -> {
+                  try {
+                    for (String row : rows) {
+                      // BUG: Diagnostic contains: put() on 'sink' (a queue created elsewhere): every consumer can stop taking (line 19: return after a matching element)
+                      sink.put(row);
+                    }
+                  } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                  }
+                });
                 while (true) {
                   if (sink.take().isEmpty()) {
                     return;

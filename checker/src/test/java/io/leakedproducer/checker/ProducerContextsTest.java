@@ -806,7 +806,7 @@ final class ProducerContextsTest {
                 Thread.ofVirtual().start(() -> {
                   try {
                     for (String part : parts) {
-                      // BUG: Diagnostic contains: on 'chunks' (new ArrayBlockingQueue<>(3)): every consumer can stop taking (line 21: return when processing an element fails)
+                      // BUG: Diagnostic contains: on 'chunks' (new ArrayBlockingQueue<>(3)): every consumer can stop taking (line 22: return when processing an element fails)
                       chunks.put(part);
                     }
                   } catch (InterruptedException e) {

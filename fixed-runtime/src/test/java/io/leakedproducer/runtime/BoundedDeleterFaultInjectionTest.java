@@ -121,10 +121,17 @@ class BoundedDeleterFaultInjectionTest {
     AtomicInteger interruptsSent = new AtomicInteger();
     List<Throwable> thrown = new CopyOnWriteArrayList<>(); // non-tolerated failures, all of them
     Set<Thread> ran = TestSupport.newThreadSet();
+    // Fail fast, checked without timing: a worker that recorded a stopping failure never starts
+    // another delete (it sets the stop flag itself before it looks for the next item).
+    Set<Thread> stoppedBy = TestSupport.newThreadSet();
+    AtomicInteger deletesAfterOwnFailure = new AtomicInteger();
     CountDownLatch never = new CountDownLatch(1);
     Deleter<Integer> deleter = i -> {
       inFlight.incrementAndGet();
       try {
+        if (stoppedBy.contains(Thread.currentThread())) {
+          deletesAfterOwnFailure.incrementAndGet();
+        }
         ran.add(Thread.currentThread());
         count.incrementAndGet(i);
         Throwable t;
@@ -161,12 +168,18 @@ class BoundedDeleterFaultInjectionTest {
               return;
             } catch (InterruptedException ie) {
               thrown.add(ie);
+              if (!continueOnError) {
+                stoppedBy.add(Thread.currentThread());
+              }
               throw ie;
             }
           default:
             throw new AssertionError();
         }
         thrown.add(t);
+        if (!continueOnError || t instanceof Error) {
+          stoppedBy.add(Thread.currentThread());
+        }
         if (t instanceof Error) {
           throw (Error) t;
         }
@@ -219,6 +232,7 @@ class BoundedDeleterFaultInjectionTest {
       assertEquals(1, count.get(i), "handout is not a prefix");
     }
     assertFalse(statusAfter, "interrupt status left set");
+    assertEquals(0, deletesAfterOwnFailure.get(), "a worker went on after its own failure");
 
     Set<Throwable> expected = identitySet(thrown);
     assertEquals(thrown.size(), expected.size());

@@ -16,6 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.leakedproducer.runtime.TestSupport.RecordingThreadFactory;
+import java.lang.ref.Reference;
 import java.lang.ref.ReferenceQueue;
 import java.lang.ref.WeakReference;
 import java.time.Duration;
@@ -309,19 +310,31 @@ class BoundedDeleterTest {
     List<Object> items = new ArrayList<>(List.of(new Object(), new Object(), new Object()));
     WeakReference<Object> listRef = new WeakReference<>(items, q);
     WeakReference<Object> itemRef = new WeakReference<>(items.get(2), q);
-    CountDownLatch blockPool = new CountDownLatch(1);
-    // Worker 1 runs and blocks; worker 2 waits in the executor's queue and is cancelled.
-    BoundedDeleter<Object> d = BoundedDeleter.builder().workers(2).executor(single)
+    CountDownLatch never = new CountDownLatch(1);
+    // A saturated executor: the first task runs, later ones stay queued (here: forever).
+    List<Runnable> queued = new CopyOnWriteArrayList<>();
+    java.util.concurrent.Executor saturated = r -> {
+      if (queued.isEmpty() && single != null) {
+        queued.add(() -> {}); // marker: the first task was handed to the real executor
+        single.execute(r);
+      } else {
+        queued.add(r);
+      }
+    };
+    // Worker 1 blocks until the deadline interrupts it; worker 2 stays queued and is cancelled.
+    BoundedDeleter<Object> d = BoundedDeleter.builder().workers(2).executor(saturated)
         .deadline(Duration.ofMillis(100)).build();
     try {
-      d.deleteAll(items, item -> await(blockPool));
+      d.deleteAll(items, item -> await(never));
       throw new AssertionError("expected a timeout");
     } catch (ExecutionException e) {
       assertInstanceOf(TimeoutException.class, e.getCause());
     }
+    assertEquals(2, queued.size(), "worker 2 is still held by the executor");
     items = null;
     assertCollected(itemRef, q, "item");
     assertCollected(listRef, q, "list");
+    Reference.reachabilityFence(queued);
   }
 
   // ---- Guarantee 4: interruption -----------------------------------------------------------------

@@ -1,0 +1,52 @@
+package io.leakedproducer.checker;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Every leaky shape the suite knows, patched with Error Prone's patch mode: the patched code must
+ * compile with the check as an error and Error Prone's default checks on, with no warning at all.
+ */
+final class FixSoundnessTest {
+  static Stream<Arguments> leakyPrograms() {
+    return LeakyPrograms.ALL.entrySet().stream().map(e -> Arguments.of(e.getKey(), e.getValue()));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("leakyPrograms")
+  void patchedProgramCompilesCleanAndIsSilent(String name, String source) throws Exception {
+    PatchRunner.Result result = PatchRunner.patchAndRecompile(fileNameOf(source), source);
+    assertNotEquals(result.original, result.patched, "no fix was applied to " + name);
+    assertEquals(List.of(), result.newDiagnostics, PatchRunner.describe(result));
+  }
+
+  static Stream<Arguments> noFixPrograms() {
+    return LeakyPrograms.NO_FIX.entrySet().stream().map(e -> Arguments.of(e.getKey(), e.getValue()));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("noFixPrograms")
+  void noFixShapesGetNoFixAndSayWhatToDoByHand(String name, String source) throws Exception {
+    PatchRunner.Result result = PatchRunner.patchAndRecompile(fileNameOf(source), source);
+    assertEquals(result.original, result.patched, "a fix was applied to " + name);
+    assertTrue(
+        result.recompileDiagnostics.stream()
+            .anyMatch(d -> d.startsWith("ERROR") && d.contains("[LeakedProducer]") && d.contains(LeakedProducer.NO_FIX.trim())),
+        () -> String.join("\n", result.recompileDiagnostics));
+  }
+
+  private static String fileNameOf(String source) {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^(?:final )?class (\\w+)").matcher(source);
+    if (!m.find()) {
+      throw new IllegalArgumentException("no top-level class in source");
+    }
+    return m.group(1) + ".java";
+  }
+}

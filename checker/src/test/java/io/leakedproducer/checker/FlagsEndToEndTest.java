@@ -1,0 +1,230 @@
+package io.leakedproducer.checker;
+
+import static com.google.common.truth.Truth.assertThat;
+import static com.google.testing.compile.CompilationSubject.assertThat;
+
+import com.google.testing.compile.Compilation;
+import com.google.testing.compile.Compiler;
+import com.google.testing.compile.JavaFileObjects;
+import java.io.File;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Collectors;
+import javax.tools.Diagnostic;
+import javax.tools.JavaFileObject;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Every {@code -XepOpt:LeakedProducer:*} flag that docs/usage.md documents, run through
+ * {@code -Xplugin:ErrorProne} the way a build passes it: one program per flag, compiled with and
+ * without the flag, and the exact finding (or its absence) asserted.
+ */
+final class FlagsEndToEndTest {
+  /** A consumer that stops at the first blank row while the producer keeps inserting. */
+  private static String exporter(String declaration, String insertion) {
+    return """
+        package demo;
+
+        import java.util.List;
+        import java.util.concurrent.ArrayBlockingQueue;
+        import java.util.concurrent.BlockingQueue;
+        import java.util.concurrent.ExecutorService;
+
+        class Exporter {
+          void export(List<String> rows, ExecutorService pool) throws InterruptedException {
+            %s
+            pool.execute(() -> {
+              try {
+                for (String row : rows) {
+                  %s;
+                }
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            });
+            while (true) {
+              String row = batch.take();
+              if (row.isBlank()) {
+                return;
+              }
+            }
+          }
+        """
+        .formatted(declaration, insertion);
+  }
+
+  private static final String FINDING_SUFFIX =
+      "every consumer can stop taking (line 23: return after a matching element) and nothing cancels the producer";
+
+  // --- BlockingInsertionMethods ---------------------------------------------------------------
+
+  private static final JavaFileObject CHANNEL =
+      JavaFileObjects.forSourceString(
+          "demo.Channel",
+          """
+          package demo;
+
+          import java.util.concurrent.ArrayBlockingQueue;
+
+          /** A bounded channel whose send blocks until a consumer makes room, like put. */
+          class Channel<T> extends ArrayBlockingQueue<T> {
+            Channel(int capacity) {
+              super(capacity);
+            }
+
+            static <T> Channel<T> withCapacity(int capacity) {
+              return new Channel<>(capacity);
+            }
+
+            void send(T item) throws InterruptedException {
+              put(item);
+            }
+          }
+          """);
+
+  private static final JavaFileObject SENDS_ON_CHANNEL =
+      JavaFileObjects.forSourceString(
+          "demo.Exporter",
+          exporter("Channel<String> batch = Channel.withCapacity(8);", "batch.send(row)") + "}\n");
+
+  @Test
+  void blockingInsertionMethods_makesACustomSendAProducer() {
+    // The channel comes from a method the check cannot see into; UnknownQueuesBounded=true makes it
+    // count as bounded, so that only BlockingInsertionMethods changes between the two runs.
+    String unknownBounded = "-XepOpt:LeakedProducer:UnknownQueuesBounded=true";
+
+    Compilation without = compile(unknownBounded, CHANNEL, SENDS_ON_CHANNEL);
+    assertThat(without).succeededWithoutWarnings();
+
+    Compilation with =
+        compile(
+            unknownBounded + " -XepOpt:LeakedProducer:BlockingInsertionMethods=com.example.Unused#send,demo.Channel#send",
+            CHANNEL,
+            SENDS_ON_CHANNEL);
+    assertThat(with).succeeded();
+    assertThat(with)
+        .hadWarningContaining(
+            "[LeakedProducer] this producer can block forever in send() on 'batch' (Channel.withCapacity(8)): "
+                + FINDING_SUFFIX)
+        .inFile(SENDS_ON_CHANNEL)
+        .onLine(14);
+    assertThat(findingLines(with)).containsExactly(14L);
+  }
+
+  /** A custom insertion on a queue from a BoundedQueueFactories factory: both flags together. */
+
+  @Test
+  void blockingInsertionMethods_onAFactoryQueue() {
+    Compilation with =
+        compile(
+            "-XepOpt:LeakedProducer:BoundedQueueFactories=demo.Channel#withCapacity"
+                + " -XepOpt:LeakedProducer:BlockingInsertionMethods=demo.Channel#send",
+            CHANNEL,
+            SENDS_ON_CHANNEL);
+    assertThat(with).succeeded();
+    assertThat(findingLines(with)).containsExactly(14L);
+  }
+
+  // --- BoundedQueueFactories ------------------------------------------------------------------
+
+  private static final JavaFileObject POOLS =
+      JavaFileObjects.forSourceString(
+          "demo.Pools",
+          """
+          package demo;
+
+          import java.util.concurrent.ArrayBlockingQueue;
+          import java.util.concurrent.BlockingQueue;
+
+          final class Pools {
+            static <T> BlockingQueue<T> bounded(int capacity) {
+              return new ArrayBlockingQueue<>(capacity);
+            }
+          }
+          """);
+
+  private static final JavaFileObject PUTS_ON_FACTORY_QUEUE =
+      JavaFileObjects.forSourceString(
+          "demo.Exporter",
+          exporter("BlockingQueue<String> batch = Pools.bounded(8);", "batch.put(row)") + "}\n");
+
+  @Test
+  void boundedQueueFactories_treatsTheFactoryResultAsBounded() {
+    Compilation without = compile("", POOLS, PUTS_ON_FACTORY_QUEUE);
+    assertThat(without).succeededWithoutWarnings();
+
+    Compilation with =
+        compile("-XepOpt:LeakedProducer:BoundedQueueFactories=demo.Pools#bounded", POOLS, PUTS_ON_FACTORY_QUEUE);
+    assertThat(with).succeeded();
+    assertThat(with)
+        .hadWarningContaining(
+            "[LeakedProducer] this producer can block forever in put() on 'batch' (Pools.bounded(8)): " + FINDING_SUFFIX)
+        .inFile(PUTS_ON_FACTORY_QUEUE)
+        .onLine(14);
+    assertThat(findingLines(with)).containsExactly(14L);
+  }
+
+  // --- UnknownQueuesBounded -------------------------------------------------------------------
+
+  /** The queue comes from a method whose body the check does not read as a known queue creation. */
+  private static final JavaFileObject PUTS_ON_METHOD_RESULT =
+      JavaFileObjects.forSourceString(
+          "demo.Exporter",
+          exporter("BlockingQueue<String> batch = newBatch();", "batch.put(row)")
+              + """
+
+                BlockingQueue<String> newBatch() {
+                  return new ArrayBlockingQueue<>(8);
+                }
+              }
+              """);
+
+  @Test
+  void unknownQueuesBounded_reportsAQueueFromAMethodResult() {
+    Compilation byDefault = compile("", PUTS_ON_METHOD_RESULT);
+    assertThat(byDefault).succeededWithoutWarnings();
+
+    Compilation off = compile("-XepOpt:LeakedProducer:UnknownQueuesBounded=false", PUTS_ON_METHOD_RESULT);
+    assertThat(off).succeededWithoutWarnings();
+
+    Compilation on = compile("-XepOpt:LeakedProducer:UnknownQueuesBounded=true", PUTS_ON_METHOD_RESULT);
+    assertThat(on).succeeded();
+    assertThat(on)
+        .hadWarningContaining(
+            "[LeakedProducer] this producer can block forever in put() on 'batch' (newBatch()): " + FINDING_SUFFIX)
+        .inFile(PUTS_ON_METHOD_RESULT)
+        .onLine(14);
+    assertThat(findingLines(on)).containsExactly(14L);
+  }
+
+  // --- helpers --------------------------------------------------------------------------------
+
+  private static List<File> processorPath() {
+    return Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
+        .map(File::new)
+        .collect(Collectors.toList());
+  }
+
+  /** Only this check, at WARN, plus {@code extraFlags}; the javac flags a build needs. */
+  private static Compilation compile(String extraFlags, JavaFileObject... sources) {
+    List<String> options = new ArrayList<>();
+    options.add("-XDcompilePolicy=simple");
+    options.add("--should-stop=ifError=FLOW");
+    if (Runtime.version().feature() < 22) {
+      // Error Prone 2.46+ refuses to run on JDK 21 without it; older javacs ignore the unknown -XD key.
+      options.add("-XDaddTypeAnnotationsToSymbol=true");
+    }
+    options.add(("-Xplugin:ErrorProne -XepDisableAllChecks -Xep:LeakedProducer:WARN " + extraFlags).trim());
+    return Compiler.javac().withOptions(options).withAnnotationProcessorPath(processorPath()).compile(sources);
+  }
+
+  /** Lines of all LeakedProducer findings, to assert there is exactly the expected one. */
+  private static List<Long> findingLines(Compilation compilation) {
+    return compilation.diagnostics().stream()
+        .filter(d -> d.getKind() != Diagnostic.Kind.NOTE)
+        .filter(d -> d.getMessage(null).contains("[LeakedProducer]"))
+        .map(Diagnostic::getLineNumber)
+        .collect(Collectors.toList());
+  }
+}

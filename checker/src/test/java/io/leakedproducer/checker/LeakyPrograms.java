@@ -1,0 +1,367 @@
+package io.leakedproducer.checker;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Leaky programs shared by the identification tests and by {@link FixSoundnessTest}, which patches
+ * every one of them and proves the patched code compiles clean and the check goes silent.
+ */
+final class LeakyPrograms {
+  private LeakyPrograms() {}
+
+  /** Consumers for {@link ShipperSource}, each of which can stop taking early. */
+  static final String RETURN_THAT_IS_NOT_END_OF_STREAM =
+      """
+        while (true) {
+          String line = outbox.take();
+          if (line.length() > 80) {
+            return line;
+          }
+        }
+        """;
+
+  static final String BREAK_IN_CATCH =
+      """
+        while (true) {
+          String line = outbox.take();
+          try {
+            send(line);
+          } catch (IOException e) {
+            break;
+          }
+        }
+        """;
+
+  static final String THROW_FROM_CATCH =
+      """
+        pool.submit(() -> {
+          while (true) {
+            String line = outbox.take();
+            try {
+              send(line);
+            } catch (IOException e) {
+              throw new UncheckedIOException(e);
+            }
+          }
+        });
+        """;
+
+  static final String CATCH_EXCEPTION_RETURN =
+      """
+        pool.execute(() -> {
+          try {
+            while (true) {
+              String line = outbox.take();
+              try {
+                send(line);
+              } catch (Exception e) {
+                return;
+              }
+            }
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        });
+        """;
+
+  static final String CHECKED_EXCEPTION_ESCAPES_THE_LOOP =
+      """
+        while (true) {
+          String line = outbox.take();
+          if (line == EOF) {
+            break;
+          }
+          send(line);
+        }
+        """;
+
+  static final String FIND_FIRST =
+      """
+        String found = null;
+        while (found == null) {
+          String line = outbox.take();
+          if (line.startsWith("ERROR")) {
+            found = line;
+            break;
+          }
+        }
+        return found;
+        """;
+
+  static final String POLL_TIMEOUT_GIVES_UP =
+      """
+        while (true) {
+          String line = outbox.poll(5, TimeUnit.SECONDS);
+          if (line == null) {
+            return "timed out";
+          }
+        }
+        """;
+
+  static final String POLL_LOOP_STOPS_WHEN_EMPTY =
+      """
+        String line;
+        while ((line = outbox.poll(100, TimeUnit.MILLISECONDS)) != null) {
+          log(new Exception(line));
+        }
+        """;
+
+  static final String IS_EMPTY_LOOP =
+      """
+        while (!outbox.isEmpty()) {
+          log(new Exception(outbox.take()));
+        }
+        """;
+
+  static final String DECLARED_UNCHECKED_EXCEPTION_KILLS_CONSUMER_THREAD =
+      """
+        new Thread(() -> {
+          long total = 0;
+          try {
+            while (true) {
+              String line = outbox.take();
+              total += Integer.parseInt(line);
+            }
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        }).start();
+        """;
+
+  static final String SINGLE_TAKE =
+      """
+        String header = outbox.take();
+        return header;
+        """;
+
+  static final String COUNTED_CONSUMER_TAKES_FEWER =
+      """
+        List<String> firstTen = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+          firstTen.add(outbox.take());
+        }
+        """;
+
+  static final String LOOP_FLAG_CLEARED_ON_ERROR =
+      """
+        boolean running = true;
+        while (running) {
+          String line = outbox.take();
+          try {
+            send(line);
+          } catch (IOException e) {
+            running = false;
+          }
+        }
+        """;
+
+  static final String LABELED_BREAK_LEAVES_BOTH_LOOPS =
+      """
+        batches:
+        while (true) {
+          List<String> batch = new ArrayList<>();
+          for (int i = 0; i < 8; i++) {
+            String line = outbox.take();
+            if (line.isEmpty()) {
+              break batches;
+            }
+            batch.add(line);
+          }
+        }
+        """;
+
+  /** A crawler whose single consumer gives up on the first bad page; {@code QUEUE} and {@code INSERT} vary. */
+  static String crawler(String imports, String queue, String insert) {
+    return """
+        import java.util.List;
+        import java.util.concurrent.*;
+        %s
+
+        class Crawler {
+          void crawl(List<String> urls, ExecutorService pool) throws InterruptedException {
+            %s
+            pool.execute(() -> {
+              try {
+                for (String url : urls) {
+                  %s
+                }
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            });
+            while (true) {
+              String url = frontier.take();
+              if (url.contains("?")) {
+                break;
+              }
+            }
+          }
+        }
+        """
+        .formatted(imports, queue, insert);
+  }
+
+
+
+  /** The caller produces; its single consumer dies on a bad record, and the request hangs. */
+  static final String CALLER_PRODUCES =
+      """
+      import java.util.List;
+      import java.util.concurrent.*;
+
+      class LedgerWriter {
+        void write(List<String> entries, ExecutorService pool) throws InterruptedException {
+          BlockingQueue<String> journal = new ArrayBlockingQueue<>(2);
+          pool.execute(() -> {
+            try {
+              while (true) {
+                String entry = journal.take();
+                Integer.parseInt(entry);
+              }
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+          });
+          for (String entry : entries) {
+            journal.put(entry);
+          }
+        }
+      }
+      """;
+
+  /** Consumers are Callables started with invokeAll (no timeout), one of them per shard. */
+  static final String INVOKE_ALL_CONSUMERS =
+      """
+      import java.util.ArrayList;
+      import java.util.List;
+      import java.util.concurrent.*;
+
+      class ShardIndexer {
+        void index(List<String> docs, int shards, ExecutorService pool) throws InterruptedException {
+          BlockingQueue<String> toIndex = new LinkedBlockingQueue<>(shards);
+          new Thread(() -> {
+            try {
+              for (String doc : docs) {
+                toIndex.put(doc);
+              }
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+          }).start();
+          List<Callable<Integer>> indexers = new ArrayList<>();
+          for (int s = 0; s < shards; s++) {
+            indexers.add(() -> {
+              int indexed = 0;
+              while (true) {
+                String doc = toIndex.poll(1, TimeUnit.SECONDS);
+                if (doc == null) {
+                  return indexed;
+                }
+                indexed++;
+              }
+            });
+          }
+          pool.invokeAll(indexers);
+        }
+      }
+      """;
+
+  /** Anonymous-class consumers started in a loop; an expression-lambda producer on a pool. */
+  static final String ANONYMOUS_CONSUMERS =
+      """
+      import java.util.Iterator;
+      import java.util.concurrent.*;
+
+      class MailSender {
+        void sendAll(Iterator<String> outbox, int senders, ExecutorService pool) {
+          BlockingQueue<String> ready = new ArrayBlockingQueue<>(senders);
+          pool.submit(() -> pump(outbox, ready));
+          for (int i = 0; i < senders; i++) {
+            new Thread(new Runnable() {
+              @Override
+              public void run() {
+                try {
+                  while (true) {
+                    String mail = ready.take();
+                    if (mail.contains("@invalid")) {
+                      throw new IllegalArgumentException(mail);
+                    }
+                  }
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+              }
+            }).start();
+          }
+        }
+
+        static Void pump(Iterator<String> outbox, BlockingQueue<String> ready) throws InterruptedException {
+          while (outbox.hasNext()) {
+            ready.put(outbox.next());
+          }
+          return null;
+        }
+      }
+      """;
+
+  /** An expression-lambda Callable consumer whose result the caller uses. */
+  static final String EXPRESSION_LAMBDA_CONSUMER =
+      """
+      import java.util.List;
+      import java.util.concurrent.*;
+
+      class PriceFeed {
+        double firstQuote(List<Double> quotes, ExecutorService pool) throws Exception {
+          BlockingQueue<Double> ticks = new SynchronousQueue<>();
+          pool.execute(() -> {
+            try {
+              for (Double q : quotes) {
+                ticks.put(q);
+              }
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+          });
+          Future<Double> first = pool.submit(() -> ticks.take());
+          return first.get();
+        }
+      }
+      """;
+
+  /** Shapes for which no safe automatic rewrite exists; docs/bugpattern/LeakedProducer.md lists them. */
+  static final Map<String, String> NO_FIX = new LinkedHashMap<>();
+
+  /** Name to complete source; the no-fix shapes listed in docs/bugpattern/LeakedProducer.md are not here. */
+  static final Map<String, String> ALL = new LinkedHashMap<>();
+
+  static {
+    NO_FIX.put("insertion in a helper method", ANONYMOUS_CONSUMERS);
+    ALL.put("caller produces", CALLER_PRODUCES);
+    ALL.put("invokeAll consumers", INVOKE_ALL_CONSUMERS);
+    ALL.put("expression lambda consumer", EXPRESSION_LAMBDA_CONSUMER);
+
+    ALL.put("shipper consumer return_that_is_not_end_of_stream", ShipperSource.leaky(RETURN_THAT_IS_NOT_END_OF_STREAM, "x"));
+    ALL.put("shipper consumer break_in_catch", ShipperSource.leaky(BREAK_IN_CATCH, "x"));
+    ALL.put("shipper consumer throw_from_catch", ShipperSource.leaky(THROW_FROM_CATCH, "x"));
+    ALL.put("shipper consumer catch_exception_return", ShipperSource.leaky(CATCH_EXCEPTION_RETURN, "x"));
+    ALL.put("shipper consumer checked_exception_escapes_the_loop", ShipperSource.leaky(CHECKED_EXCEPTION_ESCAPES_THE_LOOP, "x"));
+    ALL.put("shipper consumer find_first", ShipperSource.leaky(FIND_FIRST, "x"));
+    ALL.put("shipper consumer poll_timeout_gives_up", ShipperSource.leaky(POLL_TIMEOUT_GIVES_UP, "x"));
+    ALL.put("shipper consumer poll_loop_stops_when_empty", ShipperSource.leaky(POLL_LOOP_STOPS_WHEN_EMPTY, "x"));
+    ALL.put("shipper consumer is_empty_loop", ShipperSource.leaky(IS_EMPTY_LOOP, "x"));
+    ALL.put("shipper consumer declared_unchecked_exception_kills_consumer_thread", ShipperSource.leaky(DECLARED_UNCHECKED_EXCEPTION_KILLS_CONSUMER_THREAD, "x"));
+    ALL.put("shipper consumer single_take", ShipperSource.leaky(SINGLE_TAKE, "x"));
+    ALL.put("shipper consumer counted_consumer_takes_fewer", ShipperSource.leaky(COUNTED_CONSUMER_TAKES_FEWER, "x"));
+    ALL.put("shipper consumer loop_flag_cleared_on_error", ShipperSource.leaky(LOOP_FLAG_CLEARED_ON_ERROR, "x"));
+    ALL.put("shipper consumer labeled_break_leaves_both_loops", ShipperSource.leaky(LABELED_BREAK_LEAVES_BOTH_LOOPS, "x"));
+    ALL.put("crawler linked blocking queue", crawler("", "BlockingQueue<String> frontier = new LinkedBlockingQueue<>(50);", "frontier.put(url);"));
+    ALL.put("crawler deque putLast", crawler("", "BlockingDeque<String> frontier = new LinkedBlockingDeque<>(8);", "frontier.putLast(url);"));
+    ALL.put("crawler deque putFirst", crawler("", "LinkedBlockingDeque<String> frontier = new LinkedBlockingDeque<>(8);", "frontier.putFirst(url);"));
+    ALL.put("crawler synchronous queue", crawler("", "BlockingQueue<String> frontier = new SynchronousQueue<>(true);", "frontier.put(url);"));
+    ALL.put("crawler transfer", crawler("", "TransferQueue<String> frontier = new LinkedTransferQueue<>();", "frontier.transfer(url);"));
+    ALL.put("crawler timed offer retry", crawler("", "BlockingQueue<String> frontier = new ArrayBlockingQueue<>(4);", "while (!frontier.offer(url, 100, TimeUnit.MILLISECONDS)) {}"));
+    ALL.put("crawler timed offer retry with break", crawler("", "BlockingQueue<String> frontier = new ArrayBlockingQueue<>(4);", "while (true) { if (frontier.offer(url, 1, TimeUnit.SECONDS)) { break; } System.err.println(\"full\"); }"));
+    ALL.put("crawler element expression hoisted", crawler("", "BlockingQueue<String> frontier = new ArrayBlockingQueue<>(4);", "frontier.put(url.trim().toLowerCase(java.util.Locale.ROOT));"));
+  }
+}
