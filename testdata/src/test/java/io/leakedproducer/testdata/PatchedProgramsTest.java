@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import io.leakedproducer.testdata.backupuploader.BackupUploaderScenario;
 import io.leakedproducer.testdata.bulkindexer.BulkIndexerScenario;
+import io.leakedproducer.testdata.changereplicator.ChangeReplicatorScenario;
 import io.leakedproducer.testdata.crawler.CrawlerScenario;
 import io.leakedproducer.testdata.csvimporter.CsvImporterScenario;
 import io.leakedproducer.testdata.deletecollection.DeleteCollectionScenario;
@@ -70,7 +71,8 @@ final class PatchedProgramsTest {
           new ThumbnailerScenario(),
           new ShardExportScenario(),
           new QuoteCollectorScenario(),
-          new BackupUploaderScenario());
+          new BackupUploaderScenario(),
+          new ChangeReplicatorScenario());
 
   /** Program name to the checker issue that keeps its patched version from passing. */
   static final Map<String, String> KNOWN_BROKEN =
@@ -78,6 +80,9 @@ final class PatchedProgramsTest {
           "bulkindexer.BulkIndexer",
           "broken fix: 'batches.put(List.of())' becomes 'var element = List.of();', a List<Object> that"
               + " does not compile as an element of BlockingQueue<List<String>>",
+          "changereplicator.ChangeReplicator",
+          "broken fix: the two puts with computed elements in one loop body ('BEGIN ...' and 'COMMIT ...')"
+              + " both get 'var element = ...;', so 'element' is declared twice in the same scope",
           "logshipper.LogShipper",
           "no warning, hence no fix: a consumer that returns when poll(timeout) gives null is not seen"
               + " as an early exit (CompletableFuture.runAsync producer and consumer, putLast)");
