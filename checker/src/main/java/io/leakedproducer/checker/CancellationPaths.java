@@ -54,6 +54,14 @@ final class CancellationPaths {
         }
       }
     }
+    for (VarSymbol alias : queue.variables) {
+      for (TreePath call : index.callsOn(alias)) {
+        if (ASTHelpers.getSymbol((MethodInvocationTree) call.getLeaf()).getSimpleName().contentEquals("cancel")
+            && !AstPaths.isWithin(call, producer.root.getLeaf())) {
+          return "the queue is cancelled"; // CancellableBoundedQueue.cancel() wakes and fails the producer
+        }
+      }
+    }
     if (consumersDrainUntilDone(producer, queue, index)) {
       return "consumers drain until the producer is done";
     }

@@ -20,8 +20,10 @@ import com.sun.tools.javac.code.Symbol;
 import com.sun.tools.javac.code.Symbol.VarSymbol;
 import com.sun.tools.javac.code.Type;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import javax.lang.model.element.ElementKind;
 import javax.lang.model.type.TypeKind;
 
@@ -33,13 +35,31 @@ import javax.lang.model.type.TypeKind;
  */
 final class LeakFixes {
   private static final String COUNTER_TYPE = "java.util.concurrent.atomic.AtomicInteger";
+  /** Looked up on the compilation classpath: the fix that needs it is offered only when it is there. */
+  static final String RUNTIME_QUEUE = RuntimeLibrary.WITNESS;
 
   private LeakFixes() {}
 
-  /** The plain-Java "consumers count themselves out" fix, or empty when it cannot be applied safely. */
-  static Optional<SuggestedFix> consumerCountFix(List<ProducerDiscovery.Producer> producers,
-      List<ConsumerDiscovery.Consumer> consumers, QueueAliases queue, QueueBoundedness.Verdict verdict,
-      CompilationUnitIndex index, VisitorState state) {
+  /** Where the fix can put its state, and how many consumer tasks one call of the method starts. */
+  private static final class Plan {
+    final TreePath declaration;
+    final Tree scope;
+    final String consumerCount;
+
+    Plan(TreePath declaration, Tree scope, String consumerCount) {
+      this.declaration = declaration;
+      this.scope = scope;
+      this.consumerCount = consumerCount;
+    }
+  }
+
+  /**
+   * The fixes need the queue to be a local whose method also contains every producer insertion and
+   * every consumer task, and the number of consumer tasks to be an expression known where the queue
+   * is declared. Returns empty otherwise (see the no-fix list in docs/bugpattern/LeakedProducer.md).
+   */
+  private static Optional<Plan> plan(List<ProducerDiscovery.Producer> producers, List<ConsumerDiscovery.Consumer> consumers,
+      QueueAliases queue, QueueBoundedness.Verdict verdict, CompilationUnitIndex index, VisitorState state) {
     if (verdict.creation == null) {
       return Optional.empty();
     }
@@ -57,7 +77,7 @@ final class LeakFixes {
     int constant = 0;
     for (ConsumerDiscovery.Consumer consumer : consumers) {
       if (!AstPaths.isWithin(consumer.root, scope)) {
-        return Optional.empty(); // the counter would not be visible to this consumer
+        return Optional.empty(); // the fix's state would not be visible to this consumer
       }
       if (consumer.root.getLeaf() == scope) {
         constant++; // the caller itself consumes, once per call
@@ -87,39 +107,103 @@ final class LeakFixes {
     if (constant > 0) {
       counts.add(Integer.toString(constant));
     }
-    if (counts.isEmpty()) {
+    return counts.isEmpty() ? Optional.empty() : Optional.of(new Plan(declaration, scope, String.join(" + ", counts)));
+  }
+
+  /** The plain-Java "consumers count themselves out" fix, or empty when it cannot be applied safely. */
+  static Optional<SuggestedFix> consumerCountFix(List<ProducerDiscovery.Producer> producers,
+      List<ConsumerDiscovery.Consumer> consumers, QueueAliases queue, QueueBoundedness.Verdict verdict,
+      CompilationUnitIndex index, VisitorState state) {
+    Optional<Plan> plan = plan(producers, consumers, queue, verdict, index, state);
+    if (plan.isEmpty()) {
       return Optional.empty();
     }
-    String counter = freshName("consumersLeft", scope);
+    TreePath declaration = plan.get().declaration;
+    String counter = freshName("consumersLeft", plan.get().scope);
     SuggestedFix.Builder fix = SuggestedFix.builder();
     String counterType = SuggestedFixes.qualifyType(state, fix, COUNTER_TYPE);
     fix.postfixWith(declaration.getLeaf(),
         "\n" + indentOf(declaration.getLeaf(), state) + counterType + " " + counter + " = new " + counterType + "("
-            + String.join(" + ", counts) + ");");
+            + plan.get().consumerCount + ");");
+    Wrapper countOut = indent -> new String[] {"try {", "} finally {\n" + indent + "  " + counter + ".decrementAndGet();\n" + indent + "}"};
     for (ConsumerDiscovery.Consumer consumer : consumers) {
-      if (!countOut(consumer, scope, declaration, counter, fix, state)) {
+      if (!wrapConsumer(consumer, plan.get(), countOut, fix, state)) {
         return Optional.empty();
       }
     }
+    Set<String> reserved = new HashSet<>();
+    reserved.add(counter);
     for (ProducerDiscovery.Producer producer : producers) {
-      if (!stopProducer(producer, counter, fix, state)) {
+      if (!stopProducer(producer, counter, reserved, fix, state)) {
         return Optional.empty();
       }
     }
     return Optional.of(fix.build());
   }
 
-  /** Wraps the consumer's task body (or, on the caller's thread, its take loop) in try/finally. */
-  private static boolean countOut(ConsumerDiscovery.Consumer consumer, Tree scope, TreePath declaration, String counter,
+  /**
+   * With the runtime on the classpath: swap the queue for a {@code CancellableBoundedQueue} that
+   * expects the consumers, and have each consumer hold a registration while it takes. When the last
+   * one leaves, a blocked or later {@code put} throws {@code QueueAbandonedException} instead of
+   * blocking. Only for plain {@code BlockingQueue} locals with a capacity (not deques, not
+   * synchronous handoffs).
+   */
+  static Optional<SuggestedFix> cancellableQueueFix(List<ProducerDiscovery.Producer> producers,
+      List<ConsumerDiscovery.Consumer> consumers, QueueAliases queue, QueueBoundedness.Verdict verdict,
+      CompilationUnitIndex index, VisitorState state) {
+    if (verdict.capacity == null || verdict.synchronous || !RuntimeLibrary.isOnClasspath(state)
+        || producers.stream().anyMatch(p -> p.insertion == ProducerDiscovery.Insertion.TRANSFER
+            || !ASTHelpers.getSymbol((MethodInvocationTree) p.insertionPath().getLeaf()).getSimpleName().toString().matches("put|offer"))) {
+      return Optional.empty();
+    }
+    Optional<Plan> plan = plan(producers, consumers, queue, verdict, index, state);
+    if (plan.isEmpty()) {
+      return Optional.empty();
+    }
+    VariableTree declaration = (VariableTree) plan.get().declaration.getLeaf();
+    Type declared = ASTHelpers.getType(declaration.getType());
+    Type blockingQueue = state.getTypeFromString("java.util.concurrent.BlockingQueue");
+    if (declared == null || blockingQueue == null || declared.getTypeArguments().size() != 1
+        || !state.getTypes().isSameType(state.getTypes().erasure(declared), state.getTypes().erasure(blockingQueue))
+        && !ASTHelpers.isSubtype(declared, state.getTypeFromString("java.util.concurrent.ArrayBlockingQueue"), state)
+        && !ASTHelpers.isSubtype(declared, state.getTypeFromString("java.util.concurrent.LinkedBlockingQueue"), state)) {
+      return Optional.empty();
+    }
+    String capacity = state.getSourceForNode(verdict.capacity);
+    String element = SuggestedFixes.prettyType(declared.getTypeArguments().get(0), state);
+    if (capacity == null || element == null) {
+      return Optional.empty();
+    }
+    SuggestedFix.Builder fix = SuggestedFix.builder();
+    String type = SuggestedFixes.qualifyType(state, fix, RUNTIME_QUEUE);
+    fix.replace(declaration.getType(), type + "<" + element + ">");
+    fix.replace(verdict.creation, "new " + type + "<>(" + capacity + ", " + plan.get().consumerCount + ")");
+    String queueName = declaration.getName().toString();
+    String resource = freshName("registration", plan.get().scope);
+    Wrapper register = indent -> new String[] {"try (var " + resource + " = " + queueName + ".registerConsumer()) {", "}"};
+    for (ConsumerDiscovery.Consumer consumer : consumers) {
+      if (!wrapConsumer(consumer, plan.get(), register, fix, state)) {
+        return Optional.empty();
+      }
+    }
+    return Optional.of(fix.build());
+  }
+
+  /** Opening and closing text around a consumer's code, given the indentation of its first line. */
+  private interface Wrapper {
+    String[] around(String indent);
+  }
+
+  /** Wraps the consumer's task body (or, on the caller's thread, the rest of the method from its first take). */
+  private static boolean wrapConsumer(ConsumerDiscovery.Consumer consumer, Plan plan, Wrapper wrapper,
       SuggestedFix.Builder fix, VisitorState state) {
-    String decrement = counter + ".decrementAndGet();";
     Tree root = consumer.root.getLeaf();
-    if (root == scope) {
+    if (root == plan.scope) {
       // The caller consumes: it stops taking for good once it leaves the rest of this block.
-      List<? extends StatementTree> statements = ((BlockTree) declaration.getParentPath().getLeaf()).getStatements();
+      List<? extends StatementTree> statements = ((BlockTree) plan.declaration.getParentPath().getLeaf()).getStatements();
       for (StatementTree statement : statements) {
         if (consumer.takes.stream().anyMatch(t -> AstPaths.isWithin(t, statement))) {
-          return wrapInTryFinally(statement, statements.get(statements.size() - 1), decrement, fix, state);
+          return wrapStatements(statement, statements.get(statements.size() - 1), wrapper, fix, state);
         }
       }
       return false;
@@ -128,7 +212,7 @@ final class LeakFixes {
       LambdaExpressionTree lambda = (LambdaExpressionTree) root;
       Tree body = lambda.getBody();
       if (body instanceof BlockTree) {
-        return wrapBlock((BlockTree) body, decrement, fix, state);
+        return wrapBlock((BlockTree) body, wrapper, fix, state);
       }
       String expr = state.getSourceForNode(body);
       if (expr == null) {
@@ -136,13 +220,14 @@ final class LeakFixes {
       }
       Type type = ASTHelpers.getType(body);
       boolean returnsValue = lambdaReturnsValue(lambda, state) && type != null && type.getKind() != TypeKind.VOID;
-      String indent = indentOf(lambda, state);
-      fix.replace(body, "{\n" + indent + "  try {\n" + indent + "    " + (returnsValue ? "return " : "") + expr + ";\n"
-          + indent + "  } finally {\n" + indent + "    " + decrement + "\n" + indent + "  }\n" + indent + "}");
+      String indent = indentOf(lambda, state) + "  ";
+      String[] around = wrapper.around(indent);
+      fix.replace(body, "{\n" + indent + around[0] + "\n" + indent + "  " + (returnsValue ? "return " : "") + expr + ";\n"
+          + indent + around[1] + "\n" + indent.substring(2) + "}");
       return true;
     }
     if (root instanceof MethodTree && ((MethodTree) root).getBody() != null) {
-      return wrapBlock(((MethodTree) root).getBody(), decrement, fix, state);
+      return wrapBlock(((MethodTree) root).getBody(), wrapper, fix, state);
     }
     return false;
   }
@@ -157,14 +242,14 @@ final class LeakFixes {
     return sam != null && sam.getReturnType().getKind() != TypeKind.VOID;
   }
 
-  private static boolean wrapBlock(BlockTree block, String decrement, SuggestedFix.Builder fix, VisitorState state) {
+  private static boolean wrapBlock(BlockTree block, Wrapper wrapper, SuggestedFix.Builder fix, VisitorState state) {
     List<? extends StatementTree> statements = block.getStatements();
     return !statements.isEmpty()
-        && wrapInTryFinally(statements.get(0), statements.get(statements.size() - 1), decrement, fix, state);
+        && wrapStatements(statements.get(0), statements.get(statements.size() - 1), wrapper, fix, state);
   }
 
-  /** Replaces the statements from {@code first} to {@code last} with {@code try { them } finally { decrement }}. */
-  private static boolean wrapInTryFinally(Tree first, Tree last, String decrement, SuggestedFix.Builder fix,
+  /** Replaces the statements from {@code first} to {@code last} with the wrapper's opening, them, and its closing. */
+  private static boolean wrapStatements(Tree first, Tree last, Wrapper wrapper, SuggestedFix.Builder fix,
       VisitorState state) {
     int start = ASTHelpers.getStartPosition(first);
     int end = state.getEndPosition(last);
@@ -173,9 +258,9 @@ final class LeakFixes {
       return false;
     }
     String indent = indentOf(first, state);
+    String[] around = wrapper.around(indent);
     String body = source.subSequence(start, end).toString().replace("\n", "\n  ");
-    fix.replace(start, end, "try {\n" + indent + "  " + body + "\n" + indent + "} finally {\n" + indent + "  " + decrement
-        + "\n" + indent + "}");
+    fix.replace(start, end, around[0] + "\n" + indent + "  " + body + "\n" + indent + around[1]);
     return true;
   }
 
@@ -198,8 +283,8 @@ final class LeakFixes {
   }
 
   /** Turns the blocking insertion into timed offers that stop once no consumer is left. */
-  private static boolean stopProducer(ProducerDiscovery.Producer producer, String counter, SuggestedFix.Builder fix,
-      VisitorState state) {
+  private static boolean stopProducer(ProducerDiscovery.Producer producer, String counter, Set<String> reserved,
+      SuggestedFix.Builder fix, VisitorState state) {
     TreePath insertion = producer.insertionPath();
     MethodInvocationTree call = (MethodInvocationTree) insertion.getLeaf();
     String exit = exitStatement(producer, state, fix);
@@ -235,10 +320,17 @@ final class LeakFixes {
     String indent = indentOf(parent.getLeaf(), state);
     String prefix = "";
     ExpressionTree arg = AstPaths.skipParensAndCasts(call.getArguments().get(0));
-    if (!(arg instanceof IdentifierTree) && !(arg instanceof com.sun.source.tree.LiteralTree)) {
-      // Evaluate the element once: the loop may offer it many times.
-      String local = freshName("element", AstPaths.taskRoot(insertion).getLeaf());
-      prefix = "var " + local + " = " + element + ";\n" + indent;
+    if (!(arg instanceof IdentifierTree) && !(arg instanceof com.sun.source.tree.LiteralTree)
+        && ASTHelpers.constValue(arg) == null) {
+      // Evaluate the element once: the loop may offer it many times. Typed as the queue's element,
+      // so that a poly expression such as List.of() keeps the type it had as an argument.
+      Type elementType = queueElementType(receiver, state);
+      if (elementType == null) {
+        return false;
+      }
+      String local = freshName("element", AstPaths.taskRoot(insertion).getLeaf(), reserved);
+      reserved.add(local);
+      prefix = SuggestedFixes.prettyType(state, fix, elementType) + " " + local + " = " + element + ";\n" + indent;
       element = local;
     }
     String timeUnit = SuggestedFixes.qualifyType(state, fix, "java.util.concurrent.TimeUnit");
@@ -314,11 +406,32 @@ final class LeakFixes {
 
   /** A name not yet used anywhere in {@code scope}. */
   static String freshName(String base, Tree scope) {
+    return freshName(base, scope, Set.of());
+  }
+
+  /** A name not used in {@code scope} nor already given out by this fix. */
+  static String freshName(String base, Tree scope, Set<String> reserved) {
     String name = base;
-    for (int i = 2; isUsed(name, scope); i++) {
+    for (int i = 2; isUsed(name, scope) || reserved.contains(name); i++) {
       name = base + i;
     }
     return name;
+  }
+
+  /** The element type {@code E} of the queue's {@code BlockingQueue<E>} supertype, or null. */
+  private static Type queueElementType(ExpressionTree receiver, VisitorState state) {
+    Type type = ASTHelpers.getType(receiver);
+    Type queue = state.getTypeFromString("java.util.Queue");
+    if (type == null || queue == null) {
+      return null;
+    }
+    Type asQueue = state.getTypes().asSuper(type, queue.tsym);
+    if (asQueue == null || asQueue.getTypeArguments().size() != 1) {
+      return null;
+    }
+    Type element = asQueue.getTypeArguments().get(0);
+    // A wildcard or captured type cannot be written as a local's type.
+    return element.getKind() == TypeKind.DECLARED || element.getKind() == TypeKind.ARRAY ? element : null;
   }
 
   private static boolean isUsed(String name, Tree scope) {

@@ -109,8 +109,10 @@ public final class LeakedProducer extends BugChecker implements MethodInvocation
     String message = message(tree, queueVariable, finding.verdict, finding.producer, finding.exit);
     Description.Builder description =
         buildDescription(tree)
-            .setMessage(message + (analysis.fix.isPresent() ? FIX_OFFERED : NO_FIX));
+            .setMessage(message + (analysis.fix.isPresent() ? FIX_OFFERED : NO_FIX)
+                + (analysis.runtimeFix.isPresent() ? RUNTIME_FIX_OFFERED : ""));
     analysis.fix.ifPresent(description::addFix);
+    analysis.runtimeFix.ifPresent(description::addFix);
     return description.build();
   }
 
@@ -167,6 +169,7 @@ public final class LeakedProducer extends BugChecker implements MethodInvocation
     }
     if (!leaking.isEmpty()) {
       analysis.fix = LeakFixes.consumerCountFix(leaking, allConsumers, queue, analysis.verdict, units, state);
+      analysis.runtimeFix = LeakFixes.cancellableQueueFix(leaking, allConsumers, queue, analysis.verdict, units, state);
       debug(leaking.get(0).insertionPath().getLeaf(), "fix offered: " + analysis.fix.isPresent());
     }
     return analysis;
@@ -188,6 +191,7 @@ public final class LeakedProducer extends BugChecker implements MethodInvocation
     final QueueBoundedness.Verdict verdict;
     final Map<Tree, Finding> findings = new IdentityHashMap<>();
     Optional<SuggestedFix> fix = Optional.empty();
+    Optional<SuggestedFix> runtimeFix = Optional.empty();
 
     QueueAnalysis(QueueBoundedness.Verdict verdict) {
       this.verdict = verdict;
@@ -211,6 +215,9 @@ public final class LeakedProducer extends BugChecker implements MethodInvocation
   }
 
   static final String FIX_OFFERED = " Stop the producer when the consumers exit, as the suggested fix does.";
+  static final String RUNTIME_FIX_OFFERED =
+      " A second fix swaps the queue for io.leakedproducer.runtime.CancellableBoundedQueue, whose put() fails fast"
+          + " once every consumer has left.";
   static final String NO_FIX =
       " No automatic fix for this shape (the producer or its consumers live outside the method that creates the queue):"
           + " cancel the producer when the consumers exit, e.g. Future.cancel(true) or shutdownNow() in a finally after"

@@ -110,6 +110,10 @@ final class QueueBoundedness {
           return new Verdict(exact ? Kind.UNBOUNDED : Kind.UNKNOWN, null, false, shown, origin);
         }
       }
+      if (type.tsym.getQualifiedName().contentEquals(LeakFixes.RUNTIME_QUEUE)) {
+        // Consumer tracking (a second argument) is its cancellation path; without it only cancel() is.
+        return new Verdict(args.size() == 1 ? Kind.BOUNDED : Kind.UNBOUNDED, capacity, false, shown, origin);
+      }
       if (isSubtype(type, "java.util.Queue", state)) {
         return new Verdict(Kind.UNBOUNDED, null, false, shown, origin);
       }

@@ -27,6 +27,14 @@ final class FixSoundnessTest {
     assertEquals(List.of(), result.newDiagnostics, PatchRunner.describe(result));
   }
 
+  @org.junit.jupiter.api.Test
+  void runtimeFixOutputCompilesCleanAndIsSilent() throws Exception {
+    List<String> original = PatchRunner.compileWithDefaults("Purger.java", LeakFixesTest.PURGER, "-Xep:LeakedProducer:OFF");
+    List<String> fixed =
+        PatchRunner.compileWithDefaults("Purger.java", LeakFixesTest.PURGER_WITH_CANCELLABLE_QUEUE, "-Xep:LeakedProducer:ERROR");
+    assertEquals(original, fixed);
+  }
+
   static Stream<Arguments> noFixPrograms() {
     return LeakyPrograms.NO_FIX.entrySet().stream().map(e -> Arguments.of(e.getKey(), e.getValue()));
   }

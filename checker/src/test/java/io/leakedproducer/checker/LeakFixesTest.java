@@ -1,11 +1,88 @@
 package io.leakedproducer.checker;
 
 import com.google.errorprone.BugCheckerRefactoringTestHelper;
+import com.google.errorprone.CompilationTestHelper;
+import com.google.errorprone.BugCheckerRefactoringTestHelper.FixChoosers;
 import com.google.errorprone.BugCheckerRefactoringTestHelper.TestMode;
 import org.junit.jupiter.api.Test;
 
 /** The plain-Java fix: consumers count themselves out, the producer stops when none is left. */
 final class LeakFixesTest {
+  /** A purge fan-out: a local bounded queue, one producer task, {@code workers} consumer tasks. */
+  static final String PURGER =
+      """
+            import java.util.List;
+            import java.util.concurrent.*;
+
+            class Purger {
+              void purge(List<String> keys, int workers, ExecutorService pool) {
+                BlockingQueue<String> toPurge = new ArrayBlockingQueue<>(2 * workers);
+                pool.execute(() -> {
+                  try {
+                    for (String key : keys) {
+                      toPurge.put(key);
+                    }
+                  } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                  }
+                });
+                for (int w = 0; w < workers; w++) {
+                  pool.execute(() -> {
+                    try {
+                      while (true) {
+                        String key = toPurge.take();
+                        if (key.isEmpty()) {
+                          return;
+                        }
+                      }
+                    } catch (InterruptedException e) {
+                      Thread.currentThread().interrupt();
+                    }
+                  });
+                }
+              }
+            }
+            """;
+
+  /** {@link #PURGER} after the second, runtime-backed fix. */
+  static final String PURGER_WITH_CANCELLABLE_QUEUE =
+            """
+            import io.leakedproducer.runtime.CancellableBoundedQueue;
+            import java.util.List;
+            import java.util.concurrent.*;
+
+            class Purger {
+              void purge(List<String> keys, int workers, ExecutorService pool) {
+                CancellableBoundedQueue<String> toPurge = new CancellableBoundedQueue<>(2 * workers, workers);
+                pool.execute(() -> {
+                  try {
+                    for (String key : keys) {
+                      toPurge.put(key);
+                    }
+                  } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                  }
+                });
+                for (int w = 0; w < workers; w++) {
+                  pool.execute(() -> {
+                    try (var registration = toPurge.registerConsumer()) {
+                      try {
+                        while (true) {
+                          String key = toPurge.take();
+                          if (key.isEmpty()) {
+                            return;
+                          }
+                        }
+                      } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                      }
+                    }
+                  });
+                }
+              }
+            }
+            """;
+
   private final BugCheckerRefactoringTestHelper helper =
       BugCheckerRefactoringTestHelper.newInstance(LeakedProducer.class, getClass());
 
@@ -132,5 +209,248 @@ final class LeakFixesTest {
             }
             """)
         .doTest(TestMode.TEXT_MATCH);
+  }
+
+  /** A Callable consumer written as an expression lambda keeps returning its value; a SynchronousQueue producer offers instead of putting. */
+  @Test
+  void replacementExpressionLambdaCallableConsumer() {
+    helper
+        .addInputLines(
+            "TickerTape.java",
+            """
+            import java.util.List;
+            import java.util.concurrent.*;
+
+            class TickerTape {
+              double firstQuote(List<Double> quotes, ExecutorService pool) throws Exception {
+                BlockingQueue<Double> ticks = new SynchronousQueue<>();
+                pool.execute(() -> {
+                  try {
+                    for (Double q : quotes) {
+                      ticks.put(q);
+                    }
+                  } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                  }
+                });
+                Future<Double> first = pool.submit(() -> ticks.take());
+                return first.get();
+              }
+            }
+            """)
+        .addOutputLines(
+            "TickerTape.java",
+            """
+            import java.util.List;
+            import java.util.concurrent.*;
+            import java.util.concurrent.atomic.AtomicInteger;
+
+            class TickerTape {
+              double firstQuote(List<Double> quotes, ExecutorService pool) throws Exception {
+                BlockingQueue<Double> ticks = new SynchronousQueue<>();
+                AtomicInteger consumersLeft = new AtomicInteger(1);
+                pool.execute(() -> {
+                  try {
+                    for (Double q : quotes) {
+                      while (!ticks.offer(q, 10, TimeUnit.MILLISECONDS)) {
+                        if (consumersLeft.get() == 0) {
+                          return;
+                        }
+                      }
+                    }
+                  } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                  }
+                });
+                Future<Double> first = pool.submit(() -> {
+                  try {
+                    return ticks.take();
+                  } finally {
+                    consumersLeft.decrementAndGet();
+                  }
+                });
+                return first.get();
+              }
+            }
+            """)
+        .doTest(TestMode.TEXT_MATCH);
+  }
+
+  /** An anonymous Runnable consumer gets a finally; the caller, which produces, stops with a CancellationException; transfer becomes tryTransfer. */
+  @Test
+  void replacementAnonymousConsumerAndCallerProducer() {
+    helper
+        .addInputLines(
+            "LedgerWriter.java",
+            """
+            import java.util.List;
+            import java.util.concurrent.*;
+
+            class LedgerWriter {
+              void write(List<String> entries, ExecutorService pool) throws InterruptedException {
+                TransferQueue<String> journal = new LinkedTransferQueue<>();
+                pool.execute(new Runnable() {
+                  @Override
+                  public void run() {
+                    try {
+                      while (true) {
+                        String entry = journal.take();
+                        Integer.parseInt(entry);
+                      }
+                    } catch (InterruptedException e) {
+                      Thread.currentThread().interrupt();
+                    }
+                  }
+                });
+                for (String entry : entries) {
+                  journal.transfer(entry);
+                }
+              }
+            }
+            """)
+        .addOutputLines(
+            "LedgerWriter.java",
+            """
+            import java.util.List;
+            import java.util.concurrent.*;
+            import java.util.concurrent.atomic.AtomicInteger;
+
+            class LedgerWriter {
+              void write(List<String> entries, ExecutorService pool) throws InterruptedException {
+                TransferQueue<String> journal = new LinkedTransferQueue<>();
+                AtomicInteger consumersLeft = new AtomicInteger(1);
+                pool.execute(new Runnable() {
+                  @Override
+                  public void run() {
+                    try {
+                      try {
+                        while (true) {
+                          String entry = journal.take();
+                          Integer.parseInt(entry);
+                        }
+                      } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                      }
+                    } finally {
+                      consumersLeft.decrementAndGet();
+                    }
+                  }
+                });
+                for (String entry : entries) {
+                  while (!journal.tryTransfer(entry, 10, TimeUnit.MILLISECONDS)) {
+                    if (consumersLeft.get() == 0) {
+                      throw new CancellationException("every consumer has stopped taking");
+                    }
+                  }
+                }
+              }
+            }
+            """)
+        .doTest(TestMode.TEXT_MATCH);
+  }
+
+  /** The caller consumes until a match: it counts itself out when it leaves the rest of the method; a timed-offer retry loop gains the check. */
+  @Test
+  void replacementCallerConsumerAndTimedOfferRetry() {
+    helper
+        .addInputLines(
+            "Crawler.java",
+            """
+            import java.util.List;
+            import java.util.concurrent.*;
+
+            class Crawler {
+              String findSitemap(List<String> seeds, ExecutorService pool) throws InterruptedException {
+                BlockingDeque<String> frontier = new LinkedBlockingDeque<>(4);
+                pool.execute(() -> {
+                  try {
+                    for (String seed : seeds) {
+                      while (!frontier.offerLast(seed + "/robots.txt", 1, TimeUnit.SECONDS)) {
+                        System.err.println("frontier full");
+                      }
+                    }
+                  } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                  }
+                });
+                String found = null;
+                while (found == null) {
+                  String url = frontier.takeFirst();
+                  if (url.contains("sitemap")) {
+                    found = url;
+                  }
+                }
+                return found;
+              }
+            }
+            """)
+        .addOutputLines(
+            "Crawler.java",
+            """
+            import java.util.List;
+            import java.util.concurrent.*;
+            import java.util.concurrent.atomic.AtomicInteger;
+
+            class Crawler {
+              String findSitemap(List<String> seeds, ExecutorService pool) throws InterruptedException {
+                BlockingDeque<String> frontier = new LinkedBlockingDeque<>(4);
+                AtomicInteger consumersLeft = new AtomicInteger(1);
+                pool.execute(() -> {
+                  try {
+                    for (String seed : seeds) {
+                      while (!frontier.offerLast(seed + "/robots.txt", 1, TimeUnit.SECONDS)) {
+                        if (consumersLeft.get() == 0) {
+                          return;
+                        }
+                        System.err.println("frontier full");
+                      }
+                    }
+                  } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                  }
+                });
+                String found = null;
+                try {
+                  while (found == null) {
+                    String url = frontier.takeFirst();
+                    if (url.contains("sitemap")) {
+                      found = url;
+                    }
+                  }
+                  return found;
+                } finally {
+                  consumersLeft.decrementAndGet();
+                }
+              }
+            }
+            """)
+        .doTest(TestMode.TEXT_MATCH);
+  }
+
+  /** With the runtime on the classpath, the second fix swaps in the cancellable queue. */
+  @Test
+  void replacementSecondSuggestedFix() {
+    helper
+        .setFixChooser(FixChoosers.SECOND)
+        .addInputLines(
+            "Purger.java",
+            PURGER)
+        .addOutputLines(
+            "Purger.java",
+            PURGER_WITH_CANCELLABLE_QUEUE)
+        .doTest(TestMode.TEXT_MATCH);
+  }
+
+  @Test
+  void runtimeFixOfferedOnlyWhenTheRuntimeIsOnTheClasspath() {
+    CompilationTestHelper.newInstance(LeakedProducer.class, getClass())
+        .addSourceLines("Purger.java", PURGER.replace("toPurge.put(key);", "// BUG: Diagnostic matches: RUNTIME\ntoPurge.put(key);"))
+        .expectErrorMessage("RUNTIME", m -> m.contains(LeakedProducer.FIX_OFFERED + LeakedProducer.RUNTIME_FIX_OFFERED))
+        .doTest();
+    CompilationTestHelper.newInstance(LeakedProducer.class, getClass())
+        .withClasspath(LeakFixesTest.class)
+        .addSourceLines("Purger.java", PURGER.replace("toPurge.put(key);", "// BUG: Diagnostic matches: PLAIN\ntoPurge.put(key);"))
+        .expectErrorMessage("PLAIN", m -> m.contains(LeakedProducer.FIX_OFFERED) && !m.contains("CancellableBoundedQueue"))
+        .doTest();
   }
 }

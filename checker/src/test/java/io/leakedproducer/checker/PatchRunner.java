@@ -62,6 +62,14 @@ final class PatchRunner {
     return new Result(source, patched, second, fresh);
   }
 
+  /** Compiles one source with Error Prone's default checks plus {@code errorProneArgs}; returns the diagnostics. */
+  static List<String> compileWithDefaults(String fileName, String source, String errorProneArgs) throws IOException {
+    Path dir = Files.createTempDirectory("leaked-producer-compile");
+    Path file = dir.resolve(fileName);
+    Files.writeString(file, source, StandardCharsets.UTF_8);
+    return compile(Files.createDirectories(dir.resolve("classes")), file, errorProneArgs);
+  }
+
   private static List<String> compile(Path out, Path file, String errorProneArgs) throws IOException {
     JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
     DiagnosticCollector<JavaFileObject> diagnostics = new DiagnosticCollector<>();
