@@ -43,13 +43,7 @@ final class CheckVerdictsTest {
       Pattern.compile("\\.(put|putFirst|putLast|transfer)\\(|while \\(!\\w+\\.offer\\(");
 
   /** File (relative to the testdata package) to what the check gets wrong there. */
-  static final Map<String, String> KNOWN_WRONG =
-      Map.of(
-          "logshipper/LogShipperLeaky.java",
-          "miss: a consumer that returns when poll(timeout) gives null is not seen as an early exit",
-          "webhookdispatcher/WebhookDispatcherFixed.java",
-          "false alarm: 'if (event.isEmpty()) return;' on the \"\" end-of-stream marker is taken for an early"
-              + " exit, though every failure is caught and the loop goes on");
+  static final Map<String, String> KNOWN_WRONG = Map.of();
 
   private static final Map<String, TreeSet<Long>> warned = new TreeMap<>();
   private static final List<Path> programs = new ArrayList<>();

@@ -75,17 +75,7 @@ final class PatchedProgramsTest {
           new ChangeReplicatorScenario());
 
   /** Program name to the checker issue that keeps its patched version from passing. */
-  static final Map<String, String> KNOWN_BROKEN =
-      Map.of(
-          "bulkindexer.BulkIndexer",
-          "broken fix: 'batches.put(List.of())' becomes 'var element = List.of();', a List<Object> that"
-              + " does not compile as an element of BlockingQueue<List<String>>",
-          "changereplicator.ChangeReplicator",
-          "broken fix: the two puts with computed elements in one loop body ('BEGIN ...' and 'COMMIT ...')"
-              + " both get 'var element = ...;', so 'element' is declared twice in the same scope",
-          "logshipper.LogShipper",
-          "no warning, hence no fix: a consumer that returns when poll(timeout) gives null is not seen"
-              + " as an early exit (CompletableFuture.runAsync producer and consumer, putLast)");
+  static final Map<String, String> KNOWN_BROKEN = Map.of();
 
   private static Path work;
   private static final Map<String, String> originals = new LinkedHashMap<>();
