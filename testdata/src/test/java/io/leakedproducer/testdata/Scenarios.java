@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
 
 /** The two verdicts a scenario can get: the call strands a producer, or it leaves nothing behind. */
 public final class Scenarios {
@@ -28,10 +29,15 @@ public final class Scenarios {
         scenario.verify(run, false);
         run.afterReturn();
       }
+      // Keep the thread seen parked: a timed-offer retry loop is between two waits now and then.
+      AtomicReference<Thread> parked = new AtomicReference<>();
       assertTrue(
-          Leaks.await(() -> Leaks.parkedIn(Leaks.startedSince(before), scenario.insertion()) != null),
+          Leaks.await(() -> {
+            parked.set(Leaks.parkedIn(Leaks.startedSince(before), scenario.insertion()));
+            return parked.get() != null;
+          }),
           "a thread should be parked in " + scenario.insertion() + "(); threads: " + describe(Leaks.startedSince(before)));
-      Thread stuck = Leaks.parkedIn(Leaks.startedSince(before), scenario.insertion());
+      Thread stuck = parked.get();
       assertNotNull(stuck);
       assertTrue(stuck.getName().startsWith(scenario.producerThread()), "stuck thread: " + stuck.getName());
       if (scenario.callerProduces()) {
