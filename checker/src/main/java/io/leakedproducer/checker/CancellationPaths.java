@@ -246,6 +246,14 @@ final class CancellationPaths {
     if (capacitySource == null) {
       return false;
     }
+    // Counting elements only means something for a queue made per call: a field queue is fed by
+    // however many calls there are.
+    TreePath creation = creationPath(queue, verdict, index);
+    if (creation == null || !(AstPaths.taskRoot(creation).getLeaf() instanceof com.sun.source.tree.MethodTree
+        || AstPaths.taskRoot(creation).getLeaf() instanceof com.sun.source.tree.LambdaExpressionTree)) {
+      return false;
+    }
+    Tree creatingMethod = AstPaths.taskRoot(creation).getLeaf();
     List<String> capacity = new ArrayList<>(splitSum(ProducerDiscovery.normalize(capacitySource)));
     Integer constantCapacity = ASTHelpers.constValue(verdict.capacity, Integer.class);
     List<String> inserted = new ArrayList<>();
@@ -256,8 +264,9 @@ final class CancellationPaths {
             || api.isBlockingInsertion((MethodInvocationTree) call.getLeaf(), state))) {
           continue;
         }
-        List<String> count = ProducerDiscovery.countOf(ProducerDiscovery.callChain(call, index, state), state);
-        if (count == null) {
+        List<TreePath> chain = ProducerDiscovery.callChain(call, index, state);
+        List<String> count = ProducerDiscovery.countOf(chain, state);
+        if (count == null || !AstPaths.isWithin(chain.get(chain.size() - 1), creatingMethod)) {
           return false;
         }
         inserted.addAll(count);
@@ -280,6 +289,24 @@ final class CancellationPaths {
       }
     }
     return constants <= room;
+  }
+
+  /** Where the queue is created: the declaration or assignment whose value is the creation expression. */
+  @Nullable
+  private static TreePath creationPath(QueueAliases queue, QueueBoundedness.Verdict verdict, CompilationUnitIndex index) {
+    for (VarSymbol alias : queue.variables) {
+      TreePath decl = index.declarations.get(alias);
+      if (decl != null && decl.getLeaf() instanceof VariableTree
+          && AstPaths.skipParensAndCasts(((VariableTree) decl.getLeaf()).getInitializer()) == verdict.creation) {
+        return decl;
+      }
+      for (TreePath write : index.writesOf(alias)) {
+        if (AstPaths.skipParensAndCasts(((com.sun.source.tree.AssignmentTree) write.getLeaf()).getExpression()) == verdict.creation) {
+          return write;
+        }
+      }
+    }
+    return null;
   }
 
   private static List<String> splitSum(String expr) {

@@ -15,6 +15,7 @@ import com.sun.source.tree.Tree;
 import com.sun.tools.javac.code.Symbol;
 import com.sun.tools.javac.code.Symbol.MethodSymbol;
 import com.sun.tools.javac.code.Type;
+import java.util.List;
 
 /**
  * What the analysis knows about library APIs: which calls block on insertion, which take, which
@@ -89,13 +90,15 @@ final class ConcurrencyApiModel {
 
   private static final Matcher<ExpressionTree> THREAD_CONSTRUCTOR = constructor().forClass("java.lang.Thread");
 
-  /** Calls that return a handle whose cancellation interrupts the task (not CompletableFuture). */
+  /**
+   * Calls that return a handle whose cancellation interrupts the task. Not CompletableFuture, and not
+   * ForkJoinPool.submit: ForkJoinTask.cancel ignores mayInterruptIfRunning.
+   */
   private static final Matcher<ExpressionTree> FUTURE_RETURNING_SPAWN =
       anyOf(
           instanceMethod().onDescendantOf("java.util.concurrent.ExecutorService").named("submit"),
           instanceMethod().onDescendantOf("java.util.concurrent.ScheduledExecutorService").named("schedule"),
-          instanceMethod().onDescendantOf("java.util.concurrent.CompletionService").named("submit"),
-          instanceMethod().onDescendantOf("java.util.concurrent.ForkJoinPool").named("submit"));
+          instanceMethod().onDescendantOf("java.util.concurrent.CompletionService").named("submit"));
 
   private static final Matcher<ExpressionTree> FUTURE_CANCEL =
       instanceMethod().onDescendantOf("java.util.concurrent.Future").named("cancel");
@@ -208,8 +211,13 @@ final class ConcurrencyApiModel {
       return false;
     }
     Type receiverType = ASTHelpers.getType(receiver);
-    Type completable = state.getTypeFromString("java.util.concurrent.CompletableFuture");
-    return receiverType != null && (completable == null || !ASTHelpers.isSubtype(receiverType, completable, state));
+    for (String neverInterrupts : List.of("java.util.concurrent.CompletableFuture", "java.util.concurrent.ForkJoinTask")) {
+      Type type = state.getTypeFromString(neverInterrupts);
+      if (receiverType == null || type != null && ASTHelpers.isSubtype(receiverType, type, state)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   static boolean isShutdownNow(ExpressionTree tree, VisitorState state) {

@@ -237,7 +237,8 @@ final class EarlyExits {
 
     /** Records an exit unless it is the end-of-stream check or a reaction to interruption. */
     private void classify(TreePath exit, String what) {
-      String guard = null;
+      String inCatch = null;
+      String onCondition = null;
       for (TreePath p = exit.getParentPath(); p != null && p.getLeaf() != loop.getLeaf(); p = p.getParentPath()) {
         Tree leaf = p.getLeaf();
         if (leaf instanceof CatchTree) {
@@ -246,19 +247,20 @@ final class EarlyExits {
           if (caught != null && isInterruption(caught)) {
             return; // interrupted: someone is cancelling, not an early stop
           }
-          if (guard == null) {
-            guard = what + " in catch (" + state.getSourceForNode(c.getParameter().getType()) + ")";
+          if (inCatch == null) {
+            inCatch = what + " in catch (" + state.getSourceForNode(c.getParameter().getType()) + ")";
           }
         }
-        if (leaf instanceof IfTree && guard == null) {
+        if (leaf instanceof IfTree && onCondition == null) {
           ExpressionTree condition = ((IfTree) leaf).getCondition();
           if (isEndOfStream(condition)) {
             return;
           }
-          guard = what + describeCondition(condition, what);
+          onCondition = what + describeCondition(condition, what);
         }
       }
-      add(exit.getLeaf(), guard == null ? what + " after one element" : guard);
+      // A catch says more about why the consumer stops than a condition inside it.
+      add(exit.getLeaf(), inCatch != null ? inCatch : onCondition != null ? onCondition : what + " after one element");
     }
 
     private String describeCondition(ExpressionTree condition, String what) {
@@ -275,10 +277,18 @@ final class EarlyExits {
     }
 
     private boolean isEndOfStream(ExpressionTree condition) {
-      if (referencesDoneSignal(condition)) {
+      ExpressionTree c = AstPaths.skipParensAndCasts(condition);
+      // `line == null || line.equals(EOF)`: the exit is early if either side is; `a && b` is as narrow as either.
+      if (c.getKind() == Tree.Kind.CONDITIONAL_OR) {
+        return isEndOfStream(((BinaryTree) c).getLeftOperand()) && isEndOfStream(((BinaryTree) c).getRightOperand());
+      }
+      if (c.getKind() == Tree.Kind.CONDITIONAL_AND) {
+        return isEndOfStream(((BinaryTree) c).getLeftOperand()) || isEndOfStream(((BinaryTree) c).getRightOperand());
+      }
+      if (referencesDoneSignal(c)) {
         return true;
       }
-      return AstPaths.anyMatch(condition, t -> {
+      return AstPaths.anyMatch(c, t -> {
         if (t instanceof BinaryTree && (t.getKind() == Tree.Kind.EQUAL_TO || t.getKind() == Tree.Kind.NOT_EQUAL_TO)) {
           BinaryTree b = (BinaryTree) t;
           return isTaken(b.getLeftOperand()) && isMarker(b.getRightOperand())
@@ -293,6 +303,9 @@ final class EarlyExits {
             return receiver != null && (isTaken(receiver) && isMarker(call.getArguments().get(0))
                 || isTaken(call.getArguments().get(0)) && isMarker(receiver));
           }
+          if (name.equals("isEmpty") && receiver != null && isTaken(receiver)) {
+            return producerInsertsAnEmptyMarker(); // "" or List.of() sent as the pill
+          }
           return receiver != null && isTaken(receiver) && END_PREDICATE.matcher(name).matches() && isBoolean(call);
         }
         if (t instanceof InstanceOfTree) {
@@ -302,6 +315,28 @@ final class EarlyExits {
         }
         return false;
       });
+    }
+
+    /** Some insertion into the queue passes {@code ""} or an empty-collection factory call such as {@code List.of()}. */
+    private boolean producerInsertsAnEmptyMarker() {
+      for (VarSymbol alias : queue.variables) {
+        for (TreePath call : index.callsOn(alias)) {
+          MethodInvocationTree insertion = (MethodInvocationTree) call.getLeaf();
+          String name = ASTHelpers.getSymbol(insertion).getSimpleName().toString();
+          if (insertion.getArguments().isEmpty() || !name.matches("put|putFirst|putLast|offer|offerFirst|offerLast|add|transfer")) {
+            continue;
+          }
+          ExpressionTree element = AstPaths.skipParensAndCasts(insertion.getArguments().get(0));
+          if ("".equals(ASTHelpers.constValue(element, String.class))) {
+            return true;
+          }
+          if (element instanceof MethodInvocationTree && ((MethodInvocationTree) element).getArguments().isEmpty()
+              && ASTHelpers.getSymbol(element).getSimpleName().toString().matches("of|empty|emptyList|emptySet|emptyMap")) {
+            return true;
+          }
+        }
+      }
+      return false;
     }
 
     private boolean isBoolean(Tree t) {

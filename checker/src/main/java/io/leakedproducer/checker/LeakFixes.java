@@ -20,8 +20,10 @@ import com.sun.tools.javac.code.Symbol;
 import com.sun.tools.javac.code.Symbol.VarSymbol;
 import com.sun.tools.javac.code.Type;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import javax.lang.model.element.ElementKind;
 import javax.lang.model.type.TypeKind;
 
@@ -129,8 +131,10 @@ final class LeakFixes {
         return Optional.empty();
       }
     }
+    Set<String> reserved = new HashSet<>();
+    reserved.add(counter);
     for (ProducerDiscovery.Producer producer : producers) {
-      if (!stopProducer(producer, counter, fix, state)) {
+      if (!stopProducer(producer, counter, reserved, fix, state)) {
         return Optional.empty();
       }
     }
@@ -279,8 +283,8 @@ final class LeakFixes {
   }
 
   /** Turns the blocking insertion into timed offers that stop once no consumer is left. */
-  private static boolean stopProducer(ProducerDiscovery.Producer producer, String counter, SuggestedFix.Builder fix,
-      VisitorState state) {
+  private static boolean stopProducer(ProducerDiscovery.Producer producer, String counter, Set<String> reserved,
+      SuggestedFix.Builder fix, VisitorState state) {
     TreePath insertion = producer.insertionPath();
     MethodInvocationTree call = (MethodInvocationTree) insertion.getLeaf();
     String exit = exitStatement(producer, state, fix);
@@ -316,10 +320,17 @@ final class LeakFixes {
     String indent = indentOf(parent.getLeaf(), state);
     String prefix = "";
     ExpressionTree arg = AstPaths.skipParensAndCasts(call.getArguments().get(0));
-    if (!(arg instanceof IdentifierTree) && !(arg instanceof com.sun.source.tree.LiteralTree)) {
-      // Evaluate the element once: the loop may offer it many times.
-      String local = freshName("element", AstPaths.taskRoot(insertion).getLeaf());
-      prefix = "var " + local + " = " + element + ";\n" + indent;
+    if (!(arg instanceof IdentifierTree) && !(arg instanceof com.sun.source.tree.LiteralTree)
+        && ASTHelpers.constValue(arg) == null) {
+      // Evaluate the element once: the loop may offer it many times. Typed as the queue's element,
+      // so that a poly expression such as List.of() keeps the type it had as an argument.
+      Type elementType = queueElementType(receiver, state);
+      if (elementType == null) {
+        return false;
+      }
+      String local = freshName("element", AstPaths.taskRoot(insertion).getLeaf(), reserved);
+      reserved.add(local);
+      prefix = SuggestedFixes.prettyType(state, fix, elementType) + " " + local + " = " + element + ";\n" + indent;
       element = local;
     }
     String timeUnit = SuggestedFixes.qualifyType(state, fix, "java.util.concurrent.TimeUnit");
@@ -395,11 +406,32 @@ final class LeakFixes {
 
   /** A name not yet used anywhere in {@code scope}. */
   static String freshName(String base, Tree scope) {
+    return freshName(base, scope, Set.of());
+  }
+
+  /** A name not used in {@code scope} nor already given out by this fix. */
+  static String freshName(String base, Tree scope, Set<String> reserved) {
     String name = base;
-    for (int i = 2; isUsed(name, scope); i++) {
+    for (int i = 2; isUsed(name, scope) || reserved.contains(name); i++) {
       name = base + i;
     }
     return name;
+  }
+
+  /** The element type {@code E} of the queue's {@code BlockingQueue<E>} supertype, or null. */
+  private static Type queueElementType(ExpressionTree receiver, VisitorState state) {
+    Type type = ASTHelpers.getType(receiver);
+    Type queue = state.getTypeFromString("java.util.Queue");
+    if (type == null || queue == null) {
+      return null;
+    }
+    Type asQueue = state.getTypes().asSuper(type, queue.tsym);
+    if (asQueue == null || asQueue.getTypeArguments().size() != 1) {
+      return null;
+    }
+    Type element = asQueue.getTypeArguments().get(0);
+    // A wildcard or captured type cannot be written as a local's type.
+    return element.getKind() == TypeKind.DECLARED || element.getKind() == TypeKind.ARRAY ? element : null;
   }
 
   private static boolean isUsed(String name, Tree scope) {

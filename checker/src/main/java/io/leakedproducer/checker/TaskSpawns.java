@@ -203,6 +203,9 @@ final class TaskSpawns {
     ExpressionTree receiver = ASTHelpers.getReceiver(invocation);
     VarSymbol executor = AstPaths.variable(receiver);
     boolean opaque = receiver != null && executor == null;
+    if (sym.owner.getQualifiedName().contentEquals("java.util.concurrent.ForkJoinPool") && name.equals("submit")) {
+      return new Spawn(Kind.COMPLETABLE_FUTURE, callPath, null, false, executor, opaque); // its cancel never interrupts
+    }
     if (sym.owner.getQualifiedName().contentEquals("java.util.concurrent.CompletableFuture")) {
       List<? extends ExpressionTree> args = invocation.getArguments();
       VarSymbol explicit = args.size() > 1 ? AstPaths.variable(args.get(1)) : null;

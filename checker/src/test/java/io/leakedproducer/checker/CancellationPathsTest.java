@@ -361,4 +361,39 @@ final class CancellationPathsTest {
             """)
         .doTest();
   }
+
+  @Test
+  void identificationForkJoinTaskCancelDoesNotInterrupt() {
+    helper
+        .addSourceLines(
+            "Resizer.java",
+            """
+            import java.util.List;
+            import java.util.concurrent.*;
+
+            class Resizer {
+              void resize(List<byte[]> images, ForkJoinPool pool) throws InterruptedException {
+                BlockingQueue<byte[]> resized = new ArrayBlockingQueue<>(2);
+                ForkJoinTask<?> producer = pool.submit(() -> {
+                  try {
+                    for (byte[] image : images) {
+                      // BUG: Diagnostic contains: put() on 'resized'
+                      resized.put(image);
+                    }
+                  } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                  }
+                });
+                try {
+                  while (resized.take().length > 0) {
+                    System.out.println("stored");
+                  }
+                } finally {
+                  producer.cancel(true);
+                }
+              }
+            }
+            """)
+        .doTest();
+  }
 }

@@ -266,4 +266,67 @@ final class ConsumerExitsTest {
         });
         """));
   }
+
+  @Test
+  void identificationTimeoutOrPillIsStillATimeout() {
+    check(leaky("""
+        while (true) {
+          String line = outbox.poll(5, TimeUnit.SECONDS);
+          if (line == null || line.equals(EOF)) {
+            return "stopped";
+          }
+        }
+        """, "(line 29: return when poll() returns null)"));
+  }
+
+  @Test
+  void negativeEmptyStringIsThePill() {
+    helper
+        .addSourceLines(
+            "Dispatcher.java",
+            """
+            import java.util.List;
+            import java.util.concurrent.*;
+
+            class Dispatcher {
+              void dispatch(List<String> events, int senders) {
+                TransferQueue<String> outbox = new LinkedTransferQueue<>();
+                new Thread(() -> {
+                  try {
+                    for (String event : events) {
+                      outbox.transfer(event);
+                    }
+                    for (int w = 0; w < senders; w++) {
+                      outbox.transfer("");
+                    }
+                  } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                  }
+                }).start();
+                for (int w = 0; w < senders; w++) {
+                  new Thread(() -> {
+                    try {
+                      while (true) {
+                        String event = outbox.take();
+                        if (event.isEmpty()) {
+                          return;
+                        }
+                        try {
+                          post(event);
+                        } catch (RuntimeException e) {
+                          System.err.println("dead-lettered " + event);
+                        }
+                      }
+                    } catch (InterruptedException e) {
+                      Thread.currentThread().interrupt();
+                    }
+                  }).start();
+                }
+              }
+
+              void post(String event) {}
+            }
+            """)
+        .doTest();
+  }
 }

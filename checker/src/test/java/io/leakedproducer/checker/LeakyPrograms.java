@@ -332,6 +332,35 @@ final class LeakyPrograms {
   /** Shapes for which no safe automatic rewrite exists; docs/bugpattern/LeakedProducer.md lists them. */
   static final Map<String, String> NO_FIX = new LinkedHashMap<>();
 
+  /** Batches of lists, with an empty batch as the producer's last element: {@code List.of()} must stay a List<String>. */
+  static final String BATCHES_OF_LISTS =
+      """
+      import java.util.List;
+      import java.util.concurrent.*;
+
+      class BulkUploader {
+        void upload(List<List<String>> batches, ExecutorService pool) throws InterruptedException {
+          BlockingQueue<List<String>> pending = new ArrayBlockingQueue<>(2);
+          pool.execute(() -> {
+            try {
+              for (List<String> batch : batches) {
+                pending.put(List.copyOf(batch));
+              }
+              pending.put(List.of());
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+          });
+          while (true) {
+            List<String> batch = pending.take();
+            if (batch.size() > 1000) {
+              return;
+            }
+          }
+        }
+      }
+      """;
+
   /** Name to complete source; the no-fix shapes listed in docs/bugpattern/LeakedProducer.md are not here. */
   static final Map<String, String> ALL = new LinkedHashMap<>();
 
@@ -362,6 +391,8 @@ final class LeakyPrograms {
     ALL.put("crawler transfer", crawler("", "TransferQueue<String> frontier = new LinkedTransferQueue<>();", "frontier.transfer(url);"));
     ALL.put("crawler timed offer retry", crawler("", "BlockingQueue<String> frontier = new ArrayBlockingQueue<>(4);", "while (!frontier.offer(url, 100, TimeUnit.MILLISECONDS)) {}"));
     ALL.put("crawler timed offer retry with break", crawler("", "BlockingQueue<String> frontier = new ArrayBlockingQueue<>(4);", "while (true) { if (frontier.offer(url, 1, TimeUnit.SECONDS)) { break; } System.err.println(\"full\"); }"));
+    ALL.put("crawler two computed elements in one block", crawler("", "BlockingQueue<String> frontier = new ArrayBlockingQueue<>(4);", "frontier.put(\"BEGIN \" + url); frontier.put(\"COMMIT \" + url);"));
+    ALL.put("poly element expression keeps its type", BATCHES_OF_LISTS);
     ALL.put("crawler element expression hoisted", crawler("", "BlockingQueue<String> frontier = new ArrayBlockingQueue<>(4);", "frontier.put(url.trim().toLowerCase(java.util.Locale.ROOT));"));
   }
 }

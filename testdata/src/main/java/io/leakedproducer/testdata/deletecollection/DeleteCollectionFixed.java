@@ -18,12 +18,12 @@ public final class DeleteCollectionFixed {
       // Kubernetes ignores NotFound: someone else already deleted the item.
       BoundedDeleter.<T>builder()
           .workers(workers)
-          .tolerate(e -> e instanceof Exception && store.isNotFound((Exception) e))
+          .tolerate(e -> e instanceof Exception failure && store.isNotFound(failure))
           .build()
           .deleteAll(items, store::delete);
       return null;
     } catch (ExecutionException e) {
-      return e.getCause() instanceof Exception ? (Exception) e.getCause() : e;
+      return e.getCause() instanceof Exception cause ? cause : e;
     }
   }
 }

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -61,9 +62,13 @@ final class DeleteCollectionTest {
     assertSame(store.failure, error);
     List<Thread> started = Leaks.startedSince(before);
     try {
-      assertTrue(Leaks.await(() -> Leaks.parkedIn(Leaks.startedSince(before), "put") != null),
+      AtomicReference<Thread> parked = new AtomicReference<>();
+      assertTrue(Leaks.await(() -> {
+            parked.set(Leaks.parkedIn(Leaks.startedSince(before), "put"));
+            return parked.get() != null;
+          }),
           "the distributor should be parked in put() after the call returned; threads: " + started);
-      Thread distributor = Leaks.parkedIn(Leaks.startedSince(before), "put");
+      Thread distributor = parked.get();
       assertEquals("delete-collection-distributor", distributor.getName());
       assertTrue(!Leaks.clearedAfterGc(store.listed), "the stuck distributor should keep the list reachable");
     } finally {
