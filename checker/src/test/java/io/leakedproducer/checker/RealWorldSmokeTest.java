@@ -28,8 +28,9 @@ import org.junit.jupiter.api.Test;
 /**
  * CI smoke of the real-world harness (testdata/realworld/run.sh): compiles every source file of
  * commons-pool2 (its source jar is copied to target/smoke by maven-dependency-plugin) with only
- * LeakedProducer enabled. Error Prone must not crash, and the findings must be exactly the
- * reviewed ones listed in docs/real-world.md (none for this library).
+ * LeakedProducer enabled, together with one known leak (the canary, which must be reported, so a
+ * silent run cannot pass). Error Prone must not crash, and the library's findings must be exactly
+ * the reviewed ones listed in docs/real-world.md (none for this library).
  */
 final class RealWorldSmokeTest {
   private static final Path SOURCE_JAR = Paths.get("target", "smoke", "commons-pool2-sources.jar");
@@ -42,6 +43,40 @@ final class RealWorldSmokeTest {
 
   private static final int EXPECTED_FILES = 50;
   private static final int EXPECTED_FINDINGS = 0;
+
+  /** A known leak compiled with the library: proves that the check ran on this compilation. */
+  private static final JavaFileObject CANARY =
+      JavaFileObjects.forSourceString(
+          "smoke.Canary",
+          """
+          package smoke;
+
+          import java.util.List;
+          import java.util.concurrent.ArrayBlockingQueue;
+          import java.util.concurrent.BlockingQueue;
+          import java.util.concurrent.ExecutorService;
+
+          class Canary {
+            int firstNegative(List<Integer> numbers, ExecutorService pool) throws InterruptedException {
+              BlockingQueue<Integer> pipe = new ArrayBlockingQueue<>(4);
+              pool.execute(() -> {
+                try {
+                  for (Integer n : numbers) {
+                    pipe.put(n);
+                  }
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+              });
+              while (true) {
+                int n = pipe.take();
+                if (n < 0) {
+                  return n;
+                }
+              }
+            }
+          }
+          """);
 
   private static final String CRASH =
       "An unhandled exception was thrown by the Error Prone static analysis plugin";
@@ -79,6 +114,7 @@ final class RealWorldSmokeTest {
   void commonsPool2CompilesWithoutCrashAndWithTheReviewedFindings() throws IOException {
     List<JavaFileObject> files = sources();
     assertEquals(EXPECTED_FILES, files.size(), "files taken from " + SOURCE_JAR);
+    files.add(CANARY);
 
     Compilation compilation =
         Compiler.javac()
@@ -95,11 +131,14 @@ final class RealWorldSmokeTest {
     List<String> crashes = new ArrayList<>();
     List<String> errors = new ArrayList<>();
     List<String> findings = new ArrayList<>();
+    List<String> canaryFindings = new ArrayList<>();
     for (Diagnostic<? extends JavaFileObject> d : compilation.diagnostics()) {
       String message = d.getMessage(null);
       String where = (d.getSource() == null ? "?" : d.getSource().getName()) + ":" + d.getLineNumber();
       if (message.contains(CRASH)) {
         crashes.add(where + ": " + message);
+      } else if (message.contains("[LeakedProducer]") && d.getSource() == CANARY) {
+        canaryFindings.add(where + ": " + message);
       } else if (message.contains("[LeakedProducer]")) {
         findings.add(where + ": " + message);
       } else if (d.getKind() == Diagnostic.Kind.ERROR) {
@@ -110,6 +149,7 @@ final class RealWorldSmokeTest {
     // With --should-stop=ifError=FLOW a compile error would silently skip the analysis.
     assertEquals(List.of(), errors, "commons-pool2 must compile cleanly, or the check did not run");
     assertEquals(Compilation.Status.SUCCESS, compilation.status());
+    assertEquals(1, canaryFindings.size(), "the canary leak must be reported, or the check did not run: " + canaryFindings);
     assertEquals(EXPECTED_FINDINGS, findings.size(), "findings (review them in docs/real-world.md): " + findings);
   }
 }
