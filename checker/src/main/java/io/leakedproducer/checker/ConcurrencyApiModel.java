@@ -119,14 +119,6 @@ final class ConcurrencyApiModel {
           .namedAnyOf("invokeAll", "invokeAny")
           .withParameters("java.util.Collection", "long", "java.util.concurrent.TimeUnit");
 
-  /** Calls after which the caller knows a consumer task has finished. */
-  private static final Matcher<ExpressionTree> JOIN =
-      anyOf(
-          instanceMethod().onDescendantOf("java.util.concurrent.Future").namedAnyOf("get", "join", "resultNow"),
-          instanceMethod().onDescendantOf("java.lang.Thread").named("join"),
-          instanceMethod().onDescendantOf("java.util.concurrent.CountDownLatch").named("await"),
-          instanceMethod().onDescendantOf("java.util.concurrent.ExecutorService").namedAnyOf("awaitTermination", "invokeAll", "close"));
-
   private static final ImmutableSet<String> BUILTIN_CANDIDATE_NAMES =
       ImmutableSet.of("put", "putFirst", "putLast", "transfer", "offer", "offerFirst", "offerLast", "tryTransfer");
 
@@ -199,10 +191,6 @@ final class ConcurrencyApiModel {
     return TRANSFER.matches(tree, state);
   }
 
-  static boolean isBlockingTake(ExpressionTree tree, VisitorState state) {
-    return BLOCKING_TAKE.matches(tree, state);
-  }
-
   static boolean isTimedPoll(ExpressionTree tree, VisitorState state) {
     return TIMED_POLL.matches(tree, state);
   }
@@ -263,13 +251,5 @@ final class ConcurrencyApiModel {
 
   static boolean isTimedInvokeAll(ExpressionTree tree, VisitorState state) {
     return TIMED_INVOKE_ALL.matches(tree, state);
-  }
-
-  static boolean isJoin(ExpressionTree tree, VisitorState state) {
-    return JOIN.matches(tree, state);
-  }
-
-  static boolean isCurrentThread(ExpressionTree tree, VisitorState state) {
-    return CURRENT_THREAD.matches(tree, state);
   }
 }
