@@ -66,20 +66,6 @@ final class AstPaths {
     return null;
   }
 
-  /** Counts loops between the leaf and its task root. */
-  static int loopDepth(TreePath path) {
-    int depth = 0;
-    for (TreePath p = path.getParentPath(); p != null; p = p.getParentPath()) {
-      if (isTaskRoot(p.getLeaf())) {
-        break;
-      }
-      if (isLoop(p.getLeaf())) {
-        depth++;
-      }
-    }
-    return depth;
-  }
-
   static boolean contains(Tree outer, Tree inner) {
     if (outer == inner) {
       return true;
@@ -176,15 +162,24 @@ final class AstPaths {
     return p;
   }
 
-  static int line(CompilationUnitTree unit, Tree tree) {
-    return (int) unit.getLineMap().getLineNumber(ASTHelpers.getStartPosition(tree));
+  /** The variable that {@code path}'s expression is stored in ({@code T v = expr;} or {@code v = expr;}), or null. */
+  @Nullable
+  static VarSymbol assignedVariable(TreePath path) {
+    TreePath parent = parentSkippingParens(path);
+    if (parent == null) {
+      return null;
+    }
+    if (parent.getLeaf() instanceof com.sun.source.tree.VariableTree) {
+      Symbol sym = ASTHelpers.getSymbol(parent.getLeaf());
+      return sym instanceof VarSymbol ? (VarSymbol) sym : null;
+    }
+    if (parent.getLeaf() instanceof com.sun.source.tree.AssignmentTree) {
+      return variable(((com.sun.source.tree.AssignmentTree) parent.getLeaf()).getVariable());
+    }
+    return null;
   }
 
-  static boolean isThreadConstruction(Tree tree) {
-    if (!(tree instanceof NewClassTree)) {
-      return false;
-    }
-    Symbol sym = ASTHelpers.getSymbol(tree);
-    return sym != null && sym.owner != null && sym.owner.getQualifiedName().contentEquals("java.lang.Thread");
+  static int line(CompilationUnitTree unit, Tree tree) {
+    return (int) unit.getLineMap().getLineNumber(ASTHelpers.getStartPosition(tree));
   }
 }

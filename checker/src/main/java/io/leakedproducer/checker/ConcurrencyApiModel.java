@@ -6,6 +6,7 @@ import static com.google.errorprone.matchers.method.MethodMatchers.instanceMetho
 import static com.google.errorprone.matchers.method.MethodMatchers.staticMethod;
 
 import com.google.common.collect.ImmutableList;
+import com.google.common.collect.ImmutableSet;
 import com.google.errorprone.VisitorState;
 import com.google.errorprone.matchers.Matcher;
 import com.google.errorprone.util.ASTHelpers;
@@ -118,18 +119,37 @@ final class ConcurrencyApiModel {
           .namedAnyOf("invokeAll", "invokeAny")
           .withParameters("java.util.Collection", "long", "java.util.concurrent.TimeUnit");
 
-  /** Calls after which the caller knows a consumer task has finished. */
-  private static final Matcher<ExpressionTree> JOIN =
-      anyOf(
-          instanceMethod().onDescendantOf("java.util.concurrent.Future").namedAnyOf("get", "join", "resultNow"),
-          instanceMethod().onDescendantOf("java.lang.Thread").named("join"),
-          instanceMethod().onDescendantOf("java.util.concurrent.CountDownLatch").named("await"),
-          instanceMethod().onDescendantOf("java.util.concurrent.ExecutorService").namedAnyOf("awaitTermination", "invokeAll", "close"));
+  private static final ImmutableSet<String> BUILTIN_CANDIDATE_NAMES =
+      ImmutableSet.of("put", "putFirst", "putLast", "transfer", "offer", "offerFirst", "offerLast", "tryTransfer");
 
   private final ImmutableList<String> extraInsertions;
+  /** Method names that can start an analysis: checked on the tree before any type is resolved. */
+  private final ImmutableSet<String> candidateNames;
 
   ConcurrencyApiModel(ImmutableList<String> extraInsertions) {
     this.extraInsertions = extraInsertions;
+    ImmutableSet.Builder<String> names = ImmutableSet.<String>builder().addAll(BUILTIN_CANDIDATE_NAMES);
+    for (String spec : extraInsertions) {
+      names.add(spec.substring(spec.indexOf('#') + 1));
+    }
+    this.candidateNames = names.build();
+  }
+
+  /**
+   * The cheap first filter for every method call javac sees: is the called name one that could be a
+   * blocking insertion? Reads only the tree, so that the check costs almost nothing elsewhere.
+   */
+  boolean mayBeInsertion(MethodInvocationTree call) {
+    ExpressionTree select = call.getMethodSelect();
+    String name;
+    if (select instanceof com.sun.source.tree.MemberSelectTree) {
+      name = ((com.sun.source.tree.MemberSelectTree) select).getIdentifier().toString();
+    } else if (select instanceof com.sun.source.tree.IdentifierTree) {
+      name = ((com.sun.source.tree.IdentifierTree) select).getName().toString();
+    } else {
+      return false;
+    }
+    return candidateNames.contains(name);
   }
 
   /** {@code put}, {@code putFirst/putLast}, {@code transfer}, or a method named by a flag. */
@@ -169,10 +189,6 @@ final class ConcurrencyApiModel {
 
   static boolean isTransfer(ExpressionTree tree, VisitorState state) {
     return TRANSFER.matches(tree, state);
-  }
-
-  static boolean isBlockingTake(ExpressionTree tree, VisitorState state) {
-    return BLOCKING_TAKE.matches(tree, state);
   }
 
   static boolean isTimedPoll(ExpressionTree tree, VisitorState state) {
@@ -235,13 +251,5 @@ final class ConcurrencyApiModel {
 
   static boolean isTimedInvokeAll(ExpressionTree tree, VisitorState state) {
     return TIMED_INVOKE_ALL.matches(tree, state);
-  }
-
-  static boolean isJoin(ExpressionTree tree, VisitorState state) {
-    return JOIN.matches(tree, state);
-  }
-
-  static boolean isCurrentThread(ExpressionTree tree, VisitorState state) {
-    return CURRENT_THREAD.matches(tree, state);
   }
 }

@@ -80,16 +80,9 @@ final class ConsumerDiscovery {
   /** The variable an element taken by {@code call} is stored in, if any. */
   @Nullable
   static VarSymbol takenVariable(TreePath call) {
-    TreePath parent = AstPaths.parentSkippingParens(call);
-    if (parent == null) {
-      return null;
-    }
-    if (parent.getLeaf() instanceof VariableTree) {
-      Symbol sym = ASTHelpers.getSymbol(parent.getLeaf());
-      return sym instanceof VarSymbol ? (VarSymbol) sym : null;
-    }
-    if (parent.getLeaf() instanceof AssignmentTree) {
-      return AstPaths.variable(((AssignmentTree) parent.getLeaf()).getVariable());
+    VarSymbol assigned = AstPaths.assignedVariable(call);
+    if (assigned != null) {
+      return assigned;
     }
     MethodInvocationTree invocation = (MethodInvocationTree) call.getLeaf();
     if (ASTHelpers.getSymbol(invocation).getSimpleName().contentEquals("drainTo") && !invocation.getArguments().isEmpty()) {

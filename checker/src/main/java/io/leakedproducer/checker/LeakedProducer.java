@@ -80,10 +80,13 @@ public final class LeakedProducer extends BugChecker implements MethodInvocation
 
   @Override
   public Description matchMethodInvocation(MethodInvocationTree tree, VisitorState state) {
-    if (!api.isBlockingInsertion(tree, state) && !ConcurrencyApiModel.isTimedOffer(tree, state)) {
-      return Description.NO_MATCH;
+    if (!api.mayBeInsertion(tree)) {
+      return Description.NO_MATCH; // the common case: decided from the tree alone
     }
     try {
+      if (!api.isBlockingInsertion(tree, state) && !ConcurrencyApiModel.isTimedOffer(tree, state)) {
+        return Description.NO_MATCH;
+      }
       return analyse(tree, state);
     } catch (RuntimeException | AssertionError | StackOverflowError e) {
       // Code we do not understand (or a javac model we did not expect) yields no finding, never a crash.

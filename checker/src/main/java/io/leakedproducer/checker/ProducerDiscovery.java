@@ -367,12 +367,4 @@ final class ProducerDiscovery {
       return sym != null && sym.getSimpleName().contentEquals("interrupt");
     });
   }
-
-  static boolean isStatement(Tree t) {
-    return t instanceof ExpressionStatementTree;
-  }
-
-  static boolean isLambda(Tree t) {
-    return t instanceof LambdaExpressionTree;
-  }
 }

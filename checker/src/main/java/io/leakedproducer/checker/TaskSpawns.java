@@ -234,18 +234,7 @@ final class TaskSpawns {
   /** The variable that the spawn's result (or `new Thread(..)`) is stored in. */
   @Nullable
   private static VarSymbol handleOf(TreePath callPath, VisitorState state) {
-    TreePath parent = AstPaths.parentSkippingParens(callPath);
-    if (parent == null) {
-      return null;
-    }
-    if (parent.getLeaf() instanceof VariableTree) {
-      Symbol sym = ASTHelpers.getSymbol(parent.getLeaf());
-      return sym instanceof VarSymbol ? (VarSymbol) sym : null;
-    }
-    if (parent.getLeaf() instanceof AssignmentTree) {
-      return AstPaths.variable(((AssignmentTree) parent.getLeaf()).getVariable());
-    }
-    return null;
+    return AstPaths.assignedVariable(callPath);
   }
 
   private static boolean isThread(Tree newClass) {
@@ -270,9 +259,5 @@ final class TaskSpawns {
       t = ((ClassSymbol) t.tsym).getSuperclass();
     }
     return false;
-  }
-
-  static boolean isClassBody(Tree tree) {
-    return tree instanceof ClassTree;
   }
 }

@@ -18,11 +18,14 @@ public final class Run {
   private Run(String name, Object items, Callable<Object> call, Runnable afterReturn) {
     this.items = new WeakReference<>(items);
     this.afterReturn = afterReturn;
+    // From JDK 21 on, a finished Thread keeps its Runnable for as long as the Thread is reachable,
+    // and this run keeps the Thread: the Runnable must let go of the call (and so of the items).
+    AtomicReference<Callable<Object>> pending = new AtomicReference<>(call);
     this.request =
         new Thread(
             () -> {
               try {
-                returned.set(call.call());
+                returned.set(pending.getAndSet(null).call());
               } catch (Throwable t) {
                 thrown.set(t);
               }
