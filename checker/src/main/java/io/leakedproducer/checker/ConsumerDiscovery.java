@@ -40,6 +40,7 @@ final class ConsumerDiscovery {
   static List<Consumer> discover(QueueAliases queue, ProducerDiscovery.Producer producer, CompilationUnitIndex index,
       VisitorState state) {
     Map<com.sun.source.tree.Tree, Consumer> byRoot = new LinkedHashMap<>();
+    Map<Consumer, List<List<TreePath>>> chains = new LinkedHashMap<>();
     for (VarSymbol alias : queue.variables) {
       for (TreePath call : index.callsOn(alias)) {
         MethodInvocationTree invocation = (MethodInvocationTree) call.getLeaf();
@@ -56,10 +57,25 @@ final class ConsumerDiscovery {
         }
         Consumer consumer = byRoot.computeIfAbsent(root.getLeaf(), r -> new Consumer(root));
         consumer.takes.add(call);
-        EarlyExits.collect(chain, queue, takenVariable(call), consumer, producer, index, state);
+        chains.computeIfAbsent(consumer, c -> new ArrayList<>()).add(chain);
+      }
+    }
+    for (Map.Entry<Consumer, List<List<TreePath>>> entry : chains.entrySet()) {
+      // A consumer with a take loop is judged by that loop: a removal after it (a last drainTo of
+      // the leftovers) does not make it a single-take consumer.
+      boolean hasLoop = entry.getValue().stream().anyMatch(ConsumerDiscovery::inLoop);
+      for (List<TreePath> chain : entry.getValue()) {
+        if (hasLoop && !inLoop(chain)) {
+          continue;
+        }
+        EarlyExits.collect(chain, queue, takenVariable(chain.get(0)), entry.getKey(), producer, index, state);
       }
     }
     return new ArrayList<>(byRoot.values());
+  }
+
+  private static boolean inLoop(List<TreePath> chain) {
+    return chain.stream().anyMatch(site -> AstPaths.enclosingLoop(site, AstPaths.taskRoot(site).getLeaf()) != null);
   }
 
   /** Takes inside a finally or catch are clean-up on the exit path, not the consumer's main loop. */
