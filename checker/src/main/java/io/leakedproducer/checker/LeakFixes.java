@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import javax.lang.model.element.ElementKind;
+import org.jspecify.annotations.Nullable;
 import javax.lang.model.type.TypeKind;
 
 /**
@@ -42,12 +43,16 @@ final class LeakFixes {
 
   /** Where the fix can put its state, and how many consumer tasks one call of the method starts. */
   private static final class Plan {
-    final TreePath declaration;
+    /** The queue's local declaration, or null when the queue is a parameter of {@link #scope}. */
+    @Nullable final TreePath declaration;
+    /** The block the fix's state is declared in: the declaration's block, or the method body. */
+    final TreePath block;
     final Tree scope;
     final String consumerCount;
 
-    Plan(TreePath declaration, Tree scope, String consumerCount) {
+    Plan(@Nullable TreePath declaration, TreePath block, Tree scope, String consumerCount) {
       this.declaration = declaration;
+      this.block = block;
       this.scope = scope;
       this.consumerCount = consumerCount;
     }
@@ -60,14 +65,19 @@ final class LeakFixes {
    */
   private static Optional<Plan> plan(List<ProducerDiscovery.Producer> producers, List<ConsumerDiscovery.Consumer> consumers,
       QueueAliases queue, QueueBoundedness.Verdict verdict, CompilationUnitIndex index, VisitorState state) {
-    if (verdict.creation == null) {
+    TreePath declaration = verdict.creation == null ? null : localDeclarationOf(verdict.creation, queue, index);
+    TreePath block;
+    Tree scope;
+    if (declaration != null && declaration.getParentPath().getLeaf() instanceof BlockTree) {
+      block = declaration.getParentPath();
+      scope = AstPaths.taskRoot(declaration).getLeaf();
+    } else if (declaration == null && (block = parameterMethodBody(queue, index)) != null) {
+      scope = block.getParentPath().getLeaf(); // a queue handed in as a parameter: state goes first in the body
+    } else {
       return Optional.empty();
     }
-    TreePath declaration = localDeclarationOf(verdict.creation, queue, index);
-    if (declaration == null || !(declaration.getParentPath().getLeaf() instanceof BlockTree)) {
-      return Optional.empty();
-    }
-    Tree scope = AstPaths.taskRoot(declaration).getLeaf();
+    int anchorStart = declaration != null ? ASTHelpers.getStartPosition(declaration.getLeaf())
+        : ASTHelpers.getStartPosition(block.getLeaf());
     for (ProducerDiscovery.Producer producer : producers) {
       if (producer.chain.size() != 1 || !AstPaths.isWithin(producer.root, scope)) {
         return Optional.empty();
@@ -98,7 +108,7 @@ final class LeakFixes {
         constant++;
       } else {
         List<String> trips = ProducerDiscovery.countOf(List.of(counted), state);
-        if (trips == null || trips.size() != 1 || !declaredBefore(loop, declaration)) {
+        if (trips == null || trips.size() != 1 || !declaredBefore(loop, scope, anchorStart)) {
           return Optional.empty();
         }
         counts.add(trips.get(0));
@@ -107,7 +117,7 @@ final class LeakFixes {
     if (constant > 0) {
       counts.add(Integer.toString(constant));
     }
-    return counts.isEmpty() ? Optional.empty() : Optional.of(new Plan(declaration, scope, String.join(" + ", counts)));
+    return counts.isEmpty() ? Optional.empty() : Optional.of(new Plan(declaration, block, scope, String.join(" + ", counts)));
   }
 
   /** The plain-Java "consumers count themselves out" fix, or empty when it cannot be applied safely. */
@@ -122,9 +132,13 @@ final class LeakFixes {
     String counter = freshName("consumersLeft", plan.get().scope);
     SuggestedFix.Builder fix = SuggestedFix.builder();
     String counterType = SuggestedFixes.qualifyType(state, fix, COUNTER_TYPE);
-    fix.postfixWith(declaration.getLeaf(),
-        "\n" + indentOf(declaration.getLeaf(), state) + counterType + " " + counter + " = new " + counterType + "("
-            + plan.get().consumerCount + ");");
+    String counterDeclaration = counterType + " " + counter + " = new " + counterType + "(" + plan.get().consumerCount + ");";
+    if (declaration != null) {
+      fix.postfixWith(declaration.getLeaf(), "\n" + indentOf(declaration.getLeaf(), state) + counterDeclaration);
+    } else {
+      StatementTree first = ((BlockTree) plan.get().block.getLeaf()).getStatements().get(0);
+      fix.prefixWith(first, counterDeclaration + "\n" + indentOf(first, state));
+    }
     Wrapper countOut = indent -> new String[] {"try {", "} finally {\n" + indent + "  " + counter + ".decrementAndGet();\n" + indent + "}"};
     for (ConsumerDiscovery.Consumer consumer : consumers) {
       if (!wrapConsumer(consumer, plan.get(), countOut, fix, state)) {
@@ -157,7 +171,7 @@ final class LeakFixes {
       return Optional.empty();
     }
     Optional<Plan> plan = plan(producers, consumers, queue, verdict, index, state);
-    if (plan.isEmpty()) {
+    if (plan.isEmpty() || plan.get().declaration == null) {
       return Optional.empty();
     }
     VariableTree declaration = (VariableTree) plan.get().declaration.getLeaf();
@@ -200,7 +214,7 @@ final class LeakFixes {
     Tree root = consumer.root.getLeaf();
     if (root == plan.scope) {
       // The caller consumes: it stops taking for good once it leaves the rest of this block.
-      List<? extends StatementTree> statements = ((BlockTree) plan.declaration.getParentPath().getLeaf()).getStatements();
+      List<? extends StatementTree> statements = ((BlockTree) plan.block.getLeaf()).getStatements();
       for (StatementTree statement : statements) {
         if (consumer.takes.stream().anyMatch(t -> AstPaths.isWithin(t, statement))) {
           return wrapStatements(statement, statements.get(statements.size() - 1), wrapper, fix, state);
@@ -373,8 +387,8 @@ final class LeakFixes {
     return null;
   }
 
-  /** Every local the loop's bound uses is declared before the queue, so the counter can use it. */
-  private static boolean declaredBefore(TreePath loop, TreePath declaration) {
+  /** Every local the loop's bound uses is declared before {@code anchorStart}, so the fix's state can use it. */
+  private static boolean declaredBefore(TreePath loop, Tree scope, int anchorStart) {
     if (!(loop.getLeaf() instanceof com.sun.source.tree.ForLoopTree)) {
       return false;
     }
@@ -383,25 +397,42 @@ final class LeakFixes {
       return false;
     }
     Tree bound = ((com.sun.source.tree.BinaryTree) f.getCondition()).getRightOperand();
-    int queueStart = ASTHelpers.getStartPosition(declaration.getLeaf());
     return !AstPaths.anyMatch(bound, t -> {
       Symbol sym = t instanceof IdentifierTree ? ASTHelpers.getSymbol(t) : null;
       return sym instanceof VarSymbol && sym.getKind() == ElementKind.LOCAL_VARIABLE
-          && declaredAfter((VarSymbol) sym, declaration, queueStart);
+          && declaredAt((VarSymbol) sym, scope) >= anchorStart;
     });
   }
 
-  private static boolean declaredAfter(VarSymbol local, TreePath queueDeclaration, int queueStart) {
-    Tree block = queueDeclaration.getParentPath().getLeaf();
-    Boolean[] after = {true};
-    AstPaths.anyMatch(AstPaths.taskRoot(queueDeclaration).getLeaf(), t -> {
+  /** Where {@code local} is declared in {@code scope}, or MAX_VALUE when it is not found there. */
+  private static int declaredAt(VarSymbol local, Tree scope) {
+    int[] at = {Integer.MAX_VALUE};
+    AstPaths.anyMatch(scope, t -> {
       if (t instanceof VariableTree && local.equals(ASTHelpers.getSymbol(t))) {
-        after[0] = ASTHelpers.getStartPosition(t) > queueStart;
+        at[0] = ASTHelpers.getStartPosition(t);
         return true;
       }
       return false;
     });
-    return after[0] && block != null;
+    return at[0];
+  }
+
+  /** For a queue that is a parameter of a method with a non-empty body: that body. */
+  @Nullable
+  private static TreePath parameterMethodBody(QueueAliases queue, CompilationUnitIndex index) {
+    for (VarSymbol alias : queue.variables) {
+      if (alias.getKind() != ElementKind.PARAMETER || !(alias.owner instanceof Symbol.MethodSymbol)) {
+        continue;
+      }
+      TreePath method = index.methods.get((Symbol.MethodSymbol) alias.owner);
+      if (method != null && ((MethodTree) method.getLeaf()).getParameters().stream().anyMatch(p -> alias.equals(ASTHelpers.getSymbol(p)))) {
+        BlockTree body = ((MethodTree) method.getLeaf()).getBody();
+        if (body != null && !body.getStatements().isEmpty()) {
+          return new TreePath(method, body);
+        }
+      }
+    }
+    return null;
   }
 
   /** A name not yet used anywhere in {@code scope}. */

@@ -453,4 +453,75 @@ final class LeakFixesTest {
         .expectErrorMessage("PLAIN", m -> m.contains(LeakedProducer.FIX_OFFERED) && !m.contains("CancellableBoundedQueue"))
         .doTest();
   }
+
+  /** A queue handed in as a parameter (reported with UnknownQueuesBounded=true): the counter opens the method body. */
+  @Test
+  void replacementQueueParameter() {
+    BugCheckerRefactoringTestHelper.newInstance(LeakedProducer.class, getClass())
+        .setArgs("-XepOpt:LeakedProducer:UnknownQueuesBounded=true")
+        .addInputLines(
+            "Drain.java",
+            """
+            import java.util.List;
+            import java.util.concurrent.BlockingQueue;
+            import java.util.concurrent.ExecutorService;
+
+            class Drain {
+              void feed(BlockingQueue<String> sink, List<String> rows, ExecutorService pool) throws InterruptedException {
+                pool.execute(() -> {
+                  try {
+                    for (String row : rows) {
+                      sink.put(row);
+                    }
+                  } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                  }
+                });
+                while (true) {
+                  if (sink.take().isEmpty()) {
+                    return;
+                  }
+                }
+              }
+            }
+            """)
+        .addOutputLines(
+            "Drain.java",
+            """
+            import java.util.List;
+            import java.util.concurrent.BlockingQueue;
+            import java.util.concurrent.ExecutorService;
+            import java.util.concurrent.TimeUnit;
+            import java.util.concurrent.atomic.AtomicInteger;
+
+            class Drain {
+              void feed(BlockingQueue<String> sink, List<String> rows, ExecutorService pool) throws InterruptedException {
+                AtomicInteger consumersLeft = new AtomicInteger(1);
+                pool.execute(() -> {
+                  try {
+                    for (String row : rows) {
+                      while (!sink.offer(row, 10, TimeUnit.MILLISECONDS)) {
+                        if (consumersLeft.get() == 0) {
+                          return;
+                        }
+                      }
+                    }
+                  } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                  }
+                });
+                try {
+                  while (true) {
+                    if (sink.take().isEmpty()) {
+                      return;
+                    }
+                  }
+                } finally {
+                  consumersLeft.decrementAndGet();
+                }
+              }
+            }
+            """)
+        .doTest(TestMode.TEXT_MATCH);
+  }
 }
