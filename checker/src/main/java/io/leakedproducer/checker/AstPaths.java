@@ -35,11 +35,22 @@ final class AstPaths {
         || tree instanceof EnhancedForLoopTree;
   }
 
-  /** A task root is the unit of code that one thread runs: a lambda body, a method, or a class initialiser. */
+  /**
+   * A task root is the unit of code that one thread runs: a method, a class initialiser, or a
+   * lambda that can be handed to another thread. A lambda typed as a {@code java.util.function}
+   * interface other than {@code Supplier} (the argument of {@code forEach}, a stream step,
+   * {@code computeIfAbsent}) runs inline on its caller's thread, so it is part of the enclosing task.
+   */
   static boolean isTaskRoot(Tree tree) {
-    return tree instanceof LambdaExpressionTree
-        || tree instanceof MethodTree
-        || tree instanceof ClassTree;
+    if (tree instanceof LambdaExpressionTree) {
+      com.sun.tools.javac.code.Type type = ASTHelpers.getType(tree);
+      if (type == null || type.tsym == null) {
+        return true;
+      }
+      String name = type.tsym.getQualifiedName().toString();
+      return !(name.startsWith("java.util.function.") && !name.equals("java.util.function.Supplier"));
+    }
+    return tree instanceof MethodTree || tree instanceof ClassTree;
   }
 
   /** The innermost enclosing lambda, method or class of {@code path}'s leaf (never the leaf itself). */

@@ -182,10 +182,13 @@ final class EarlyExits {
         if (condition != null && ((ForLoopTree) l).getInitializer().size() == 1 && producer.count != null
             && !consumer.takes.isEmpty()) {
           List<String> trips = ProducerDiscovery.countOf(List.of(consumer.takes.get(0)), state);
-          if (trips != null && !trips.equals(List.of("1")) && !trips.equals(producer.count)) {
-            add(l, "stops after " + String.join(" + ", trips) + " elements");
+          if (trips != null) {
+            // A counted loop: it stops after its trip count, early unless that is what the producer inserts.
+            if (!trips.equals(List.of("1")) && !trips.equals(producer.count)) {
+              add(l, "stops after " + String.join(" + ", trips) + " elements");
+            }
+            return;
           }
-          return;
         }
       }
       if (condition == null || referencesDoneSignal(condition)) {
@@ -213,8 +216,10 @@ final class EarlyExits {
       if (found[0]) {
         return;
       }
-      // while (process(queue.take())): the loop ends when processing an element fails.
-      if (AstPaths.contains(condition, takeCall) && !isEndOfStream(condition)) {
+      // while (process(queue.take())) or for (x = q.take(); !x.isEmpty(); ...): the loop ends when a
+      // test on an element fails. A null test on a blocking take() never fails, so it is no exit.
+      if ((AstPaths.contains(condition, takeCall) || taken != null && mentions(condition, taken))
+          && !isEndOfStream(condition) && !isNullTestOfBlockingTake(condition)) {
         add(condition, "leaves the take loop when its condition on an element is false");
         return;
       }
@@ -337,6 +342,19 @@ final class EarlyExits {
         }
       }
       return false;
+    }
+
+    private boolean isNullTestOfBlockingTake(ExpressionTree condition) {
+      ExpressionTree c = AstPaths.skipParensAndCasts(condition);
+      if (!(c instanceof BinaryTree) || c.getKind() != Tree.Kind.NOT_EQUAL_TO && c.getKind() != Tree.Kind.EQUAL_TO) {
+        return false;
+      }
+      BinaryTree b = (BinaryTree) c;
+      boolean nullTest = b.getLeftOperand().getKind() == Tree.Kind.NULL_LITERAL
+          || b.getRightOperand().getKind() == Tree.Kind.NULL_LITERAL;
+      String take = takeCall instanceof MethodInvocationTree
+          ? ASTHelpers.getSymbol((MethodInvocationTree) takeCall).getSimpleName().toString() : "";
+      return nullTest && take.matches("take|takeFirst|takeLast");
     }
 
     private boolean isBoolean(Tree t) {

@@ -360,6 +360,12 @@ final class LeakFixes {
   /** {@code return;} when the producer is a void task body, else a CancellationException. */
   private static String exitStatement(ProducerDiscovery.Producer producer, VisitorState state, SuggestedFix.Builder fix) {
     Tree root = producer.root.getLeaf();
+    Tree innermost = null;
+    for (TreePath p = producer.insertionPath().getParentPath(); p != null && innermost == null; p = p.getParentPath()) {
+      if (p.getLeaf() instanceof LambdaExpressionTree || p.getLeaf() instanceof MethodTree) {
+        innermost = p.getLeaf();
+      }
+    }
     boolean voidRoot = false;
     if (root instanceof LambdaExpressionTree) {
       voidRoot = !lambdaReturnsValue((LambdaExpressionTree) root, state);
@@ -367,7 +373,8 @@ final class LeakFixes {
       Symbol.MethodSymbol method = ASTHelpers.getSymbol((MethodTree) root);
       voidRoot = method != null && method.getReturnType().getKind() == TypeKind.VOID && producer.spawn.kind != TaskSpawns.Kind.CALLER;
     }
-    if (voidRoot) {
+    // Inside an inline lambda (forEach), a return would only skip one element: leave the whole task.
+    if (voidRoot && innermost == root) {
       return "return;";
     }
     String cancellation = SuggestedFixes.qualifyType(state, fix, "java.util.concurrent.CancellationException");

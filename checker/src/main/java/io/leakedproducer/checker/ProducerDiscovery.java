@@ -256,6 +256,8 @@ final class ProducerDiscovery {
         if (AstPaths.isLoop(p.getLeaf())) {
           loops++;
           terms = tripCount(p.getLeaf(), state);
+        } else if (p.getLeaf() instanceof LambdaExpressionTree) {
+          return null; // an inline lambda (forEach, a stream step) may run any number of times
         }
       }
     }

@@ -329,4 +329,18 @@ final class ConsumerExitsTest {
             """)
         .doTest();
   }
+
+  @Test
+  void negativeNullTestOnBlockingTakeNeverEndsTheLoop() {
+    check(safe("""
+        String line;
+        while ((line = outbox.take()) != null) {
+          try {
+            send(line);
+          } catch (IOException e) {
+            log(e);
+          }
+        }
+        """));
+  }
 }

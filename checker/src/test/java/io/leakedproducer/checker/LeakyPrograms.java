@@ -361,12 +361,36 @@ final class LeakyPrograms {
       }
       """;
 
+  /** The producer puts from inside forEach: leaving must end the task, not skip one element. */
+  static final String FOR_EACH_PRODUCER =
+      """
+      import java.util.List;
+      import java.util.concurrent.*;
+
+      class Importer {
+        void load(List<String> rows, ExecutorService pool) throws Exception {
+          BlockingQueue<String> staged = new ArrayBlockingQueue<>(8);
+          pool.execute(() -> rows.stream().map(String::trim).forEach(row -> {
+            try {
+              staged.put(row);
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+          }));
+          for (String row = staged.take(); !row.isEmpty(); row = staged.take()) {
+            System.out.println(row);
+          }
+        }
+      }
+      """;
+
   /** Name to complete source; the no-fix shapes listed in docs/bugpattern/LeakedProducer.md are not here. */
   static final Map<String, String> ALL = new LinkedHashMap<>();
 
   static {
     NO_FIX.put("insertion in a helper method", ANONYMOUS_CONSUMERS);
     ALL.put("caller produces", CALLER_PRODUCES);
+    ALL.put("producer puts inside forEach", FOR_EACH_PRODUCER);
     ALL.put("invokeAll consumers", INVOKE_ALL_CONSUMERS);
     ALL.put("expression lambda consumer", EXPRESSION_LAMBDA_CONSUMER);
 

@@ -833,4 +833,69 @@ final class ProducerContextsTest {
             """)
         .doTest();
   }
+
+  @Test
+  void negativeForEachInsideACancelledProducer() {
+    helper
+        .addSourceLines(
+            "Importer.java",
+            """
+            import java.util.List;
+            import java.util.concurrent.*;
+
+            class Importer {
+              void load(List<String> rows, ExecutorService pool) throws Exception {
+                BlockingQueue<String> staged = new ArrayBlockingQueue<>(8);
+                Future<?> reader = pool.submit(() -> {
+                  rows.forEach(row -> {
+                    try {
+                      staged.put(row);
+                    } catch (InterruptedException e) {
+                      throw new CancellationException("reader cancelled");
+                    }
+                  });
+                });
+                try {
+                  for (String row = staged.take(); !row.isEmpty(); row = staged.take()) {
+                    System.out.println(row);
+                  }
+                } finally {
+                  reader.cancel(true);
+                }
+              }
+            }
+            """)
+        .doTest();
+  }
+
+  @Test
+  void identificationForEachInsideAProducerNobodyCancels() {
+    helper
+        .addSourceLines(
+            "Importer.java",
+            """
+            import java.util.List;
+            import java.util.concurrent.*;
+
+            class Importer {
+              void load(List<String> rows, ExecutorService pool) throws Exception {
+                BlockingQueue<String> staged = new ArrayBlockingQueue<>(8);
+                pool.submit(() -> {
+                  rows.forEach(row -> {
+                    try {
+                      // BUG: Diagnostic contains: this producer can block forever in put() on 'staged' (new ArrayBlockingQueue<>(8)): every consumer can stop taking (line 17: leaves the take loop when its condition on an element is false)
+                      staged.put(row);
+                    } catch (InterruptedException e) {
+                      throw new CancellationException("reader cancelled");
+                    }
+                  });
+                });
+                for (String row = staged.take(); !row.isEmpty(); row = staged.take()) {
+                  System.out.println(row);
+                }
+              }
+            }
+            """)
+        .doTest();
+  }
 }
