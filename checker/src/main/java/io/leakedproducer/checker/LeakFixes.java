@@ -213,14 +213,7 @@ final class LeakFixes {
       SuggestedFix.Builder fix, VisitorState state) {
     Tree root = consumer.root.getLeaf();
     if (root == plan.scope) {
-      // The caller consumes: it stops taking for good once it leaves the rest of this block.
-      List<? extends StatementTree> statements = ((BlockTree) plan.block.getLeaf()).getStatements();
-      for (StatementTree statement : statements) {
-        if (consumer.takes.stream().anyMatch(t -> AstPaths.isWithin(t, statement))) {
-          return wrapStatements(statement, statements.get(statements.size() - 1), wrapper, fix, state);
-        }
-      }
-      return false;
+      return wrapCallerTakes(consumer, plan, wrapper, fix, state);
     }
     if (root instanceof LambdaExpressionTree) {
       LambdaExpressionTree lambda = (LambdaExpressionTree) root;
@@ -244,6 +237,45 @@ final class LeakFixes {
       return wrapBlock(((MethodTree) root).getBody(), wrapper, fix, state);
     }
     return false;
+  }
+
+  /**
+   * The caller consumes: wrap just the statements of the method's block that take, so that it
+   * counts itself out as soon as it stops taking, not after later code that may wait for the
+   * producer (a join there would never end). The range grows to the end of the block when a
+   * variable it declares is used after it.
+   */
+  private static boolean wrapCallerTakes(ConsumerDiscovery.Consumer consumer, Plan plan, Wrapper wrapper,
+      SuggestedFix.Builder fix, VisitorState state) {
+    List<? extends StatementTree> statements = ((BlockTree) plan.block.getLeaf()).getStatements();
+    int first = -1;
+    int last = -1;
+    for (int i = 0; i < statements.size(); i++) {
+      StatementTree statement = statements.get(i);
+      if (consumer.takes.stream().anyMatch(t -> AstPaths.isWithin(t, statement))) {
+        first = first < 0 ? i : first;
+        last = i;
+      }
+    }
+    if (first < 0) {
+      return false;
+    }
+    List<VarSymbol> declared = new ArrayList<>();
+    for (int i = first; i <= last; i++) {
+      if (statements.get(i) instanceof VariableTree) {
+        Symbol sym = ASTHelpers.getSymbol(statements.get(i));
+        if (sym instanceof VarSymbol) {
+          declared.add((VarSymbol) sym);
+        }
+      }
+    }
+    for (int i = last + 1; i < statements.size() && !declared.isEmpty(); i++) {
+      if (AstPaths.anyMatch(statements.get(i), t -> t instanceof IdentifierTree && declared.contains(ASTHelpers.getSymbol(t)))) {
+        last = statements.size() - 1;
+        break;
+      }
+    }
+    return wrapStatements(statements.get(first), statements.get(last), wrapper, fix, state);
   }
 
   private static boolean lambdaReturnsValue(LambdaExpressionTree lambda, VisitorState state) {

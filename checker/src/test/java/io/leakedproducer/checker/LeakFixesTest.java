@@ -349,7 +349,7 @@ final class LeakFixesTest {
         .doTest(TestMode.TEXT_MATCH);
   }
 
-  /** The caller consumes until a match: it counts itself out when it leaves the rest of the method; a timed-offer retry loop gains the check. */
+  /** The caller consumes until a match: it counts itself out as soon as it leaves its take loop; a timed-offer retry loop gains the check. */
   @Test
   void replacementCallerConsumerAndTimedOfferRetry() {
     helper
@@ -417,10 +417,10 @@ final class LeakFixesTest {
                       found = url;
                     }
                   }
-                  return found;
                 } finally {
                   consumersLeft.decrementAndGet();
                 }
+                return found;
               }
             }
             """)
