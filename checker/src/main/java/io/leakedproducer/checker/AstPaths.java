@@ -1,6 +1,8 @@
 package io.leakedproducer.checker;
 
+import com.google.errorprone.VisitorState;
 import com.google.errorprone.util.ASTHelpers;
+import com.sun.source.tree.CatchTree;
 import com.sun.source.tree.ClassTree;
 import com.sun.source.tree.CompilationUnitTree;
 import com.sun.source.tree.DoWhileLoopTree;
@@ -13,6 +15,7 @@ import com.sun.source.tree.MemberSelectTree;
 import com.sun.source.tree.MethodInvocationTree;
 import com.sun.source.tree.MethodTree;
 import com.sun.source.tree.ParenthesizedTree;
+import com.sun.source.tree.StatementTree;
 import com.sun.source.tree.Tree;
 import com.sun.source.tree.TypeCastTree;
 import com.sun.source.tree.WhileLoopTree;
@@ -20,6 +23,7 @@ import com.sun.source.util.TreePath;
 import com.sun.source.util.TreeScanner;
 import com.sun.tools.javac.code.Symbol;
 import com.sun.tools.javac.code.Symbol.VarSymbol;
+import com.sun.tools.javac.code.Type;
 import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
 
@@ -128,6 +132,52 @@ final class AstPaths {
           }
         }.scan(tree, null);
     return Boolean.TRUE.equals(found);
+  }
+
+  /** The condition of a while, do-while or for loop (null for for(;;) and for-each). */
+  @Nullable
+  static ExpressionTree loopCondition(Tree loop) {
+    if (loop instanceof WhileLoopTree) {
+      return ((WhileLoopTree) loop).getCondition();
+    }
+    if (loop instanceof DoWhileLoopTree) {
+      return ((DoWhileLoopTree) loop).getCondition();
+    }
+    if (loop instanceof ForLoopTree) {
+      return ((ForLoopTree) loop).getCondition();
+    }
+    return null;
+  }
+
+  /** The body of any loop. */
+  static StatementTree loopBody(Tree loop) {
+    if (loop instanceof WhileLoopTree) {
+      return ((WhileLoopTree) loop).getStatement();
+    }
+    if (loop instanceof DoWhileLoopTree) {
+      return ((DoWhileLoopTree) loop).getStatement();
+    }
+    if (loop instanceof ForLoopTree) {
+      return ((ForLoopTree) loop).getStatement();
+    }
+    return ((EnhancedForLoopTree) loop).getStatement();
+  }
+
+  /** True when the catch clause (a union type too) catches {@code thrown}. */
+  static boolean catches(CatchTree clause, Type thrown, VisitorState state) {
+    Type caught = ASTHelpers.getType(clause.getParameter());
+    if (caught == null || thrown == null) {
+      return false;
+    }
+    if (caught.isUnion()) {
+      for (Type alternative : ((Type.UnionClassType) caught).getAlternativeTypes()) {
+        if (ASTHelpers.isSubtype(thrown, alternative, state)) {
+          return true;
+        }
+      }
+      return false;
+    }
+    return ASTHelpers.isSubtype(thrown, caught, state);
   }
 
   static ExpressionTree skipParensAndCasts(ExpressionTree tree) {

@@ -2,14 +2,11 @@ package io.leakedproducer.checker;
 
 import com.google.errorprone.VisitorState;
 import com.google.errorprone.util.ASTHelpers;
-import com.sun.source.tree.DoWhileLoopTree;
 import com.sun.source.tree.EnhancedForLoopTree;
 import com.sun.source.tree.ExpressionTree;
-import com.sun.source.tree.ForLoopTree;
 import com.sun.source.tree.MethodInvocationTree;
 import com.sun.source.tree.Tree;
 import com.sun.source.tree.VariableTree;
-import com.sun.source.tree.WhileLoopTree;
 import com.sun.source.util.TreePath;
 import com.sun.tools.javac.code.Symbol.VarSymbol;
 import com.sun.tools.javac.code.Type;
@@ -203,14 +200,7 @@ final class CancellationPaths {
   }
 
   private static boolean conditionConsultsSomethingElse(Tree loop, QueueAliases queue) {
-    ExpressionTree condition = null;
-    if (loop instanceof WhileLoopTree) {
-      condition = ((WhileLoopTree) loop).getCondition();
-    } else if (loop instanceof DoWhileLoopTree) {
-      condition = ((DoWhileLoopTree) loop).getCondition();
-    } else if (loop instanceof ForLoopTree) {
-      condition = ((ForLoopTree) loop).getCondition();
-    }
+    ExpressionTree condition = AstPaths.loopCondition(loop);
     if (condition == null) {
       return false;
     }
@@ -248,7 +238,7 @@ final class CancellationPaths {
     }
     // Counting elements only means something for a queue made per call: a field queue is fed by
     // however many calls there are.
-    TreePath creation = creationPath(queue, verdict, index);
+    TreePath creation = verdict.creation == null ? null : queue.creationSite(verdict.creation, index);
     if (creation == null || !(AstPaths.taskRoot(creation).getLeaf() instanceof com.sun.source.tree.MethodTree
         || AstPaths.taskRoot(creation).getLeaf() instanceof com.sun.source.tree.LambdaExpressionTree)) {
       return false;
@@ -289,24 +279,6 @@ final class CancellationPaths {
       }
     }
     return constants <= room;
-  }
-
-  /** Where the queue is created: the declaration or assignment whose value is the creation expression. */
-  @Nullable
-  private static TreePath creationPath(QueueAliases queue, QueueBoundedness.Verdict verdict, CompilationUnitIndex index) {
-    for (VarSymbol alias : queue.variables) {
-      TreePath decl = index.declarations.get(alias);
-      if (decl != null && decl.getLeaf() instanceof VariableTree
-          && AstPaths.skipParensAndCasts(((VariableTree) decl.getLeaf()).getInitializer()) == verdict.creation) {
-        return decl;
-      }
-      for (TreePath write : index.writesOf(alias)) {
-        if (AstPaths.skipParensAndCasts(((com.sun.source.tree.AssignmentTree) write.getLeaf()).getExpression()) == verdict.creation) {
-          return write;
-        }
-      }
-    }
-    return null;
   }
 
   private static List<String> splitSum(String expr) {

@@ -6,7 +6,6 @@ import com.sun.source.tree.BinaryTree;
 import com.sun.source.tree.BreakTree;
 import com.sun.source.tree.CatchTree;
 import com.sun.source.tree.ClassTree;
-import com.sun.source.tree.DoWhileLoopTree;
 import com.sun.source.tree.ExpressionTree;
 import com.sun.source.tree.ForLoopTree;
 import com.sun.source.tree.IfTree;
@@ -21,7 +20,6 @@ import com.sun.source.tree.SwitchTree;
 import com.sun.source.tree.ThrowTree;
 import com.sun.source.tree.Tree;
 import com.sun.source.tree.TryTree;
-import com.sun.source.tree.WhileLoopTree;
 import com.sun.source.util.TreePath;
 import com.sun.source.util.TreePathScanner;
 import com.sun.tools.javac.code.Flags;
@@ -153,7 +151,7 @@ final class EarlyExits {
           checkDeclaredExceptions(getCurrentPath(), ASTHelpers.getSymbol(tree));
           return super.visitNewClass(tree, null);
         }
-      }.scan(new TreePath(loop, body(loop.getLeaf())), null);
+      }.scan(new TreePath(loop, AstPaths.loopBody(loop.getLeaf())), null);
     }
 
     private void checkDeclaredExceptions(TreePath call, @Nullable Symbol callee) {
@@ -172,13 +170,8 @@ final class EarlyExits {
     /** Loop conditions that stop on an empty queue, a timed-out poll, or a flag the loop clears itself. */
     private void checkCondition() {
       Tree l = loop.getLeaf();
-      ExpressionTree condition = null;
-      if (l instanceof WhileLoopTree) {
-        condition = ((WhileLoopTree) l).getCondition();
-      } else if (l instanceof DoWhileLoopTree) {
-        condition = ((DoWhileLoopTree) l).getCondition();
-      } else if (l instanceof ForLoopTree) {
-        condition = ((ForLoopTree) l).getCondition();
+      ExpressionTree condition = AstPaths.loopCondition(l);
+      if (l instanceof ForLoopTree) {
         if (condition != null && ((ForLoopTree) l).getInitializer().size() == 1 && producer.count != null
             && !consumer.takes.isEmpty()) {
           List<String> trips = ProducerDiscovery.countOf(List.of(consumer.takes.get(0)), state);
@@ -230,7 +223,7 @@ final class EarlyExits {
           return false;
         }
         for (TreePath write : index.writesOf(flag)) {
-          if (AstPaths.isWithin(write, body(l)) && !isInCatchOfInterruption(write)) {
+          if (AstPaths.isWithin(write, AstPaths.loopBody(l)) && !isInCatchOfInterruption(write)) {
             add(write.getLeaf(), "clears its loop flag '" + flag.getSimpleName() + "'");
             found[0] = true;
             break;
@@ -452,7 +445,7 @@ final class EarlyExits {
       for (TreePath p = path.getParentPath(); p != null && p.getLeaf() != loop.getLeaf(); p = p.getParentPath()) {
         if (p.getLeaf() instanceof TryTree && ((TryTree) p.getLeaf()).getBlock() == previous) {
           for (CatchTree c : ((TryTree) p.getLeaf()).getCatches()) {
-            if (catches(c, thrown)) {
+            if (AstPaths.catches(c, thrown, state)) {
               return true;
             }
           }
@@ -472,22 +465,6 @@ final class EarlyExits {
       return false;
     }
 
-    private boolean catches(CatchTree c, Type thrown) {
-      Type caught = ASTHelpers.getType(c.getParameter());
-      if (caught == null) {
-        return false;
-      }
-      if (caught.isUnion()) {
-        for (Type alt : ((Type.UnionClassType) caught).getAlternativeTypes()) {
-          if (ASTHelpers.isSubtype(thrown, alt, state)) {
-            return true;
-          }
-        }
-        return false;
-      }
-      return ASTHelpers.isSubtype(thrown, caught, state);
-    }
-
     private boolean isInterruption(Type type) {
       Type interrupted = state.getTypeFromString("java.lang.InterruptedException");
       return interrupted != null && ASTHelpers.isSameType(type, interrupted, state);
@@ -498,16 +475,4 @@ final class EarlyExits {
     }
   }
 
-  private static Tree body(Tree loop) {
-    if (loop instanceof WhileLoopTree) {
-      return ((WhileLoopTree) loop).getStatement();
-    }
-    if (loop instanceof DoWhileLoopTree) {
-      return ((DoWhileLoopTree) loop).getStatement();
-    }
-    if (loop instanceof ForLoopTree) {
-      return ((ForLoopTree) loop).getStatement();
-    }
-    return ((com.sun.source.tree.EnhancedForLoopTree) loop).getStatement();
-  }
 }

@@ -415,16 +415,11 @@ final class LeakFixes {
 
   /** The local variable declaration whose initialiser created the queue. */
   private static TreePath localDeclarationOf(ExpressionTree creation, QueueAliases queue, CompilationUnitIndex index) {
-    for (VarSymbol alias : queue.variables) {
-      TreePath decl = index.declarations.get(alias);
-      if (decl != null && alias.getKind() == ElementKind.LOCAL_VARIABLE
-          && decl.getLeaf() instanceof VariableTree
-          && AstPaths.skipParensAndCasts(((VariableTree) decl.getLeaf()).getInitializer()) == creation) {
-        return decl;
-      }
-    }
-    return null;
+    TreePath site = queue.creationSite(creation, index);
+    Symbol variable = site != null && site.getLeaf() instanceof VariableTree ? ASTHelpers.getSymbol(site.getLeaf()) : null;
+    return variable != null && variable.getKind() == ElementKind.LOCAL_VARIABLE ? site : null;
   }
+
 
   /** Every local the loop's bound uses is declared before {@code anchorStart}, so the fix's state can use it. */
   private static boolean declaredBefore(TreePath loop, Tree scope, int anchorStart) {

@@ -203,12 +203,8 @@ final class ProducerDiscovery {
   private static boolean collectStopChecks(Tree loop, Tree offer, Set<VarSymbol> signals, VisitorState state) {
     boolean[] interruptStatus = {false};
     List<Tree> conditions = new ArrayList<>();
-    if (loop instanceof WhileLoopTree) {
-      conditions.add(((WhileLoopTree) loop).getCondition());
-    } else if (loop instanceof DoWhileLoopTree) {
-      conditions.add(((DoWhileLoopTree) loop).getCondition());
-    } else if (loop instanceof ForLoopTree && ((ForLoopTree) loop).getCondition() != null) {
-      conditions.add(((ForLoopTree) loop).getCondition());
+    if (AstPaths.loopCondition(loop) != null) {
+      conditions.add(AstPaths.loopCondition(loop));
     }
     AstPaths.anyMatch(loop, t -> {
       if (t instanceof IfTree && t != offer && !AstPaths.contains(((IfTree) t).getCondition(), offer) && exits(((IfTree) t).getThenStatement())) {
@@ -343,20 +339,7 @@ final class ProducerDiscovery {
   }
 
   static boolean catchesInterrupted(CatchTree c, VisitorState state) {
-    Type caught = ASTHelpers.getType(c.getParameter());
-    Type interrupted = state.getTypeFromString("java.lang.InterruptedException");
-    if (caught == null || interrupted == null) {
-      return false;
-    }
-    if (caught.isUnion()) {
-      for (Type alt : ((Type.UnionClassType) caught).getAlternativeTypes()) {
-        if (ASTHelpers.isSubtype(interrupted, alt, state)) {
-          return true;
-        }
-      }
-      return false;
-    }
-    return ASTHelpers.isSubtype(interrupted, caught, state);
+    return AstPaths.catches(c, state.getTypeFromString("java.lang.InterruptedException"), state);
   }
 
   private static boolean restoresInterrupt(Tree block, VisitorState state) {

@@ -22,6 +22,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import javax.lang.model.element.ElementKind;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Decides which variables in a compilation unit hold the same queue object (locals, fields,
@@ -191,6 +192,24 @@ final class QueueAliases {
   private static boolean isLambdaParameter(TreePath decl) {
     return decl != null && decl.getParentPath() != null && decl.getParentPath().getLeaf() instanceof LambdaExpressionTree
         || decl != null && !(decl.getParentPath().getLeaf() instanceof MethodTree);
+  }
+
+  /** Where {@code creation} is stored: the declaration or assignment of an alias whose value it is. */
+  @Nullable
+  TreePath creationSite(ExpressionTree creation, CompilationUnitIndex index) {
+    for (VarSymbol alias : variables) {
+      TreePath decl = index.declarations.get(alias);
+      if (decl != null && decl.getLeaf() instanceof VariableTree
+          && AstPaths.skipParensAndCasts(((VariableTree) decl.getLeaf()).getInitializer()) == creation) {
+        return decl;
+      }
+      for (TreePath write : index.writesOf(alias)) {
+        if (AstPaths.skipParensAndCasts(((AssignmentTree) write.getLeaf()).getExpression()) == creation) {
+          return write;
+        }
+      }
+    }
+    return null;
   }
 
   static List<? extends ExpressionTree> arguments(Tree call) {

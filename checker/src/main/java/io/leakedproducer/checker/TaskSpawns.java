@@ -191,7 +191,7 @@ final class TaskSpawns {
   private static Spawn spawnAt(TreePath callPath, CompilationUnitIndex index, VisitorState state) {
     ExpressionTree call = (ExpressionTree) callPath.getLeaf();
     if (ConcurrencyApiModel.isThreadConstructor(call, state)) {
-      return new Spawn(Kind.THREAD, callPath, handleOf(callPath, state), false, null, false);
+      return new Spawn(Kind.THREAD, callPath, AstPaths.assignedVariable(callPath), false, null, false);
     }
     if (!(call instanceof MethodInvocationTree)) {
       return new Spawn(Kind.EXECUTE, callPath, null, false, null, true);
@@ -215,11 +215,11 @@ final class TaskSpawns {
       return new Spawn(kind, callPath, null, false, executor, opaque);
     }
     if (name.equals("start") || name.equals("startVirtualThread") || name.equals("unstarted") || name.equals("newThread")) {
-      return new Spawn(Kind.THREAD, callPath, handleOf(callPath, state), false, null, false);
+      return new Spawn(Kind.THREAD, callPath, AstPaths.assignedVariable(callPath), false, null, false);
     }
     if (ConcurrencyApiModel.returnsInterruptibleFuture(invocation, state)) {
       TreePath parent = AstPaths.parentSkippingParens(callPath);
-      VarSymbol handle = handleOf(callPath, state);
+      VarSymbol handle = AstPaths.assignedVariable(callPath);
       boolean inCollection = false;
       if (handle == null && parent != null && parent.getLeaf() instanceof MethodInvocationTree) {
         handle = AstPaths.receiverVariable((MethodInvocationTree) parent.getLeaf());
@@ -228,12 +228,6 @@ final class TaskSpawns {
       return new Spawn(Kind.FUTURE, callPath, handle, inCollection, executor, opaque);
     }
     return new Spawn(Kind.EXECUTE, callPath, null, false, executor, opaque);
-  }
-
-  /** The variable that the spawn's result (or `new Thread(..)`) is stored in. */
-  @Nullable
-  private static VarSymbol handleOf(TreePath callPath, VisitorState state) {
-    return AstPaths.assignedVariable(callPath);
   }
 
   private static boolean isThread(Tree newClass) {
