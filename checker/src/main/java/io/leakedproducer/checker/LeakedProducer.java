@@ -117,11 +117,12 @@ public final class LeakedProducer extends BugChecker implements MethodInvocation
   }
 
   private Description analyse(MethodInvocationTree tree, VisitorState state) {
-    VarSymbol queueVariable = AstPaths.receiverVariable(tree);
+    CompilationUnitIndex units = indexFor(state);
+    VarSymbol queueVariable = units.receiverVariable(tree);
     if (queueVariable == null) {
+      debug(tree, "the queue is not a variable, field, getter or element of a container of this unit");
       return Description.NO_MATCH;
     }
-    CompilationUnitIndex units = indexFor(state);
     QueueAliases queue = QueueAliases.of(queueVariable, units);
     QueueAnalysis analysis = analyses.computeIfAbsent(queue.variables, k -> analyseQueue(queue, units, state));
     Finding finding = analysis.findings.get(tree);
