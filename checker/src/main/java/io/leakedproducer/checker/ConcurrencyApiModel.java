@@ -17,6 +17,7 @@ import com.sun.tools.javac.code.Symbol;
 import com.sun.tools.javac.code.Symbol.MethodSymbol;
 import com.sun.tools.javac.code.Type;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What the analysis knows about library APIs: which calls block on insertion, which take, which
@@ -118,6 +119,19 @@ final class ConcurrencyApiModel {
           .onDescendantOf("java.util.concurrent.ExecutorService")
           .namedAnyOf("invokeAll", "invokeAny")
           .withParameters("java.util.Collection", "long", "java.util.concurrent.TimeUnit");
+
+  /** Calls that return their first argument unchanged: the queue under another name. */
+  private static final ImmutableSet<String> IDENTITY_WRAPPERS =
+      ImmutableSet.of(
+          "java.util.Objects#requireNonNull",
+          "com.google.common.base.Preconditions#checkNotNull",
+          "com.google.common.base.Verify#verifyNotNull");
+
+  /** Calls that return one element of a container: {@code queues.get(i)}. */
+  private static final ImmutableSet<String> ELEMENT_ACCESSORS =
+      ImmutableSet.of("java.util.List#get", "java.util.Map#get", "java.util.Map#getOrDefault");
+
+  private static final String QUEUE_TYPE = "java.util.Queue";
 
   private static final ImmutableSet<String> BUILTIN_CANDIDATE_NAMES =
       ImmutableSet.of("put", "putFirst", "putLast", "transfer", "offer", "offerFirst", "offerLast", "tryTransfer");
@@ -247,6 +261,41 @@ final class ConcurrencyApiModel {
     }
     ExpressionTree receiver = ASTHelpers.getReceiver(call);
     return receiver != null && !CURRENT_THREAD.matches(AstPaths.skipParensAndCasts(receiver), state);
+  }
+
+  /** {@code Objects.requireNonNull(q)} and its kin: the result is the argument. */
+  static boolean isIdentityWrapper(MethodInvocationTree call) {
+    return matchesAny(ASTHelpers.getSymbol(call), IDENTITY_WRAPPERS);
+  }
+
+  /** {@code list.get(i)} and {@code map.get(k)}: one element of a container. */
+  static boolean isElementAccess(MethodInvocationTree call) {
+    Symbol sym = ASTHelpers.getSymbol(call);
+    if (!(sym instanceof MethodSymbol method) || method.isStatic()) {
+      return false;
+    }
+    for (String spec : ELEMENT_ACCESSORS) {
+      int hash = spec.indexOf('#');
+      if (method.getSimpleName().contentEquals(spec.substring(hash + 1))
+          && isOwnedBySubtypeOf(method, spec.substring(0, hash))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  static boolean isQueueTypeName(String qualifiedName) {
+    return QUEUE_TYPE.equals(qualifiedName);
+  }
+
+  private static boolean matchesAny(@Nullable Symbol sym, ImmutableSet<String> specs) {
+    return sym instanceof MethodSymbol method
+        && specs.contains(method.owner.getQualifiedName() + "#" + method.getSimpleName());
+  }
+
+  /** The method's owner is {@code owner} or a type below it (List.get called on an ArrayList). */
+  private static boolean isOwnedBySubtypeOf(MethodSymbol method, String owner) {
+    return method.owner instanceof Symbol.ClassSymbol cls && AstPaths.isSubtypeByName(cls, owner::contentEquals);
   }
 
   static boolean isTimedInvokeAll(ExpressionTree tree, VisitorState state) {
