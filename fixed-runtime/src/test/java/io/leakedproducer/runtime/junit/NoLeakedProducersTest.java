@@ -19,7 +19,9 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.condition.EnabledIf;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.platform.engine.TestExecutionResult;
 import org.junit.platform.testkit.engine.EngineTestKit;
@@ -33,6 +35,12 @@ import org.junit.platform.testkit.engine.Events;
 @Timeout(120)
 final class NoLeakedProducersTest {
   private static final long WAIT_SECONDS = 10;
+
+  /** Set by {@link #run} only: a surefire {@code -Dtest} pattern may select the nested fixtures. */
+  private static final String FIXTURE_SWITCH = "io.leakedproducer.test.fixtures";
+
+  private static final String FIXTURES_ONLY =
+      "io.leakedproducer.runtime.junit.NoLeakedProducersTest#launchedByNoLeakedProducersTest";
 
   /** Every thread a fixture parks; the test that ran the fixture releases them. */
   static final List<Thread> PARKED = new CopyOnWriteArrayList<>();
@@ -82,6 +90,11 @@ final class NoLeakedProducersTest {
     return producer;
   }
 
+  static boolean launchedByNoLeakedProducersTest(ExtensionContext context) {
+    return context.getConfigurationParameter(FIXTURE_SWITCH).isPresent();
+  }
+
+  @EnabledIf(FIXTURES_ONLY)
   @ExtendWith(NoLeakedProducers.class)
   static final class OneLeakingOneClean {
     @Test
@@ -104,6 +117,7 @@ final class NoLeakedProducersTest {
     }
   }
 
+  @EnabledIf(FIXTURES_ONLY)
   @ExtendWith(NoLeakedProducers.class)
   static final class FailsAndLeaks {
     @Test
@@ -113,6 +127,7 @@ final class NoLeakedProducersTest {
     }
   }
 
+  @EnabledIf(FIXTURES_ONLY)
   static final class ConfiguredInstance {
     @RegisterExtension
     static final NoLeakedProducers NO_LEAKS =
@@ -131,6 +146,7 @@ final class NoLeakedProducersTest {
 
   private static Events run(Class<?> fixture) {
     return EngineTestKit.engine("junit-jupiter")
+        .configurationParameter(FIXTURE_SWITCH, "true")
         .selectors(selectClass(fixture))
         .execute()
         .testEvents();
