@@ -35,9 +35,9 @@ final class ThreadDumpsTest {
                     "tid": "31",
                     "name": "uploader \\"A\\"",
                     "stack": [
-                      "java.base\\/java.lang.VirtualThread.park(VirtualThread.java:582)",
-                      "java.base\\/java.util.concurrent.ArrayBlockingQueue.put(ArrayBlockingQueue.java:370)",
-                      "com.example.Uploader.lambda$upload$0(Uploader.java:12)"
+        "java.base\\/java.lang.VirtualThread.park(VirtualThread.java:582)",
+        "java.base\\/java.util.concurrent.ArrayBlockingQueue.put(ArrayBlockingQueue.java:370)",
+        "com.example.Uploader.lambda$upload$0(Uploader.java:12)"
                     ]
                   }
                 ],
