@@ -133,6 +133,17 @@ final class ConcurrencyApiModel {
 
   private static final String QUEUE_TYPE = "java.util.Queue";
 
+  /** Queries of a pool's lifecycle state that a retry loop can re-test between timed offers. */
+  private static final ImmutableSet<String> POOL_STATE_QUERIES =
+      ImmutableSet.of("isShutdown", "isTerminated", "isTerminating");
+
+  private static final String REJECTION_HANDLER = "java.util.concurrent.RejectedExecutionHandler";
+  private static final String REJECTION_METHOD = "rejectedExecution";
+  private static final String THREAD_POOL = "java.util.concurrent.ThreadPoolExecutor";
+
+  /** {@code new ThreadPoolExecutor(core, max, keepAlive, unit, workQueue, ...)}: where the work queue goes. */
+  static final int WORK_QUEUE_CONSTRUCTOR_ARGUMENT = 4;
+
   private static final ImmutableSet<String> BUILTIN_CANDIDATE_NAMES =
       ImmutableSet.of("put", "putFirst", "putLast", "transfer", "offer", "offerFirst", "offerLast", "tryTransfer");
 
@@ -296,6 +307,36 @@ final class ConcurrencyApiModel {
   /** The method's owner is {@code owner} or a type below it (List.get called on an ArrayList). */
   private static boolean isOwnedBySubtypeOf(MethodSymbol method, String owner) {
     return method.owner instanceof Symbol.ClassSymbol cls && AstPaths.isSubtypeByName(cls, owner::contentEquals);
+  }
+
+  static boolean isWorkQueueAccessor(MethodInvocationTree call) {
+    Symbol sym = ASTHelpers.getSymbol(call);
+    return sym instanceof MethodSymbol method && method.getSimpleName().contentEquals("getQueue")
+        && method.getParameters().isEmpty() && method.owner instanceof Symbol.ClassSymbol owner
+        && AstPaths.isSubtypeByName(owner, THREAD_POOL::contentEquals);
+  }
+
+  static boolean isPoolStateQuery(MethodInvocationTree call) {
+    Symbol sym = ASTHelpers.getSymbol(call);
+    return sym instanceof MethodSymbol method
+        && method.getParameters().isEmpty()
+        && POOL_STATE_QUERIES.contains(method.getSimpleName().toString())
+        && method.owner instanceof Symbol.ClassSymbol owner
+        && AstPaths.isSubtypeByName(owner, "java.util.concurrent.ExecutorService"::contentEquals);
+  }
+
+  /** {@code rejectedExecution(Runnable, ThreadPoolExecutor)} of a {@code RejectedExecutionHandler}. */
+  static boolean isRejectionHandlerMethod(MethodSymbol method, VisitorState state) {
+    if (!method.getSimpleName().contentEquals(REJECTION_METHOD) || method.getParameters().size() != 2) {
+      return false;
+    }
+    return method.owner instanceof Symbol.ClassSymbol owner && AstPaths.isSubtypeByName(owner, REJECTION_HANDLER::contentEquals);
+  }
+
+  static boolean isThreadPoolConstruction(com.sun.source.tree.NewClassTree creation, VisitorState state) {
+    Type type = ASTHelpers.getType(creation);
+    return type != null && type.tsym instanceof Symbol.ClassSymbol cls && AstPaths.isSubtypeByName(cls, THREAD_POOL::contentEquals)
+        && !AstPaths.isSubtypeByName(cls, "java.util.concurrent.ScheduledThreadPoolExecutor"::contentEquals);
   }
 
   static boolean isTimedInvokeAll(ExpressionTree tree, VisitorState state) {
