@@ -125,13 +125,24 @@ public final class SarifRecorder {
   }
 
   /**
-   * Records a finding the check reports: {@code description} built for the insertion {@code call}
-   * at {@code state}'s path.
+   * Records {@code description} (unless it is {@link Description#NO_MATCH}), the finding the check
+   * reports for the insertion {@code call} at {@code state}'s path, and returns it. Never throws: a
+   * failure to record is reported once on standard error and must not cost the build its finding.
    */
-  public void record(MethodInvocationTree call, Description description, VisitorState state) {
-    if (file == null) {
-      return;
+  public Description recorded(
+      MethodInvocationTree call, Description description, VisitorState state) {
+    if (file == null || description == Description.NO_MATCH || failed) {
+      return description;
     }
+    try {
+      record(call, description, state);
+    } catch (RuntimeException e) {
+      fail(e);
+    }
+    return description;
+  }
+
+  private void record(MethodInvocationTree call, Description description, VisitorState state) {
     CompilationUnitTree unit = state.getPath().getCompilationUnit();
     SourceKey source = SourceKey.of(unit.getSourceFile().toUri());
     compiled.add(source);
@@ -261,11 +272,15 @@ public final class SarifRecorder {
     try {
       inFile = file.write(results.values(), compiled);
     } catch (IOException | RuntimeException e) {
-      // Not a reason to lose the finding in the build log: say once why the log is incomplete.
-      failed = true;
-      System.err.println(
-          "[LeakedProducer] cannot write the SARIF log " + file.path() + " (-XepOpt:" + FLAG_FILE
-              + "); it stays as last written: " + e);
+      fail(e);
     }
+  }
+
+  /** Not a reason to lose the finding in the build log: says once why the log is incomplete. */
+  private void fail(Exception e) {
+    failed = true;
+    System.err.println(
+        "[LeakedProducer] cannot write the SARIF log " + file.path() + " (-XepOpt:" + FLAG_FILE
+            + "); it stays as last written: " + e);
   }
 }
