@@ -32,15 +32,16 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Command 1 of the README with {@code -XepOpt:LeakedProducer:SarifFile}: compiling every program
- * of this module writes a SARIF 2.1.0 log (valid against the schema) with exactly one result per
+ * Command 1 of the README with {@code -XepOpt:LeakedProducer:SarifFile}: compiling every program of
+ * this module writes a SARIF 2.1.0 log (valid against the schema) with exactly one result per
  * warning the build log shows, at the warned line, on the insertion call, with its fix.
  */
 @Timeout(600)
 final class SarifLogTest {
   /** An insertion call, as the region's text must read. */
   private static final Pattern INSERTION_CALL =
-      Pattern.compile("\\w+(\\.\\w+\\(\\))?\\.(put|putFirst|putLast|transfer|offer)\\(.*\\)", Pattern.DOTALL);
+      Pattern.compile(
+          "\\w+(\\.\\w+\\(\\))?\\.(put|putFirst|putLast|transfer|offer)\\(.*\\)", Pattern.DOTALL);
 
   @Test
   void oneValidResultPerFinding(@TempDir Path dir) throws IOException {
@@ -56,14 +57,17 @@ final class SarifLogTest {
             sources,
             dir.resolve("classes"),
             "-XepDisableAllChecks -Xep:LeakedProducer:WARN -XepOpt:LeakedProducer:Strict=true"
-                + " -XepOpt:LeakedProducer:SarifFile=" + sarif
-                + " -XepOpt:LeakedProducer:SarifBaseDir=" + module);
+                + " -XepOpt:LeakedProducer:SarifFile="
+                + sarif
+                + " -XepOpt:LeakedProducer:SarifBaseDir="
+                + module);
     assertFalse(result.hasErrors(), result.render());
 
     // What the build log shows: file (relative to the module) -> warned lines, in order.
     Map<String, List<Long>> warned = new TreeMap<>();
     for (Diagnostic<? extends JavaFileObject> d : result.diagnostics) {
-      if (d.getKind() == Diagnostic.Kind.WARNING && d.getMessage(null).contains("[LeakedProducer]")) {
+      if (d.getKind() == Diagnostic.Kind.WARNING
+          && d.getMessage(null).contains("[LeakedProducer]")) {
         String file = relative(module, Paths.get(d.getSource().toUri()));
         warned.computeIfAbsent(file, f -> new ArrayList<>()).add(d.getLineNumber());
       }
@@ -73,7 +77,9 @@ final class SarifLogTest {
     String text = Files.readString(sarif, StandardCharsets.UTF_8);
     assertEquals(List.of(), schemaErrors(text));
     JsonNode run = JsonMapper.builder().build().readTree(text).get("runs").get(0);
-    assertEquals(module.toUri().toString(), run.get("originalUriBaseIds").get("%SRCROOT%").get("uri").asString());
+    assertEquals(
+        module.toUri().toString(),
+        run.get("originalUriBaseIds").get("%SRCROOT%").get("uri").asString());
 
     Map<String, List<Long>> reported = new TreeMap<>();
     for (JsonNode r : run.get("results")) {
@@ -89,7 +95,8 @@ final class SarifLogTest {
       String source = Files.readString(module.resolve(uri), StandardCharsets.UTF_8);
       int offset = region.get("charOffset").asInt();
       String call = source.substring(offset, offset + region.get("charLength").asInt());
-      assertTrue(INSERTION_CALL.matcher(call).matches(), uri + ":" + line + " region is '" + call + "'");
+      assertTrue(
+          INSERTION_CALL.matcher(call).matches(), uri + ":" + line + " region is '" + call + "'");
       assertTrue(r.get("message").get("text").asString().contains("can block forever in"), uri);
       assertTrue(
           r.get("partialFingerprints").get("leakedProducer/v1").asString().matches("[0-9a-f]{64}"));
@@ -98,20 +105,25 @@ final class SarifLogTest {
       assertTrue(fixes != null && fixes.size() == 1, uri + ":" + line + " has no fix");
       JsonNode change = fixes.get(0).get("artifactChanges").get(0);
       assertEquals(uri, change.get("artifactLocation").get("uri").asString());
-      assertFalse(change.get("replacements").isEmpty(), uri + ":" + line + " fix has no replacement");
+      assertFalse(
+          change.get("replacements").isEmpty(), uri + ":" + line + " fix has no replacement");
     }
     assertEquals(warned, reported, "SARIF results vs the build log's warnings (file -> lines)");
   }
 
   private static String relative(Path module, Path file) {
-    return module.relativize(file.toAbsolutePath().normalize()).toString().replace(File.separatorChar, '/');
+    return module
+        .relativize(file.toAbsolutePath().normalize())
+        .toString()
+        .replace(File.separatorChar, '/');
   }
 
   /** Errors against the SARIF 2.1.0 schema kept with the checker's tests (see the README there). */
   private static List<String> schemaErrors(String json) throws IOException {
     Path schemaFile =
         Paths.get(System.getProperty("basedir", "."))
-            .resolve("../checker/src/test/resources/io/leakedproducer/checker/sarif/sarif-schema-2.1.0.json");
+            .resolve("../checker/src/test/resources/io/leakedproducer/checker/sarif")
+            .resolve("sarif-schema-2.1.0.json");
     try (InputStream in = Files.newInputStream(schemaFile)) {
       Schema schema = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_4).getSchema(in);
       return schema.validate(json, InputFormat.JSON).stream()

@@ -12,9 +12,9 @@ import java.util.Properties;
 
 /**
  * The tool and rule description of the SARIF run: the checker's version (from {@code
- * tool.properties}, filled in by the Maven build) and the rule's help, cut from the bug-pattern page
- * ({@code docs/bugpattern/LeakedProducer.md}, copied into the jar by the build), so that the log
- * says what the page says.
+ * tool.properties}, filled in by the Maven build) and the rule's help, cut from the bug-pattern
+ * page ({@code docs/bugpattern/LeakedProducer.md}, copied into the jar by the build), so that the
+ * log says what the page says.
  *
  * @param fullDescription the page's "The problem" section as plain text
  * @param helpMarkdown the page's "The problem", "Bad" and "Good" sections

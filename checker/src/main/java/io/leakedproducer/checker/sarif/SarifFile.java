@@ -62,7 +62,9 @@ final class SarifFile {
     synchronized (JVM_LOCKS.computeIfAbsent(file, f -> new Object())) {
       try (FileChannel channel =
               FileChannel.open(
-                  file, StandardOpenOption.CREATE, StandardOpenOption.READ,
+                  file,
+                  StandardOpenOption.CREATE,
+                  StandardOpenOption.READ,
                   StandardOpenOption.WRITE);
           FileLock lock = lock(channel)) {
         List<SarifLog.ExistingResult> kept = new ArrayList<>();
@@ -74,13 +76,19 @@ final class SarifFile {
         }
         List<Entry> entries = new ArrayList<>();
         for (SarifLog.ExistingResult existing : kept) {
-          entries.add(new Entry(existing.source(), existing.json()));
+          entries.add(
+              new Entry(existing.source(), existing.line(), existing.column(), existing.json()));
         }
         for (SarifResult result : results) {
-          entries.add(new Entry(result.source(), result.toJson(baseDir)));
+          entries.add(
+              new Entry(
+                  result.source(),
+                  result.region().startLine(),
+                  result.region().startColumn(),
+                  result.toJson(baseDir)));
         }
         // One order for every writer, so that the same findings give the same file.
-        entries.sort(Comparator.comparing(Entry::sortKey));
+        entries.sort(Entry.ORDER);
         List<Object> json = new ArrayList<>();
         for (Entry entry : entries) {
           json.add(entry.json());
@@ -101,19 +109,12 @@ final class SarifFile {
     }
   }
 
-  private record Entry(SourceKey source, Map<String, Object> json) {
-    String sortKey() {
-      Object region =
-          ((Map<?, ?>) ((Map<?, ?>) ((List<?>) json.get("locations")).get(0))
-                  .get("physicalLocation"))
-              .get("region");
-      Map<?, ?> r = (Map<?, ?>) region;
-      return String.format(
-          "%s\u0000%010d\u0000%010d",
-          source.name(),
-          ((Number) r.get("startLine")).longValue(),
-          ((Number) r.get("startColumn")).longValue());
-    }
+  /** A result of the new file, with where it is for sorting. */
+  private record Entry(SourceKey source, long line, long column, Map<String, Object> json) {
+    static final Comparator<Entry> ORDER =
+        Comparator.comparing((Entry e) -> e.source().name())
+            .thenComparingLong(Entry::line)
+            .thenComparingLong(Entry::column);
   }
 
   private List<SarifLog.ExistingResult> existingResults(FileChannel channel) throws IOException {

@@ -15,7 +15,10 @@ import java.util.Optional;
 final class SarifLog {
   static final String SCHEMA =
       "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
-  /** The base of every relative artifact URI; {@code originalUriBaseIds} maps it to the base dir. */
+
+  /**
+   * The base of every relative artifact URI; {@code originalUriBaseIds} maps it to the base dir.
+   */
   static final String SRCROOT = "%SRCROOT%";
 
   private SarifLog() {}
@@ -39,8 +42,8 @@ final class SarifLog {
     return uri.endsWith("/") ? uri : uri + "/";
   }
 
-  /** A result read back from an existing log, with the source file it is about. */
-  record ExistingResult(Map<String, Object> json, SourceKey source) {}
+  /** A result read back from an existing log: the source file and the line and column it is at. */
+  record ExistingResult(Map<String, Object> json, SourceKey source, long line, long column) {}
 
   /**
    * The results of an existing log written by this check, or empty if {@code parsed} is a SARIF log
@@ -69,28 +72,34 @@ final class SarifLog {
     }
     List<ExistingResult> results = new ArrayList<>();
     for (Object element : array(run.getOrDefault("results", List.of()), "results")) {
-      Map<String, Object> result = object(element, "a result");
-      results.add(new ExistingResult(result, sourceOf(result, base)));
+      results.add(read(object(element, "a result"), base));
     }
     return Optional.of(results);
   }
 
-  private static SourceKey sourceOf(Map<String, Object> result, URI base) {
+  private static ExistingResult read(Map<String, Object> result, URI base) {
     List<Object> locations = array(result.get("locations"), "locations");
+    if (locations.isEmpty()) {
+      throw new IllegalArgumentException("a result has no location");
+    }
     Map<String, Object> location = object(locations.get(0), "locations[0]");
     Map<String, Object> physical = object(location.get("physicalLocation"), "physicalLocation");
     Map<String, Object> artifact = object(physical.get("artifactLocation"), "artifactLocation");
-    if (!(artifact.get("uri") instanceof String uri)) {
-      throw new IllegalArgumentException("a result has no artifactLocation.uri");
+    Map<String, Object> region = object(physical.get("region"), "region");
+    if (!(artifact.get("uri") instanceof String uri)
+        || !(region.get("startLine") instanceof Number line)) {
+      throw new IllegalArgumentException("a result has no artifactLocation.uri or startLine");
     }
+    long column = region.get("startColumn") instanceof Number c ? c.longValue() : 1;
     URI resolved = URI.create(uri);
     if (SRCROOT.equals(artifact.get("uriBaseId")) && base != null) {
       resolved = base.resolve(resolved);
     }
-    if ("file".equals(resolved.getScheme())) {
-      return SourceKey.ofPath(Path.of(resolved));
-    }
-    return SourceKey.ofName(uri);
+    SourceKey source =
+        "file".equals(resolved.getScheme())
+            ? SourceKey.ofPath(Path.of(resolved))
+            : SourceKey.ofName(uri);
+    return new ExistingResult(result, source, line.longValue(), column);
   }
 
   /**
@@ -138,5 +147,4 @@ final class SarifLog {
     }
     throw new IllegalArgumentException(what + " is not a JSON array");
   }
-
 }

@@ -55,12 +55,16 @@ public final class SarifRecorder {
   private final SarifFile file;
   private final Path baseDir;
   private final String ruleId;
+
   /** Findings of this compilation by fingerprint (a finding reported twice is one result). */
   private final Map<String, SarifResult> results = new LinkedHashMap<>();
+
   private final Map<String, Integer> occurrences = new HashMap<>();
   private final Set<SourceKey> compiled = new HashSet<>();
+
   /** Sources the file had results for after this compilation's last write. */
   private Set<SourceKey> inFile = Set.of();
+
   private CompilationUnitTree textUnit;
   private SourceText text;
   private boolean failed;
@@ -90,7 +94,8 @@ public final class SarifRecorder {
     Path baseDir =
         flags.get(FLAG_BASE_DIR).map(d -> path(FLAG_BASE_DIR, d, workingDir)).orElse(workingDir);
     RuleMetadata rule =
-        RuleMetadata.load(checker.canonicalName(), checker.message(), level(checker.defaultSeverity()));
+        RuleMetadata.load(
+            checker.canonicalName(), checker.message(), level(checker.defaultSeverity()));
     SarifRecorder recorder =
         new SarifRecorder(new SarifFile(file, baseDir, rule), baseDir, checker.canonicalName());
     try {
@@ -115,12 +120,16 @@ public final class SarifRecorder {
 
   /** Notes that {@code unit} is compiled: its results from earlier compilations are replaced. */
   public void unitStarted(CompilationUnitTree unit) {
-    if (file == null) {
+    if (file == null || failed) {
       return;
     }
-    SourceKey source = SourceKey.of(unit.getSourceFile().toUri());
-    if (compiled.add(source) && inFile.contains(source)) {
-      write(); // drop the stale results now, in case this unit has no finding any more
+    try {
+      SourceKey source = SourceKey.of(unit.getSourceFile().toUri());
+      if (compiled.add(source) && inFile.contains(source)) {
+        write(); // drop the stale results now, in case this unit has no finding any more
+      }
+    } catch (RuntimeException | LinkageError e) {
+      fail(e);
     }
   }
 
@@ -136,7 +145,7 @@ public final class SarifRecorder {
     }
     try {
       record(call, description, state);
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | LinkageError e) {
       fail(e);
     }
     return description;
@@ -192,9 +201,8 @@ public final class SarifRecorder {
     return text;
   }
 
-  private SarifResult.SuggestedFixData fixData(
-      Fix fix, JCCompilationUnit unit, SourceText text) {
-    List<Replacement> replacements = new ArrayList<>(fix.getReplacements(unit.endPositions));
+  private SarifResult.SuggestedFixData fixData(Fix fix, JCCompilationUnit unit, SourceText text) {
+    List<Replacement> replacements = FixReplacements.of(fix, unit);
     // Error Prone edits the import block apart from the fix's own replacements (patch mode does it
     // when it applies the fix); a SARIF fix must carry that edit too, or it would not compile.
     if (!fix.getImportsToAdd().isEmpty() || !fix.getImportsToRemove().isEmpty()) {
@@ -236,7 +244,8 @@ public final class SarifRecorder {
       }
       if (leaf instanceof ClassTree type) {
         Symbol.ClassSymbol symbol = ASTHelpers.getSymbol(type);
-        enclosingClass = symbol != null ? symbol.flatName().toString() : type.getSimpleName().toString();
+        enclosingClass =
+            symbol != null ? symbol.flatName().toString() : type.getSimpleName().toString();
         break;
       }
     }
@@ -271,16 +280,20 @@ public final class SarifRecorder {
     }
     try {
       inFile = file.write(results.values(), compiled);
-    } catch (IOException | RuntimeException e) {
+    } catch (IOException | RuntimeException | LinkageError e) {
       fail(e);
     }
   }
 
   /** Not a reason to lose the finding in the build log: says once why the log is incomplete. */
-  private void fail(Exception e) {
+  private void fail(Throwable e) {
     failed = true;
     System.err.println(
-        "[LeakedProducer] cannot write the SARIF log " + file.path() + " (-XepOpt:" + FLAG_FILE
-            + "); it stays as last written: " + e);
+        "[LeakedProducer] cannot write the SARIF log "
+            + file.path()
+            + " (-XepOpt:"
+            + FLAG_FILE
+            + "); it stays as last written: "
+            + e);
   }
 }

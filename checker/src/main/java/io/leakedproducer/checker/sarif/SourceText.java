@@ -3,12 +3,13 @@ package io.leakedproducer.checker.sarif;
 import java.util.Arrays;
 
 /**
- * Turns character offsets of one source file into SARIF line/column regions. Lines end at
- * {@code \n}, {@code \r\n} or a lone {@code \r}, as for javac; columns are not tab-expanded (SARIF
- * counts characters, javac's diagnostics expand tabs).
+ * Turns character offsets of one source file into SARIF line/column regions. Lines end at {@code
+ * \n}, {@code \r\n} or a lone {@code \r}, as for javac; columns are not tab-expanded (SARIF counts
+ * characters, javac's diagnostics expand tabs).
  */
 final class SourceText {
   private final int length;
+
   /** Offset of the first character of each line; line {@code i + 1} starts at {@code starts[i]}. */
   private final int[] starts;
 
@@ -18,7 +19,8 @@ final class SourceText {
     int lines = 1; // lineStarts[0] == 0
     for (int i = 0; i < length; i++) {
       char c = text.charAt(i);
-      boolean endsLine = c == '\n' || (c == '\r' && (i + 1 == length || text.charAt(i + 1) != '\n'));
+      boolean endsLine =
+          c == '\n' || (c == '\r' && (i + 1 == length || text.charAt(i + 1) != '\n'));
       if (endsLine) {
         if (lines == lineStarts.length) {
           lineStarts = Arrays.copyOf(lineStarts, lines * 2);

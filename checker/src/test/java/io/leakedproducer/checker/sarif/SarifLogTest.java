@@ -41,34 +41,34 @@ final class SarifLogTest {
   /** A consumer that stops at the first blank row while the producer keeps putting. */
   private static String exporter(String className) {
     return """
-        package demo;
+    package demo;
 
-        import java.util.List;
-        import java.util.concurrent.ArrayBlockingQueue;
-        import java.util.concurrent.BlockingQueue;
-        import java.util.concurrent.ExecutorService;
+    import java.util.List;
+    import java.util.concurrent.ArrayBlockingQueue;
+    import java.util.concurrent.BlockingQueue;
+    import java.util.concurrent.ExecutorService;
 
-        class %s {
-          void export(List<String> rows, ExecutorService pool) throws InterruptedException {
-            BlockingQueue<String> batch = new ArrayBlockingQueue<>(8);
-            pool.execute(() -> {
-              try {
-                for (String row : rows) {
-                  batch.put(row);
-                }
-              } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-              }
-            });
-            while (true) {
-              String row = batch.take();
-              if (row.isBlank()) {
-                return;
-              }
+    class %s {
+      void export(List<String> rows, ExecutorService pool) throws InterruptedException {
+        BlockingQueue<String> batch = new ArrayBlockingQueue<>(8);
+        pool.execute(() -> {
+          try {
+            for (String row : rows) {
+              batch.put(row);
             }
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        });
+        while (true) {
+          String row = batch.take();
+          if (row.isBlank()) {
+            return;
           }
         }
-        """
+      }
+    }
+    """
         .formatted(className);
   }
 
@@ -137,7 +137,10 @@ final class SarifLogTest {
   }
 
   private String sarifFlags(Path file) {
-    return "-XepOpt:LeakedProducer:SarifFile=" + file + " -XepOpt:LeakedProducer:SarifBaseDir=" + dir;
+    return "-XepOpt:LeakedProducer:SarifFile="
+        + file
+        + " -XepOpt:LeakedProducer:SarifBaseDir="
+        + dir;
   }
 
   /** The log at {@code file}, after asserting that it is valid SARIF 2.1.0. */
@@ -161,8 +164,13 @@ final class SarifLogTest {
   }
 
   private static String artifactUri(JsonNode result) {
-    return result.get("locations").get(0).get("physicalLocation").get("artifactLocation")
-        .get("uri").asString();
+    return result
+        .get("locations")
+        .get(0)
+        .get("physicalLocation")
+        .get("artifactLocation")
+        .get("uri")
+        .asString();
   }
 
   @Test
@@ -185,7 +193,9 @@ final class SarifLogTest {
         LeakedProducer.class.getAnnotation(BugPattern.class).summary(),
         rule.get("shortDescription").get("text").asString());
     assertTrue(
-        rule.get("fullDescription").get("text").asString()
+        rule.get("fullDescription")
+            .get("text")
+            .asString()
             .startsWith("A producer that inserts into a bounded handoff with a blocking call"));
     assertTrue(rule.get("help").get("markdown").asString().startsWith("## The problem\n\n"));
     assertFalse(rule.has("helpUri"), "no page to link to exists");
@@ -212,7 +222,10 @@ final class SarifLogTest {
             region.get("charOffset").asInt(),
             region.get("charOffset").asInt() + region.get("charLength").asInt()));
     assertTrue(
-        result.get("partialFingerprints").get("leakedProducer/v1").asString()
+        result
+            .get("partialFingerprints")
+            .get("leakedProducer/v1")
+            .asString()
             .matches("[0-9a-f]{64}"));
 
     assertEquals(1, result.get("fixes").size());
@@ -221,7 +234,8 @@ final class SarifLogTest {
     JsonNode replacements = change.get("replacements");
     // The import block, the counter's declaration, the put and the consumer's try/finally.
     assertEquals(4, replacements.size());
-    assertEquals(List.of(3, 1, 6, 45), regionLinesAndColumns(replacements.get(0).get("deletedRegion")));
+    assertEquals(
+        List.of(3, 1, 6, 45), regionLinesAndColumns(replacements.get(0).get("deletedRegion")));
     assertEquals(EXPORTER_FIXED, applyFix(EXPORTER, replacements));
   }
 
@@ -255,11 +269,19 @@ final class SarifLogTest {
     String shifted = EXPORTER.replace("class Exporter {", "// a comment\n\nclass Exporter {");
     compile(sarifFlags(sarif), source("Exporter", shifted));
     JsonNode after = results(validLog(sarif)).get(0);
-    assertEquals(16, after.get("locations").get(0).get("physicalLocation").get("region")
-        .get("startLine").asInt());
+    assertEquals(
+        16,
+        after
+            .get("locations")
+            .get(0)
+            .get("physicalLocation")
+            .get("region")
+            .get("startLine")
+            .asInt());
     assertEquals(before.get("partialFingerprints"), after.get("partialFingerprints"));
 
-    String twice = EXPORTER.replace("batch.put(row);", "batch.put(row);\n          batch.put(row);");
+    String twice =
+        EXPORTER.replace("batch.put(row);", "batch.put(row);\n          batch.put(row);");
     compile(sarifFlags(sarif), source("Exporter", twice));
     JsonNode results = results(validLog(sarif));
     assertEquals(2, results.size());
@@ -358,7 +380,8 @@ final class SarifLogTest {
     // Two compilations writing the one file at the same time: both results, a valid log.
     Path first = source("First", exporter("First"));
     Path second = source("Second", exporter("Second"));
-    runTogether(() -> compile(sarifFlags(shared), first), () -> compile(sarifFlags(shared), second));
+    runTogether(
+        () -> compile(sarifFlags(shared), first), () -> compile(sarifFlags(shared), second));
     assertEquals(
         List.of("src/demo/First.java", "src/demo/Second.java"), resultUris(validLog(shared)));
   }
@@ -381,15 +404,21 @@ final class SarifLogTest {
     TestJavac.Result compilation = compile(sarifFlags(sarif), source("Exporter", EXPORTER));
     assertFalse(compilation.success(), "Error Prone cannot create the check");
     assertTrue(
-        compilation.render().contains("Failed to initialize io.leakedproducer.checker.LeakedProducer"),
+        compilation
+            .render()
+            .contains("Failed to initialize io.leakedproducer.checker.LeakedProducer"),
         compilation.render());
     IllegalArgumentException thrown =
         assertThrows(
             IllegalArgumentException.class,
             () -> checker("LeakedProducer:SarifFile", sarif.toString()));
     assertEquals(
-        "-XepOpt:LeakedProducer:SarifFile=" + sarif + ": cannot write the SARIF log:"
-            + " java.io.IOException: " + sarif + " holds a SARIF log of another tool;"
+        "-XepOpt:LeakedProducer:SarifFile="
+            + sarif
+            + ": cannot write the SARIF log:"
+            + " java.io.IOException: "
+            + sarif
+            + " holds a SARIF log of another tool;"
             + " LeakedProducer will not overwrite it",
         thrown.getMessage());
     assertEquals(other, Files.readString(sarif, StandardCharsets.UTF_8));
@@ -407,7 +436,8 @@ final class SarifLogTest {
             IllegalArgumentException.class,
             () -> checker("LeakedProducer:SarifFile", dir.resolve("a-directory").toString()));
     assertEquals(
-        "-XepOpt:LeakedProducer:SarifFile names a directory, not a file: " + dir.resolve("a-directory"),
+        "-XepOpt:LeakedProducer:SarifFile names a directory, not a file: "
+            + dir.resolve("a-directory"),
         directory.getMessage());
   }
 
@@ -422,7 +452,9 @@ final class SarifLogTest {
     compile(sarifFlags(sarif), source("Exporter", EXPORTER));
     String valid = Files.readString(sarif, StandardCharsets.UTF_8);
     assertEquals(List.of(), SarifSchema.errors(valid));
-    assertFalse(SarifSchema.errors(valid.replace("\"level\": \"warning\"", "\"level\": \"severe\"")).isEmpty());
+    assertFalse(
+        SarifSchema.errors(valid.replace("\"level\": \"warning\"", "\"level\": \"severe\""))
+            .isEmpty());
     assertFalse(SarifSchema.errors(valid.replace("\"version\": \"2.1.0\",", "")).isEmpty());
   }
 
@@ -447,8 +479,11 @@ final class SarifLogTest {
       JsonNode region = replacement.get("deletedRegion");
       int start = region.get("charOffset").asInt();
       int end = start + region.get("charLength").asInt();
-      assertEquals(start, offsetOf(text, region.get("startLine").asInt(), region.get("startColumn").asInt()));
-      assertEquals(end, offsetOf(text, region.get("endLine").asInt(), region.get("endColumn").asInt()));
+      assertEquals(
+          start,
+          offsetOf(text, region.get("startLine").asInt(), region.get("startColumn").asInt()));
+      assertEquals(
+          end, offsetOf(text, region.get("endLine").asInt(), region.get("endColumn").asInt()));
       result =
           result.substring(0, start)
               + replacement.get("insertedContent").get("text").asString()

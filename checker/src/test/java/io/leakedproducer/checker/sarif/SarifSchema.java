@@ -20,7 +20,8 @@ final class SarifSchema {
   private static Schema load() {
     try (InputStream in = SarifSchema.class.getResourceAsStream("sarif-schema-2.1.0.json")) {
       if (in == null) {
-        throw new IllegalStateException("sarif-schema-2.1.0.json is missing from the test resources");
+        throw new IllegalStateException(
+            "sarif-schema-2.1.0.json is missing from the test resources");
       }
       return SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_4).getSchema(in);
     } catch (IOException e) {

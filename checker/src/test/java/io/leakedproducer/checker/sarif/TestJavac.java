@@ -35,8 +35,12 @@ final class TestJavac {
     String render() {
       StringBuilder out = new StringBuilder();
       for (Diagnostic<? extends JavaFileObject> d : diagnostics) {
-        out.append(d.getKind()).append(' ').append(d.getLineNumber()).append(": ")
-            .append(d.getMessage(Locale.ROOT)).append('\n');
+        out.append(d.getKind())
+            .append(' ')
+            .append(d.getLineNumber())
+            .append(": ")
+            .append(d.getMessage(Locale.ROOT))
+            .append('\n');
       }
       return out.append(output).toString();
     }
@@ -50,14 +54,19 @@ final class TestJavac {
     JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
     DiagnosticCollector<JavaFileObject> collector = new DiagnosticCollector<>();
     String classPath = System.getProperty("java.class.path");
-    List<String> options = new ArrayList<>(
-        List.of(
-            "-d", classes.toString(),
-            "-classpath", classPath,
-            "-processorpath", classPath,
-            "-encoding", "UTF-8",
-            "-XDcompilePolicy=simple",
-            "--should-stop=ifError=FLOW"));
+    List<String> options =
+        new ArrayList<>(
+            List.of(
+                "-d",
+                classes.toString(),
+                "-classpath",
+                classPath,
+                "-processorpath",
+                classPath,
+                "-encoding",
+                "UTF-8",
+                "-XDcompilePolicy=simple",
+                "--should-stop=ifError=FLOW"));
     if (Runtime.version().feature() < 22) {
       // Error Prone 2.46+ refuses to run on JDK 21 without it; JDK 17's javac ignores it.
       options.add("-XDaddTypeAnnotationsToSymbol=true");
@@ -69,7 +78,8 @@ final class TestJavac {
     try (StandardJavaFileManager fm =
         javac.getStandardFileManager(collector, Locale.ROOT, StandardCharsets.UTF_8)) {
       boolean success =
-          javac.getTask(out, fm, collector, options, null, fm.getJavaFileObjectsFromPaths(files))
+          javac
+              .getTask(out, fm, collector, options, null, fm.getJavaFileObjectsFromPaths(files))
               .call();
       return new Result(success, new ArrayList<>(collector.getDiagnostics()), out.toString());
     }
