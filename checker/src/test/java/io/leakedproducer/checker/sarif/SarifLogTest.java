@@ -304,6 +304,15 @@ final class SarifLogTest {
     assertEquals(before, listing(userDir));
   }
 
+  @Test
+  void checkTurnedOffWritesNoFile() throws IOException {
+    Path sarif = dir.resolve("off.sarif");
+    TestJavac.Result compilation =
+        compile(sarifFlags(sarif) + " -Xep:LeakedProducer:OFF", source("Exporter", EXPORTER));
+    assertEquals(List.of(), compilation.findingLines());
+    assertFalse(Files.exists(sarif));
+  }
+
   private static Set<Path> listing(Path directory) throws IOException {
     try (Stream<Path> files = Files.list(directory)) {
       return files.collect(Collectors.toSet());
