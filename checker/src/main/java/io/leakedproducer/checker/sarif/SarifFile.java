@@ -67,17 +67,13 @@ final class SarifFile {
                   StandardOpenOption.READ,
                   StandardOpenOption.WRITE);
           FileLock lock = lock(channel)) {
-        List<SarifLog.ExistingResult> kept = new ArrayList<>();
+        List<Entry> entries = new ArrayList<>();
         for (SarifLog.ExistingResult existing : existingResults(channel)) {
           if (!compiled.contains(existing.source()) && existing.source().stillExists()) {
             SarifLog.relocate(existing.json(), existing.source(), baseDir);
-            kept.add(existing);
+            entries.add(
+                new Entry(existing.source(), existing.line(), existing.column(), existing.json()));
           }
-        }
-        List<Entry> entries = new ArrayList<>();
-        for (SarifLog.ExistingResult existing : kept) {
-          entries.add(
-              new Entry(existing.source(), existing.line(), existing.column(), existing.json()));
         }
         for (SarifResult result : results) {
           entries.add(
