@@ -126,7 +126,8 @@ final class ConcurrencyApiModel {
    */
   private static final ImmutableSet<String> LIFECYCLE_METHOD_NAMES =
       ImmutableSet.of(
-          "close", "stop", "cancel", "shutdown", "shutdownNow", "dispose", "terminate", "disconnect");
+          "close", "stop", "cancel", "shutdown", "shutdownNow", "dispose", "terminate",
+          "disconnect");
 
   /**
    * Pull interfaces and the methods through which their holder asks for the next element: takes in
@@ -302,14 +303,19 @@ final class ConcurrencyApiModel {
     return TIMED_INVOKE_ALL.matches(tree, state);
   }
 
-  /** A method whose holder ends its use of the object: close, stop, cancel, shutdown and the like. */
+  /** A method by which the holder ends its use of the object: close, stop, cancel, shutdown... */
   static boolean isLifecycleMethod(MethodSymbol method) {
+    // cancel(orderId) is business, not lifecycle: only no parameters or Future's cancel(boolean).
+    List<Symbol.VarSymbol> parameters = method.getParameters();
     return !method.isStatic()
         && !method.isConstructor()
+        && (parameters.isEmpty()
+            || (parameters.size() == 1
+                && parameters.get(0).type.getKind() == javax.lang.model.type.TypeKind.BOOLEAN))
         && LIFECYCLE_METHOD_NAMES.contains(method.getSimpleName().toString());
   }
 
-  /** {@code hasNext()}/{@code next()} of an Iterator, {@code tryAdvance} of a Spliterator, and so on. */
+  /** {@code hasNext()}/{@code next()} of an Iterator, {@code tryAdvance} of a Spliterator... */
   static boolean isPullApiMethod(MethodSymbol method, VisitorState state) {
     if (method.isStatic()) {
       return false;
@@ -319,7 +325,10 @@ final class ConcurrencyApiModel {
       Type type = state.getTypeFromString(api.getKey());
       if (api.getValue().contains(name)
           && type != null
-          && ASTHelpers.isSubtype(state.getTypes().erasure(method.enclClass().type), state.getTypes().erasure(type), state)) {
+          && ASTHelpers.isSubtype(
+              state.getTypes().erasure(method.enclClass().type),
+              state.getTypes().erasure(type),
+              state)) {
         return true;
       }
     }
@@ -335,14 +344,15 @@ final class ConcurrencyApiModel {
     for (String handle : PULL_HANDLE_TYPES) {
       Type type = state.getTypeFromString(handle);
       if (type != null
-          && ASTHelpers.isSubtype(state.getTypes().erasure(returned), state.getTypes().erasure(type), state)) {
+          && ASTHelpers.isSubtype(
+              state.getTypes().erasure(returned), state.getTypes().erasure(type), state)) {
         return true;
       }
     }
     return false;
   }
 
-  /** A method named like one that hands the next element to its caller: poll, next, receive, take. */
+  /** A method named like one that hands the next element to its caller: poll, next, receive... */
   static boolean isReceiveMethodName(MethodSymbol method) {
     return RECEIVE_METHOD_NAMES.contains(method.getSimpleName().toString());
   }

@@ -65,7 +65,14 @@ final class ConsumerDiscovery {
         if (hasLoop && !inLoop(chain)) {
           continue;
         }
-        EarlyExits.collect(chain, queue, takenVariable(chain.get(0), state), entry.getKey(), producer, index, state);
+        EarlyExits.collect(
+            chain,
+            queue,
+            takenVariable(chain.get(0), state),
+            entry.getKey(),
+            producer,
+            index,
+            state);
       }
     }
     return new ArrayList<>(byRoot.values());

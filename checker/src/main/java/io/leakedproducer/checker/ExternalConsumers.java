@@ -63,7 +63,8 @@ final class ExternalConsumers {
       QueueAliases queue,
       CompilationUnitIndex index,
       VisitorState state) {
-    if (producer.spawn.kind == TaskSpawns.Kind.CALLER && producer.root.getLeaf() instanceof MethodTree) {
+    if (producer.spawn.kind == TaskSpawns.Kind.CALLER
+        && producer.root.getLeaf() instanceof MethodTree) {
       return null;
     }
     List<External> externals = new ArrayList<>();
@@ -97,7 +98,8 @@ final class ExternalConsumers {
         }
       }
     }
-    if (externals.stream().allMatch(e -> e.holders().stream().allMatch(h -> h.lifecycles().isEmpty()))) {
+    if (externals.stream()
+        .allMatch(e -> e.holders().stream().allMatch(h -> h.lifecycles().isEmpty()))) {
       return new Verdict(
           false,
           exit,
@@ -118,7 +120,10 @@ final class ExternalConsumers {
    */
   @Nullable
   static External classify(
-      ConsumerDiscovery.Consumer consumer, QueueAliases queue, CompilationUnitIndex index, VisitorState state) {
+      ConsumerDiscovery.Consumer consumer,
+      QueueAliases queue,
+      CompilationUnitIndex index,
+      VisitorState state) {
     Tree root = consumer.root.getLeaf();
     if (root instanceof LambdaExpressionTree) {
       return streamSource(consumer, index, state);
@@ -137,7 +142,8 @@ final class ExternalConsumers {
             || TaskSpawns.isTaskMethod(method, state)
             || ConcurrencyApiModel.isLifecycleMethod(method)
             || !index.callSitesOf(method).isEmpty()
-            || !(ConcurrencyApiModel.isReceiveMethodName(method) || returnsTaken(consumer, root, state))
+            || !(ConcurrencyApiModel.isReceiveMethodName(method)
+                || returnsTaken(consumer, root, state))
             || !consumer.loops.stream().allMatch(loop -> onlyRetriesTheTake(loop, consumer))
             || createdIn(queue, root, index))) {
       return null;
@@ -162,10 +168,12 @@ final class ExternalConsumers {
       holders.add(holder(outer, index));
     }
     if (pull && owner.isAnonymous()) {
-      holders.set(0, new Holder("its " + firstPullInterface(owner, state), holders.get(0).lifecycles()));
+      holders.set(
+          0, new Holder("its " + firstPullInterface(owner, state), holders.get(0).lifecycles()));
     }
     if (pull && owner.isAnonymous() && holders.size() > 1) {
-      holders.add(holders.remove(0)); // name the owner first: "neither TableScanner nor its Iterator"
+      // Name the owner first: "neither TableScanner nor its Iterator".
+      holders.add(holders.remove(0));
     }
     String stopping = pull ? "iterating" : "calling " + method.getSimpleName() + "()";
     return new External(api, stopping, consumer.takes.get(0).getLeaf(), holders);
@@ -192,9 +200,14 @@ final class ExternalConsumers {
         && p.getParentPath().getParentPath() != null
         && p.getParentPath().getParentPath().getLeaf() instanceof MethodInvocationTree chained) {
       p = p.getParentPath().getParentPath();
-      if (ConcurrencyApiModel.isStreamOnClose(chained, state) && chained.getArguments().size() == 1) {
+      if (ConcurrencyApiModel.isStreamOnClose(chained, state)
+          && chained.getArguments().size() == 1) {
         TreePath handler = new TreePath(p, chained.getArguments().get(0));
-        handlers.add(new Lifecycle("the stream's onClose handler", handlerBody(handler), AstPaths.line(index.unit, chained)));
+        handlers.add(
+            new Lifecycle(
+                "the stream's onClose handler",
+                handlerBody(handler),
+                AstPaths.line(index.unit, chained)));
       }
     }
     List<Holder> holders = new ArrayList<>();
@@ -231,7 +244,8 @@ final class ExternalConsumers {
     if (path == null) {
       return false;
     }
-    TreePath p = path.getLeaf() instanceof com.sun.source.tree.ClassTree ? path.getParentPath() : path;
+    TreePath p =
+        path.getLeaf() instanceof com.sun.source.tree.ClassTree ? path.getParentPath() : path;
     for (int depth = 0; p != null && depth < 6; depth++) {
       TreePath parent = AstPaths.parentSkippingParens(p);
       if (parent == null) {
@@ -250,7 +264,9 @@ final class ExternalConsumers {
     return false;
   }
 
-  /** A loop around the take that leaves only by returning what it took (an uninterruptible take). */
+  /**
+   * A loop around the take that leaves only by returning what it took (an uninterruptible take).
+   */
   private static boolean onlyRetriesTheTake(TreePath loop, ConsumerDiscovery.Consumer consumer) {
     return consumer.takes.stream()
         .anyMatch(
@@ -287,7 +303,9 @@ final class ExternalConsumers {
       if (member instanceof MethodSymbol method && ConcurrencyApiModel.isLifecycleMethod(method)) {
         TreePath declaration = index.methods.get(method);
         MethodTree tree = declaration == null ? null : (MethodTree) declaration.getLeaf();
-        if (tree != null && tree.getBody() != null && !method.getModifiers().contains(Modifier.PRIVATE)) {
+        if (tree != null
+            && tree.getBody() != null
+            && !method.getModifiers().contains(Modifier.PRIVATE)) {
           lifecycles.add(
               new Lifecycle(
                   method.getSimpleName() + "()",
@@ -296,7 +314,8 @@ final class ExternalConsumers {
         }
       }
     }
-    return new Holder(type.isAnonymous() ? "the anonymous class" : type.getSimpleName().toString(), lifecycles);
+    return new Holder(
+        type.isAnonymous() ? "the anonymous class" : type.getSimpleName().toString(), lifecycles);
   }
 
   private static String firstPullInterface(ClassSymbol type, VisitorState state) {
@@ -318,9 +337,10 @@ final class ExternalConsumers {
       if (taken != null
           && AstPaths.anyMatch(
               root,
-              t -> t instanceof ReturnTree r
-                  && r.getExpression() != null
-                  && taken.equals(AstPaths.variable(r.getExpression())))) {
+              t ->
+                  t instanceof ReturnTree r
+                      && r.getExpression() != null
+                      && taken.equals(AstPaths.variable(r.getExpression())))) {
         return true;
       }
     }
@@ -342,8 +362,9 @@ final class ExternalConsumers {
     boolean interruptible = !producer.swallowsInterrupt;
     if (ReachableCalls.find(
             lifecycle.body(),
-            call -> interruptible && interrupts((MethodInvocationTree) call.getLeaf(), producer, state)
-                || closesQueue((MethodInvocationTree) call.getLeaf(), queue),
+            call ->
+                interruptible && interrupts((MethodInvocationTree) call.getLeaf(), producer, state)
+                    || closesQueue((MethodInvocationTree) call.getLeaf(), queue),
             index)
         != null) {
       return true;
@@ -361,7 +382,8 @@ final class ExternalConsumers {
         && ReachableCalls.find(
                 lifecycle.body(),
                 call -> {
-                  VarSymbol receiver = AstPaths.receiverVariable((MethodInvocationTree) call.getLeaf());
+                  VarSymbol receiver =
+                      AstPaths.receiverVariable((MethodInvocationTree) call.getLeaf());
                   return receiver != null
                       && queue.variables.contains(receiver)
                       && ConcurrencyApiModel.isClear((MethodInvocationTree) call.getLeaf(), state);
@@ -370,7 +392,8 @@ final class ExternalConsumers {
             != null;
   }
 
-  private static boolean interrupts(MethodInvocationTree call, ProducerDiscovery.Producer producer, VisitorState state) {
+  private static boolean interrupts(
+      MethodInvocationTree call, ProducerDiscovery.Producer producer, VisitorState state) {
     TaskSpawns.Spawn spawn = producer.spawn;
     VarSymbol receiver = AstPaths.receiverVariable(call);
     if (ConcurrencyApiModel.isShutdownNow(call, state)) {
@@ -407,7 +430,8 @@ final class ExternalConsumers {
         body,
         call -> {
           if (CancellationPaths.isSignalMutator(call)) {
-            addIfProducerReads(AstPaths.receiverVariable((MethodInvocationTree) call.getLeaf()), producer, flags);
+            addIfProducerReads(
+                AstPaths.receiverVariable((MethodInvocationTree) call.getLeaf()), producer, flags);
           }
           return false;
         },
@@ -433,7 +457,9 @@ final class ExternalConsumers {
                 site ->
                     AstPaths.anyMatch(
                         AstPaths.taskRoot(site).getLeaf(),
-                        t -> t instanceof ExpressionTree e && variable.equals(AstPaths.variable(e))));
+                        t ->
+                            t instanceof ExpressionTree e
+                                && variable.equals(AstPaths.variable(e))));
     if (read) {
       flags.add(variable);
     }

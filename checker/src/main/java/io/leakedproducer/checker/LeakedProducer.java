@@ -57,6 +57,7 @@ public final class LeakedProducer extends BugChecker implements MethodInvocation
   private transient CompilationUnitTree indexedUnit;
   private transient CompilationUnitIndex index;
   private transient Map<Set<VarSymbol>, QueueAnalysis> analyses = new HashMap<>();
+
   /** Queues whose analysis is running, so that a cascade through a cycle of queues ends. */
   private transient Set<Set<VarSymbol>> inProgress = new HashSet<>();
 
@@ -116,9 +117,12 @@ public final class LeakedProducer extends BugChecker implements MethodInvocation
     String message = message(tree, queueVariable, finding, units);
     Description.Builder description =
         buildDescription(tree)
-            .setMessage(message + (analysis.fix.isPresent() ? FIX_OFFERED
-                : finding.manualFix() != null ? finding.manualFix() : NO_FIX)
-                + (analysis.runtimeFix.isPresent() ? RUNTIME_FIX_OFFERED : ""));
+            .setMessage(
+                message
+                    + (analysis.fix.isPresent()
+                        ? FIX_OFFERED
+                        : finding.manualFix() != null ? finding.manualFix() : NO_FIX)
+                    + (analysis.runtimeFix.isPresent() ? RUNTIME_FIX_OFFERED : ""));
     analysis.fix.ifPresent(description::addFix);
     analysis.runtimeFix.ifPresent(description::addFix);
     return description.build();
@@ -168,10 +172,19 @@ public final class LeakedProducer extends BugChecker implements MethodInvocation
         }
         SelfBlockingConsumers.addReentrantExits(consumers, producer, queue, api, units, state);
         SelfBlockingConsumers.addCascadeExits(
-            consumers, queue, api, insertion -> downstreamLeaks(insertion, queue, units, state), units, state);
-        ExternalConsumers.Verdict external = ExternalConsumers.judge(consumers, producer, queue, units, state);
+            consumers,
+            queue,
+            api,
+            insertion -> downstreamLeaks(insertion, queue, units, state),
+            units,
+            state);
+        ExternalConsumers.Verdict external =
+            ExternalConsumers.judge(consumers, producer, queue, units, state);
         if (consumers.stream()
-            .anyMatch(c -> c.exits.isEmpty() && ExternalConsumers.classify(c, queue, units, state) == null)) {
+            .anyMatch(
+                c ->
+                    c.exits.isEmpty()
+                        && ExternalConsumers.classify(c, queue, units, state) == null)) {
           debug(call, "consumers: " + consumers.size() + ", some never stop early");
           continue; // a consumer that never stops early
         }
@@ -183,8 +196,10 @@ public final class LeakedProducer extends BugChecker implements MethodInvocation
           analysis.findings.put(call, Finding.external(producer, external, verdict));
         } else {
           String cancellation = CancellationPaths.find(producer, queue, verdict, api, units, state);
-          if (cancellation == null && external != null
-              && consumers.stream().allMatch(c -> ExternalConsumers.classify(c, queue, units, state) != null)) {
+          if (cancellation == null
+              && external != null
+              && consumers.stream()
+                  .allMatch(c -> ExternalConsumers.classify(c, queue, units, state) != null)) {
             cancellation = "every lifecycle method of what the callers hold stops the producer";
           }
           if (cancellation != null) {
@@ -227,13 +242,16 @@ public final class LeakedProducer extends BugChecker implements MethodInvocation
       @Nullable String manualFix) {
 
     static Finding earlyExit(
-        ProducerDiscovery.Producer producer, EarlyExits.Exit exit, QueueBoundedness.Verdict verdict) {
+        ProducerDiscovery.Producer producer,
+        EarlyExits.Exit exit,
+        QueueBoundedness.Verdict verdict) {
       return new Finding(
           producer,
           verdict,
           String.format("every consumer can stop taking (line %d: %s)", exit.line, exit.reason),
-          "nothing cancels the producer (no Future.cancel(true), shutdownNow() or Thread.interrupt()"
-              + " reaches it, and no stop signal is checked between timed offers)",
+          "nothing cancels the producer (no Future.cancel(true), shutdownNow() or"
+              + " Thread.interrupt() reaches it, and no stop signal is checked between timed"
+              + " offers)",
           null);
     }
 
@@ -248,7 +266,8 @@ public final class LeakedProducer extends BugChecker implements MethodInvocation
             producer,
             verdict,
             String.format("its only taker is this same thread (line %d)", takeLine),
-            "it cannot take while it waits to insert, so it deadlocks on itself once the queue is full",
+            "it cannot take while it waits to insert, so it deadlocks on itself once the queue is"
+                + " full",
             WORKLIST_FIX);
       }
       MethodInvocationTree reentry = (MethodInvocationTree) taker.reentry().getLeaf();
@@ -260,7 +279,8 @@ public final class LeakedProducer extends BugChecker implements MethodInvocation
               takeLine,
               ASTHelpers.getSymbol(reentry).getSimpleName(),
               AstPaths.line(units.unit, reentry)),
-          "once other producers fill the queue that consumer blocks on itself and nothing takes any more",
+          "once other producers fill the queue that consumer blocks on itself and nothing takes any"
+              + " more",
           null);
     }
 
@@ -272,7 +292,8 @@ public final class LeakedProducer extends BugChecker implements MethodInvocation
           producer,
           verdict,
           String.format(
-              "every consumer can stop taking (line %d: %s)", external.exit().line, external.exit().reason),
+              "every consumer can stop taking (line %d: %s)",
+              external.exit().line, external.exit().reason),
           external.missing(),
           null);
     }
@@ -284,7 +305,10 @@ public final class LeakedProducer extends BugChecker implements MethodInvocation
    * leaking, so that the answer never depends on a half-done analysis.
    */
   private boolean downstreamLeaks(
-      MethodInvocationTree insertion, QueueAliases upstream, CompilationUnitIndex units, VisitorState state) {
+      MethodInvocationTree insertion,
+      QueueAliases upstream,
+      CompilationUnitIndex units,
+      VisitorState state) {
     VarSymbol receiver = AstPaths.receiverVariable(insertion);
     if (receiver == null || upstream.variables.contains(receiver)) {
       return false;
@@ -296,7 +320,8 @@ public final class LeakedProducer extends BugChecker implements MethodInvocation
     return analysisOf(downstream, units, state).findings.containsKey(insertion);
   }
 
-  private QueueAnalysis analysisOf(QueueAliases queue, CompilationUnitIndex units, VisitorState state) {
+  private QueueAnalysis analysisOf(
+      QueueAliases queue, CompilationUnitIndex units, VisitorState state) {
     QueueAnalysis analysis = analyses.get(queue.variables);
     if (analysis == null) {
       inProgress.add(queue.variables);
@@ -337,10 +362,11 @@ public final class LeakedProducer extends BugChecker implements MethodInvocation
     return index;
   }
 
-  static final String FIX_OFFERED = " Stop the producer when the consumers exit, as the suggested fix does.";
+  static final String FIX_OFFERED =
+      " Stop the producer when the consumers exit, as the suggested fix does.";
   static final String RUNTIME_FIX_OFFERED =
-      " A second fix swaps the queue for io.leakedproducer.runtime.CancellableBoundedQueue, whose put() fails fast"
-          + " once every consumer has left.";
+      " A second fix swaps the queue for io.leakedproducer.runtime.CancellableBoundedQueue, whose"
+          + " put() fails fast once every consumer has left.";
   static final String WORKLIST_FIX =
       " No automatic fix for this shape: a worklist that only its own thread drains needs an"
           + " unbounded queue (an ArrayDeque), or offer() with a decision for a full queue.";
@@ -371,10 +397,11 @@ public final class LeakedProducer extends BugChecker implements MethodInvocation
 
   /**
    * Which thread runs the insertion: "the calling thread" only for a method's caller; a task that
-   * is handed to something the analysis does not model (a helper, a library's callback) is named
-   * by where it is handed over.
+   * is handed to something the analysis does not model (a helper, a library's callback) is named by
+   * where it is handed over.
    */
-  private static String producerThread(ProducerDiscovery.Producer producer, CompilationUnitIndex units) {
+  private static String producerThread(
+      ProducerDiscovery.Producer producer, CompilationUnitIndex units) {
     if (producer.spawn.kind != TaskSpawns.Kind.CALLER) {
       return "this producer";
     }
@@ -382,17 +409,23 @@ public final class LeakedProducer extends BugChecker implements MethodInvocation
     if (root instanceof com.sun.source.tree.MethodTree) {
       return "the calling thread";
     }
-    TreePath task = root instanceof com.sun.source.tree.ClassTree
-            && producer.root.getParentPath().getLeaf() instanceof com.sun.source.tree.NewClassTree
-        ? producer.root.getParentPath()
-        : producer.root;
+    TreePath task =
+        root instanceof com.sun.source.tree.ClassTree
+                && producer.root.getParentPath().getLeaf()
+                    instanceof com.sun.source.tree.NewClassTree
+            ? producer.root.getParentPath()
+            : producer.root;
     TreePath parent = AstPaths.parentSkippingParens(task);
-    String what = root instanceof com.sun.source.tree.LambdaExpressionTree ? "the lambda" : "the task";
+    String what =
+        root instanceof com.sun.source.tree.LambdaExpressionTree ? "the lambda" : "the task";
     if (parent != null && parent.getLeaf() instanceof MethodInvocationTree handedTo) {
       return String.format(
           "the thread that runs %s passed to %s() (line %d)",
-          what, ASTHelpers.getSymbol(handedTo).getSimpleName(), AstPaths.line(units.unit, handedTo));
+          what,
+          ASTHelpers.getSymbol(handedTo).getSimpleName(),
+          AstPaths.line(units.unit, handedTo));
     }
-    return String.format("the thread that runs %s at line %d", what, AstPaths.line(units.unit, task.getLeaf()));
+    return String.format(
+        "the thread that runs %s at line %d", what, AstPaths.line(units.unit, task.getLeaf()));
   }
 }

@@ -205,8 +205,8 @@ final class SelfBlockingConsumers {
   }
 
   /**
-   * The insertion sits in a loop inside the take loop's body, or in a loop of a helper on the way to
-   * it: one round inserts many.
+   * The insertion sits in a loop inside the take loop's body, or in a loop of a helper on the way
+   * to it: one round inserts many.
    */
   private static boolean insertsInNestedLoop(List<TreePath> chain, int k, TreePath takeLoop) {
     for (int i = 0; i <= k; i++) {
