@@ -364,7 +364,7 @@ final class ExternalConsumers {
             lifecycle.body(),
             call ->
                 interruptible && interrupts((MethodInvocationTree) call.getLeaf(), producer, state)
-                    || closesQueue((MethodInvocationTree) call.getLeaf(), queue),
+                    || closesQueue((MethodInvocationTree) call.getLeaf(), queue, index),
             index)
         != null) {
       return true;
@@ -383,7 +383,7 @@ final class ExternalConsumers {
                 lifecycle.body(),
                 call -> {
                   VarSymbol receiver =
-                      AstPaths.receiverVariable((MethodInvocationTree) call.getLeaf());
+                      index.receiverVariable((MethodInvocationTree) call.getLeaf());
                   return receiver != null
                       && queue.variables.contains(receiver)
                       && ConcurrencyApiModel.isClear((MethodInvocationTree) call.getLeaf(), state);
@@ -407,8 +407,9 @@ final class ExternalConsumers {
   }
 
   /** {@code queue.close()} or {@code queue.cancel()} on a queue that wakes its producers. */
-  private static boolean closesQueue(MethodInvocationTree call, QueueAliases queue) {
-    VarSymbol receiver = AstPaths.receiverVariable(call);
+  private static boolean closesQueue(
+      MethodInvocationTree call, QueueAliases queue, CompilationUnitIndex index) {
+    VarSymbol receiver = index.receiverVariable(call);
     Symbol callee = ASTHelpers.getSymbol(call);
     return receiver != null
         && queue.variables.contains(receiver)

@@ -49,9 +49,21 @@ public final class LeakedProducer extends BugChecker implements MethodInvocation
   static final String FLAG_INSERTIONS = "LeakedProducer:BlockingInsertionMethods";
   static final String FLAG_FACTORIES = "LeakedProducer:BoundedQueueFactories";
   static final String FLAG_UNKNOWN_BOUNDED = "LeakedProducer:UnknownQueuesBounded";
+  static final String FLAG_STRICT = "LeakedProducer:Strict";
+
+  /**
+   * The default of {@link #FLAG_STRICT} when the flag is not given. The project's own builds set it
+   * for every test JVM, so that no test can pass because the analysis crashed into "no finding".
+   */
+  static final String STRICT_PROPERTY = "leakedproducer.strict";
+
+  /** Test-only fault injection: called before each analysis, so tests can prove what strict mode does. */
+  static volatile java.util.function.Consumer<MethodInvocationTree> faultInjectionForTests = t -> {};
 
   private final transient ConcurrencyApiModel api;
   private final transient QueueBoundedness boundedness;
+  /** Rethrow internal analysis errors instead of reporting nothing. */
+  private final boolean strict;
 
   /** One index per compilation unit, rebuilt when Error Prone moves to the next unit. */
   private transient CompilationUnitTree indexedUnit;
@@ -69,6 +81,7 @@ public final class LeakedProducer extends BugChecker implements MethodInvocation
     this.api = new ConcurrencyApiModel(listFlag(flags, FLAG_INSERTIONS));
     this.boundedness =
         new QueueBoundedness(listFlag(flags, FLAG_FACTORIES), flags.getBoolean(FLAG_UNKNOWN_BOUNDED).orElse(false));
+    this.strict = flags.getBoolean(FLAG_STRICT).orElse(Boolean.getBoolean(STRICT_PROPERTY));
   }
 
   private static ImmutableList<String> listFlag(ErrorProneFlags flags, String name) {
@@ -92,8 +105,14 @@ public final class LeakedProducer extends BugChecker implements MethodInvocation
       if (!api.isBlockingInsertion(tree, state) && !ConcurrencyApiModel.isTimedOffer(tree, state)) {
         return Description.NO_MATCH;
       }
+      faultInjectionForTests.accept(tree);
       return analyse(tree, state);
     } catch (RuntimeException | AssertionError | StackOverflowError e) {
+      if (strict) {
+        throw new IllegalStateException(
+            "LeakedProducer failed to analyse '" + state.getSourceForNode(tree) + "' (strict mode, -XepOpt:"
+                + FLAG_STRICT + "=true)", e);
+      }
       // Code we do not understand (or a javac model we did not expect) yields no finding, never a crash.
       if (DEBUG) {
         e.printStackTrace();
@@ -103,15 +122,27 @@ public final class LeakedProducer extends BugChecker implements MethodInvocation
   }
 
   private Description analyse(MethodInvocationTree tree, VisitorState state) {
-    VarSymbol queueVariable = AstPaths.receiverVariable(tree);
+    CompilationUnitIndex units = indexFor(state);
+    if (ExecutorWorkQueues.isWorkQueueInsertion(tree)) {
+      Optional<ExecutorWorkQueues.Finding> finding = ExecutorWorkQueues.decide(state.getPath(), units, state);
+      if (finding.isEmpty()) {
+        debug(tree, "a pool's work queue that is unbounded, unknown, or re-tested for shutdown between offers");
+        return Description.NO_MATCH;
+      }
+      Description.Builder description = buildDescription(tree).setMessage(finding.get().message());
+      finding.get().fix().ifPresent(description::addFix);
+      return description.build();
+    }
+    VarSymbol queueVariable = units.receiverVariable(tree);
     if (queueVariable == null) {
+      debug(tree, "the queue is not a variable, field, getter or element of a container of this unit");
       return Description.NO_MATCH;
     }
-    CompilationUnitIndex units = indexFor(state);
     QueueAliases queue = QueueAliases.of(queueVariable, units);
     QueueAnalysis analysis = analysisOf(queue, units, state);
     Finding finding = analysis.findings.get(tree);
     if (finding == null) {
+      debug(tree, analysis.dropped.getOrDefault(tree, "not reached from the queue's aliases " + queue.variables));
       return Description.NO_MATCH;
     }
     String message = message(tree, queueVariable, finding, units);
@@ -132,7 +163,7 @@ public final class LeakedProducer extends BugChecker implements MethodInvocation
   private QueueAnalysis analyseQueue(QueueAliases queue, CompilationUnitIndex units, VisitorState state) {
     QueueAnalysis analysis = new QueueAnalysis(boundedness.classify(queue, state));
     if (queue.escapes) {
-      debug(null, "queue escapes: " + queue.variables);
+      analysis.dropAll(queue, units, "the queue escapes to code outside this unit, which may consume it: " + queue.variables);
       return analysis;
     }
     List<ConsumerDiscovery.Consumer> allConsumers = new ArrayList<>();
@@ -145,6 +176,7 @@ public final class LeakedProducer extends BugChecker implements MethodInvocation
         }
         ProducerDiscovery.Producer producer = ProducerDiscovery.discover(site, units, state);
         if (producer == null) {
+          analysis.drop(call, "a timed offer whose failure ends the producer: it cannot block forever");
           continue;
         }
         QueueBoundedness.Verdict verdict = analysis.verdict;
@@ -152,7 +184,7 @@ public final class LeakedProducer extends BugChecker implements MethodInvocation
           verdict = new QueueBoundedness.Verdict(QueueBoundedness.Kind.BOUNDED, null, true, verdict.description, verdict.creation);
         }
         if (verdict.kind != QueueBoundedness.Kind.BOUNDED) {
-          debug(call, "not a bounded handoff: " + verdict.kind);
+          analysis.drop(call, "not known to be a bounded handoff: " + verdict.kind + " (" + verdict.description + ")");
           continue;
         }
         List<ConsumerDiscovery.Consumer> consumers = ConsumerDiscovery.discover(queue, producer, units, state);
@@ -163,7 +195,8 @@ public final class LeakedProducer extends BugChecker implements MethodInvocation
               SelfBlockingConsumers.sameThreadTaker(producer, queue, api, units, state);
           if (self == null
               || CancellationPaths.capacityCoversEveryElement(queue, verdict, api, units, state)) {
-            debug(call, "no consumer on another thread, and no same-thread taker that fills up");
+            analysis.drop(call, "no consumer of this queue is visible in the unit on another thread,"
+                + " and no same-thread taker that fills it");
             continue;
           }
           // No fix from these: the consumer-count rewrite has no other consumer to count.
@@ -185,12 +218,12 @@ public final class LeakedProducer extends BugChecker implements MethodInvocation
                 c ->
                     c.exits.isEmpty()
                         && ExternalConsumers.classify(c, queue, units, state) == null)) {
-          debug(call, "consumers: " + consumers.size() + ", some never stop early");
-          continue; // a consumer that never stops early
+          analysis.drop(call, "a consumer never stops taking early (" + consumers.size() + " consumers)");
+          continue;
         }
         if (external != null && !external.safe()) {
           if (CancellationPaths.capacityCoversEveryElement(queue, verdict, api, units, state)) {
-            debug(call, "safe: capacity covers every element");
+            analysis.drop(call, "safe: capacity covers every element");
             continue;
           }
           analysis.findings.put(call, Finding.external(producer, external, verdict));
@@ -203,7 +236,7 @@ public final class LeakedProducer extends BugChecker implements MethodInvocation
             cancellation = "every lifecycle method of what the callers hold stops the producer";
           }
           if (cancellation != null) {
-            debug(call, "safe: " + cancellation);
+            analysis.drop(call, "safe: " + cancellation);
             continue;
           }
           EarlyExits.Exit exit =
@@ -309,7 +342,7 @@ public final class LeakedProducer extends BugChecker implements MethodInvocation
       QueueAliases upstream,
       CompilationUnitIndex units,
       VisitorState state) {
-    VarSymbol receiver = AstPaths.receiverVariable(insertion);
+    VarSymbol receiver = units.receiverVariable(insertion);
     if (receiver == null || upstream.variables.contains(receiver)) {
       return false;
     }
@@ -341,8 +374,23 @@ public final class LeakedProducer extends BugChecker implements MethodInvocation
     Optional<SuggestedFix> fix = Optional.empty();
     Optional<SuggestedFix> runtimeFix = Optional.empty();
 
+    /** Why each insertion of the queue that is not reported was dropped, for the debug output. */
+    final Map<Tree, String> dropped = new IdentityHashMap<>();
+
     QueueAnalysis(QueueBoundedness.Verdict verdict) {
       this.verdict = verdict;
+    }
+
+    void drop(Tree insertion, String why) {
+      dropped.put(insertion, why);
+    }
+
+    void dropAll(QueueAliases queue, CompilationUnitIndex units, String why) {
+      for (VarSymbol alias : queue.variables) {
+        for (TreePath site : units.callsOn(alias)) {
+          dropped.put(site.getLeaf(), why);
+        }
+      }
     }
   }
 

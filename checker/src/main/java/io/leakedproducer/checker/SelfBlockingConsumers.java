@@ -140,7 +140,7 @@ final class SelfBlockingConsumers {
                 new TreePath(loop, AstPaths.loopBody(loop.getLeaf())),
                 call -> {
                   MethodInvocationTree invocation = (MethodInvocationTree) call.getLeaf();
-                  VarSymbol receiver = AstPaths.receiverVariable(invocation);
+                  VarSymbol receiver = index.receiverVariable(invocation);
                   return receiver != null
                       && !queue.variables.contains(receiver)
                       && isBlocking(call, api, index, state)
@@ -153,7 +153,7 @@ final class SelfBlockingConsumers {
               new EarlyExits.Exit(
                   AstPaths.line(index.unit, reach.via().getLeaf()),
                   "it also produces into '"
-                      + AstPaths.receiverVariable(insertion).getSimpleName()
+                      + index.receiverVariable(insertion).getSimpleName()
                       + "'"
                       + via(reach)
                       + ", where it can block forever"));
@@ -184,7 +184,7 @@ final class SelfBlockingConsumers {
       ConcurrencyApiModel api,
       CompilationUnitIndex index,
       VisitorState state) {
-    VarSymbol receiver = AstPaths.receiverVariable((MethodInvocationTree) call.getLeaf());
+    VarSymbol receiver = index.receiverVariable((MethodInvocationTree) call.getLeaf());
     return receiver != null
         && queue.variables.contains(receiver)
         && isBlocking(call, api, index, state);
