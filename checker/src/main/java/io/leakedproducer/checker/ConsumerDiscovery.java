@@ -75,6 +75,11 @@ final class ConsumerDiscovery {
             state);
       }
     }
+    // A visible getter hands the queue itself to callers: each is a consumer of its own.
+    for (TreePath returned : queue.returnedToCallers) {
+      TreePath root = AstPaths.taskRoot(returned);
+      byRoot.computeIfAbsent(root.getLeaf(), r -> new Consumer(root)).takes.add(returned);
+    }
     return new ArrayList<>(byRoot.values());
   }
 

@@ -136,6 +136,13 @@ final class ExternalConsumers {
       return null;
     }
     ClassSymbol owner = method.enclClass();
+    if (queue.returnedToCallers.stream().anyMatch(r -> AstPaths.isWithin(r, root))) {
+      return new External(
+          method.getSimpleName() + "()",
+          "taking from the queue " + method.getSimpleName() + "() returns",
+          consumer.takes.get(0).getLeaf(),
+          List.of(holder(owner, index)));
+    }
     boolean pull = ConcurrencyApiModel.isPullApiMethod(method, state);
     if (!pull
         && (method.isStatic()

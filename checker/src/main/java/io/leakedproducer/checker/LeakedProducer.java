@@ -213,11 +213,14 @@ public final class LeakedProducer extends BugChecker implements MethodInvocation
             state);
         ExternalConsumers.Verdict external =
             ExternalConsumers.judge(consumers, producer, queue, units, state);
+        // Callers of an API count as consumers that can stop only when the producer is the
+        // owner's own (a prefetcher, a callback); a caller-thread producer is judged by exits.
         if (consumers.stream()
             .anyMatch(
                 c ->
                     c.exits.isEmpty()
-                        && ExternalConsumers.classify(c, queue, units, state) == null)) {
+                        && (external == null
+                            || ExternalConsumers.classify(c, queue, units, state) == null))) {
           analysis.drop(call, "a consumer never stops taking early (" + consumers.size() + " consumers)");
           continue;
         }

@@ -528,4 +528,64 @@ final class ExternalConsumersTest {
             """)
         .doTest();
   }
+
+  private static final String TICKER_FEED =
+      """
+      import java.util.concurrent.ArrayBlockingQueue;
+      import java.util.concurrent.BlockingQueue;
+      import java.util.concurrent.ExecutorService;
+      import java.util.concurrent.Executors;
+      import java.util.function.LongSupplier;
+
+      public final class TickerFeed {
+        private final BlockingQueue<Long> ticks = new ArrayBlockingQueue<>(1000);
+        private final ExecutorService io = Executors.newSingleThreadExecutor();
+        private final LongSupplier exchange;
+
+        public TickerFeed(LongSupplier exchange) {
+          this.exchange = exchange;
+        }
+
+        public void start() {
+          io.execute(() -> {
+            try {
+              while (true) {
+                %s
+                ticks.put(exchange.getAsLong());
+              }
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+          });
+        }
+
+        public BlockingQueue<Long> ticks() {
+          return ticks;
+        }
+
+        public void stop() {
+          %s
+        }
+      }
+      """;
+
+  @Test
+  void queueHandedOutByAGetterWhoseOwnerStopDoesNotStopTheProducer() {
+    helper
+        .addSourceLines(
+            "TickerFeed.java",
+            TICKER_FEED.formatted(
+                "// BUG: Diagnostic contains: every consumer can stop taking (line 30: the caller of"
+                    + " ticks() can stop taking at any time) and stop() (line 33) does not stop the"
+                    + " producer.",
+                "io.shutdown();"))
+        .doTest();
+  }
+
+  @Test
+  void negativeQueueHandedOutByAGetterWhoseOwnerStopShutsThePoolDownNow() {
+    helper
+        .addSourceLines("TickerFeed.java", TICKER_FEED.formatted("//", "io.shutdownNow();"))
+        .doTest();
+  }
 }
