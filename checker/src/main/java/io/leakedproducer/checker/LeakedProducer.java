@@ -8,6 +8,7 @@ import com.google.errorprone.BugPattern;
 import com.google.errorprone.ErrorProneFlags;
 import com.google.errorprone.VisitorState;
 import com.google.errorprone.bugpatterns.BugChecker;
+import com.google.errorprone.bugpatterns.BugChecker.CompilationUnitTreeMatcher;
 import com.google.errorprone.bugpatterns.BugChecker.MethodInvocationTreeMatcher;
 import com.google.errorprone.matchers.Description;
 import com.google.errorprone.util.ASTHelpers;
@@ -17,6 +18,7 @@ import com.sun.source.util.TreePath;
 import com.sun.tools.javac.code.Symbol.VarSymbol;
 import com.google.errorprone.fixes.SuggestedFix;
 import com.sun.source.tree.Tree;
+import io.leakedproducer.checker.sarif.SarifRecorder;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -41,7 +43,8 @@ import org.jspecify.annotations.Nullable;
     summary = "A producer can block forever on a bounded queue after every consumer has stopped taking",
     severity = WARNING,
     documentSuppression = true)
-public final class LeakedProducer extends BugChecker implements MethodInvocationTreeMatcher {
+public final class LeakedProducer extends BugChecker
+    implements MethodInvocationTreeMatcher, CompilationUnitTreeMatcher {
   private static final long serialVersionUID = 1L;
   /** {@code -Dleakedproducer.debug=true} prints what the check swallowed instead of crashing javac. */
   private static final boolean DEBUG = Boolean.getBoolean("leakedproducer.debug");
@@ -64,6 +67,8 @@ public final class LeakedProducer extends BugChecker implements MethodInvocation
   private final transient QueueBoundedness boundedness;
   /** Rethrow internal analysis errors instead of reporting nothing. */
   private final boolean strict;
+  /** {@code -XepOpt:LeakedProducer:SarifFile}: the findings as a SARIF log (a no-op without it). */
+  private final transient SarifRecorder sarif;
 
   /** One index per compilation unit, rebuilt when Error Prone moves to the next unit. */
   private transient CompilationUnitTree indexedUnit;
@@ -82,6 +87,7 @@ public final class LeakedProducer extends BugChecker implements MethodInvocation
     this.boundedness =
         new QueueBoundedness(listFlag(flags, FLAG_FACTORIES), flags.getBoolean(FLAG_UNKNOWN_BOUNDED).orElse(false));
     this.strict = flags.getBoolean(FLAG_STRICT).orElse(Boolean.getBoolean(STRICT_PROPERTY));
+    this.sarif = SarifRecorder.fromFlags(flags, this);
   }
 
   private static ImmutableList<String> listFlag(ErrorProneFlags flags, String name) {
@@ -106,7 +112,7 @@ public final class LeakedProducer extends BugChecker implements MethodInvocation
         return Description.NO_MATCH;
       }
       faultInjectionForTests.accept(tree);
-      return analyse(tree, state);
+      return sarif.recorded(tree, analyse(tree, state), state);
     } catch (RuntimeException | AssertionError | StackOverflowError e) {
       if (strict) {
         throw new IllegalStateException(
@@ -157,6 +163,13 @@ public final class LeakedProducer extends BugChecker implements MethodInvocation
     analysis.fix.ifPresent(description::addFix);
     analysis.runtimeFix.ifPresent(description::addFix);
     return description.build();
+  }
+
+  /** Only for the SARIF log: a unit compiled again replaces its results from earlier runs. */
+  @Override
+  public Description matchCompilationUnit(CompilationUnitTree tree, VisitorState state) {
+    sarif.unitStarted(tree);
+    return Description.NO_MATCH;
   }
 
   /** Decides once per queue which of its insertions leak, and builds one fix that covers all of them. */
