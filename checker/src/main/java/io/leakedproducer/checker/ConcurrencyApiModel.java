@@ -6,6 +6,7 @@ import static com.google.errorprone.matchers.method.MethodMatchers.instanceMetho
 import static com.google.errorprone.matchers.method.MethodMatchers.staticMethod;
 
 import com.google.common.collect.ImmutableList;
+import com.google.common.collect.ImmutableMap;
 import com.google.common.collect.ImmutableSet;
 import com.google.errorprone.VisitorState;
 import com.google.errorprone.matchers.Matcher;
@@ -119,6 +120,55 @@ final class ConcurrencyApiModel {
           .onDescendantOf("java.util.concurrent.ExecutorService")
           .namedAnyOf("invokeAll", "invokeAny")
           .withParameters("java.util.Collection", "long", "java.util.concurrent.TimeUnit");
+
+  /**
+   * Methods by which whoever holds an object ends its use of it. An owner that hands its takes to
+   * callers must stop its producer in every one of these ({@code AutoCloseable.close} included).
+   */
+  private static final ImmutableSet<String> LIFECYCLE_METHOD_NAMES =
+      ImmutableSet.of(
+          "close", "stop", "cancel", "shutdown", "shutdownNow", "dispose", "terminate",
+          "disconnect");
+
+  /**
+   * Pull interfaces and the methods through which their holder asks for the next element: takes in
+   * these run whenever (and only as long as) the caller keeps pulling.
+   */
+  private static final ImmutableMap<String, ImmutableSet<String>> PULL_API_METHODS =
+      ImmutableMap.of(
+          "java.util.Iterator", ImmutableSet.of("hasNext", "next", "forEachRemaining"),
+          "java.util.Spliterator", ImmutableSet.of("tryAdvance", "forEachRemaining"),
+          "java.util.Enumeration", ImmutableSet.of("hasMoreElements", "nextElement"));
+
+  /** Types a method can return to hand its caller something that pulls from a queue. */
+  private static final ImmutableList<String> PULL_HANDLE_TYPES =
+      ImmutableList.of(
+          "java.util.Iterator",
+          "java.lang.Iterable",
+          "java.util.Spliterator",
+          "java.util.Enumeration",
+          "java.util.stream.BaseStream");
+
+  /** Names of an owner's methods that hand one taken element to their caller. */
+  private static final ImmutableSet<String> RECEIVE_METHOD_NAMES =
+      ImmutableSet.of(
+          "poll", "next", "take", "receive", "read", "fetch", "nextBatch", "nextElement", "await");
+
+  /** Stream sources that call a supplier each time the stream's consumer wants an element. */
+  private static final Matcher<ExpressionTree> STREAM_SOURCE =
+      anyOf(
+          staticMethod().onClass("java.util.stream.Stream").namedAnyOf("generate", "iterate"),
+          staticMethod().onClass("java.util.stream.StreamSupport").named("stream"));
+
+  /** {@code stream.onClose(handler)}: the handler runs when the stream's holder closes it. */
+  private static final Matcher<ExpressionTree> STREAM_ON_CLOSE =
+      instanceMethod().onDescendantOf("java.util.stream.BaseStream").named("onClose");
+
+  private static final Matcher<ExpressionTree> QUEUE_CLEAR =
+      instanceMethod().onDescendantOf("java.util.Collection").named("clear");
+
+  private static final Matcher<ExpressionTree> DRAIN_TO =
+      instanceMethod().onDescendantOf(BLOCKING_QUEUE).named("drainTo");
 
   /** Calls that return their first argument unchanged: the queue under another name. */
   private static final ImmutableSet<String> IDENTITY_WRAPPERS =
@@ -341,5 +391,76 @@ final class ConcurrencyApiModel {
 
   static boolean isTimedInvokeAll(ExpressionTree tree, VisitorState state) {
     return TIMED_INVOKE_ALL.matches(tree, state);
+  }
+
+  /** A method by which the holder ends its use of the object: close, stop, cancel, shutdown... */
+  static boolean isLifecycleMethod(MethodSymbol method) {
+    // cancel(orderId) is business, not lifecycle: only no parameters or Future's cancel(boolean).
+    List<Symbol.VarSymbol> parameters = method.getParameters();
+    return !method.isStatic()
+        && !method.isConstructor()
+        && (parameters.isEmpty()
+            || (parameters.size() == 1
+                && parameters.get(0).type.getKind() == javax.lang.model.type.TypeKind.BOOLEAN))
+        && LIFECYCLE_METHOD_NAMES.contains(method.getSimpleName().toString());
+  }
+
+  /** {@code hasNext()}/{@code next()} of an Iterator, {@code tryAdvance} of a Spliterator... */
+  static boolean isPullApiMethod(MethodSymbol method, VisitorState state) {
+    if (method.isStatic()) {
+      return false;
+    }
+    String name = method.getSimpleName().toString();
+    for (var api : PULL_API_METHODS.entrySet()) {
+      Type type = state.getTypeFromString(api.getKey());
+      if (api.getValue().contains(name)
+          && type != null
+          && ASTHelpers.isSubtype(
+              state.getTypes().erasure(method.enclClass().type),
+              state.getTypes().erasure(type),
+              state)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The method returns an Iterator, Iterable, Spliterator, Enumeration or Stream to its caller. */
+  static boolean returnsPullHandle(MethodSymbol method, VisitorState state) {
+    Type returned = method.getReturnType();
+    if (returned == null) {
+      return false;
+    }
+    for (String handle : PULL_HANDLE_TYPES) {
+      Type type = state.getTypeFromString(handle);
+      if (type != null
+          && ASTHelpers.isSubtype(
+              state.getTypes().erasure(returned), state.getTypes().erasure(type), state)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** A method named like one that hands the next element to its caller: poll, next, receive... */
+  static boolean isReceiveMethodName(MethodSymbol method) {
+    return RECEIVE_METHOD_NAMES.contains(method.getSimpleName().toString());
+  }
+
+  /** {@code Stream.generate}, {@code Stream.iterate}, {@code StreamSupport.stream}. */
+  static boolean isStreamSource(ExpressionTree tree, VisitorState state) {
+    return STREAM_SOURCE.matches(tree, state);
+  }
+
+  static boolean isStreamOnClose(ExpressionTree tree, VisitorState state) {
+    return STREAM_ON_CLOSE.matches(tree, state);
+  }
+
+  static boolean isClear(ExpressionTree tree, VisitorState state) {
+    return QUEUE_CLEAR.matches(tree, state);
+  }
+
+  static boolean isDrainTo(ExpressionTree tree, VisitorState state) {
+    return DRAIN_TO.matches(tree, state);
   }
 }

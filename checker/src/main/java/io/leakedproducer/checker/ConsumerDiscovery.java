@@ -42,7 +42,7 @@ final class ConsumerDiscovery {
       for (TreePath call : index.callsOn(alias)) {
         MethodInvocationTree invocation = (MethodInvocationTree) call.getLeaf();
         if (!ConcurrencyApiModel.isRemoval(invocation, state)
-            || ASTHelpers.getSymbol(invocation).getSimpleName().contentEquals("clear")
+            || ConcurrencyApiModel.isClear(invocation, state)
             || isInExitPath(call)) {
           continue;
         }
@@ -65,8 +65,20 @@ final class ConsumerDiscovery {
         if (hasLoop && !inLoop(chain)) {
           continue;
         }
-        EarlyExits.collect(chain, queue, takenVariable(chain.get(0)), entry.getKey(), producer, index, state);
+        EarlyExits.collect(
+            chain,
+            queue,
+            takenVariable(chain.get(0), state),
+            entry.getKey(),
+            producer,
+            index,
+            state);
       }
+    }
+    // A visible getter hands the queue itself to callers: each is a consumer of its own.
+    for (TreePath returned : queue.returnedToCallers) {
+      TreePath root = AstPaths.taskRoot(returned);
+      byRoot.computeIfAbsent(root.getLeaf(), r -> new Consumer(root)).takes.add(returned);
     }
     return new ArrayList<>(byRoot.values());
   }
@@ -92,13 +104,13 @@ final class ConsumerDiscovery {
 
   /** The variable an element taken by {@code call} is stored in, if any. */
   @Nullable
-  static VarSymbol takenVariable(TreePath call) {
+  static VarSymbol takenVariable(TreePath call, VisitorState state) {
     VarSymbol assigned = AstPaths.assignedVariable(call);
     if (assigned != null) {
       return assigned;
     }
     MethodInvocationTree invocation = (MethodInvocationTree) call.getLeaf();
-    if (ASTHelpers.getSymbol(invocation).getSimpleName().contentEquals("drainTo") && !invocation.getArguments().isEmpty()) {
+    if (ConcurrencyApiModel.isDrainTo(invocation, state) && !invocation.getArguments().isEmpty()) {
       return AstPaths.variable(invocation.getArguments().get(0));
     }
     return null;

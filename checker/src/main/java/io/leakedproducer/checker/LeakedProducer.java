@@ -22,11 +22,13 @@ import io.leakedproducer.checker.sarif.SarifRecorder;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Flags a blocking insertion into a bounded handoff whose consumers can all stop taking while
@@ -72,6 +74,9 @@ public final class LeakedProducer extends BugChecker
   private transient CompilationUnitTree indexedUnit;
   private transient CompilationUnitIndex index;
   private transient Map<Set<VarSymbol>, QueueAnalysis> analyses = new HashMap<>();
+
+  /** Queues whose analysis is running, so that a cascade through a cycle of queues ends. */
+  private transient Set<Set<VarSymbol>> inProgress = new HashSet<>();
 
   public LeakedProducer() {
     this(ErrorProneFlags.empty());
@@ -140,17 +145,21 @@ public final class LeakedProducer extends BugChecker
       return Description.NO_MATCH;
     }
     QueueAliases queue = QueueAliases.of(queueVariable, units);
-    QueueAnalysis analysis = analyses.computeIfAbsent(queue.variables, k -> analyseQueue(queue, units, state));
+    QueueAnalysis analysis = analysisOf(queue, units, state);
     Finding finding = analysis.findings.get(tree);
     if (finding == null) {
       debug(tree, analysis.dropped.getOrDefault(tree, "not reached from the queue's aliases " + queue.variables));
       return Description.NO_MATCH;
     }
-    String message = message(tree, queueVariable, finding.verdict, finding.producer, finding.exit);
+    String message = message(tree, queueVariable, finding, units);
     Description.Builder description =
         buildDescription(tree)
-            .setMessage(message + (analysis.fix.isPresent() ? FIX_OFFERED : NO_FIX)
-                + (analysis.runtimeFix.isPresent() ? RUNTIME_FIX_OFFERED : ""));
+            .setMessage(
+                message
+                    + (analysis.fix.isPresent()
+                        ? FIX_OFFERED
+                        : finding.manualFix() != null ? finding.manualFix() : NO_FIX)
+                    + (analysis.runtimeFix.isPresent() ? RUNTIME_FIX_OFFERED : ""));
     analysis.fix.ifPresent(description::addFix);
     analysis.runtimeFix.ifPresent(description::addFix);
     return description.build();
@@ -193,24 +202,67 @@ public final class LeakedProducer extends BugChecker
         }
         List<ConsumerDiscovery.Consumer> consumers = ConsumerDiscovery.discover(queue, producer, units, state);
         if (consumers.isEmpty()) {
-          analysis.drop(call, "no consumer of this queue is visible in the unit");
+          // The only takers, if any, run on the producer's own thread: a worklist that fills up
+          // waits for itself.
+          SelfBlockingConsumers.SameThreadTaker self =
+              SelfBlockingConsumers.sameThreadTaker(producer, queue, api, units, state);
+          if (self == null
+              || CancellationPaths.capacityCoversEveryElement(queue, verdict, api, units, state)) {
+            analysis.drop(call, "no consumer of this queue is visible in the unit on another thread,"
+                + " and no same-thread taker that fills it");
+            continue;
+          }
+          // No fix from these: the consumer-count rewrite has no other consumer to count.
+          analysis.findings.put(call, Finding.sameThread(producer, self, verdict, units));
           continue;
         }
-        if (consumers.stream().anyMatch(c -> c.exits.isEmpty())) {
+        SelfBlockingConsumers.addReentrantExits(consumers, producer, queue, api, units, state);
+        SelfBlockingConsumers.addCascadeExits(
+            consumers,
+            queue,
+            api,
+            insertion -> downstreamLeaks(insertion, queue, units, state),
+            units,
+            state);
+        ExternalConsumers.Verdict external =
+            ExternalConsumers.judge(consumers, producer, queue, units, state);
+        // Callers of an API count as consumers that can stop only when the producer is the
+        // owner's own (a prefetcher, a callback); a caller-thread producer is judged by exits.
+        if (consumers.stream()
+            .anyMatch(
+                c ->
+                    c.exits.isEmpty()
+                        && (external == null
+                            || ExternalConsumers.classify(c, queue, units, state) == null))) {
           analysis.drop(call, "a consumer never stops taking early (" + consumers.size() + " consumers)");
           continue;
         }
-        String cancellation = CancellationPaths.find(producer, queue, verdict, api, units, state);
-        if (cancellation != null) {
-          analysis.drop(call, "safe: " + cancellation);
-          continue;
+        if (external != null && !external.safe()) {
+          if (CancellationPaths.capacityCoversEveryElement(queue, verdict, api, units, state)) {
+            analysis.drop(call, "safe: capacity covers every element");
+            continue;
+          }
+          analysis.findings.put(call, Finding.external(producer, external, verdict));
+        } else {
+          String cancellation = CancellationPaths.find(producer, queue, verdict, api, units, state);
+          if (cancellation == null
+              && external != null
+              && consumers.stream()
+                  .allMatch(c -> ExternalConsumers.classify(c, queue, units, state) != null)) {
+            cancellation = "every lifecycle method of what the callers hold stops the producer";
+          }
+          if (cancellation != null) {
+            analysis.drop(call, "safe: " + cancellation);
+            continue;
+          }
+          EarlyExits.Exit exit =
+              consumers.stream()
+                  .filter(c -> !c.exits.isEmpty())
+                  .map(c -> c.exits.stream().min(Comparator.comparingInt(e -> e.line)).get())
+                  .min(Comparator.comparingInt(e -> e.line))
+                  .get();
+          analysis.findings.put(call, Finding.earlyExit(producer, exit, verdict));
         }
-        EarlyExits.Exit exit =
-            consumers.stream()
-                .map(c -> c.exits.stream().min(Comparator.comparingInt(e -> e.line)).get())
-                .min(Comparator.comparingInt(e -> e.line))
-                .get();
-        analysis.findings.put(call, new Finding(producer, exit, verdict));
         leaking.add(producer);
         for (ConsumerDiscovery.Consumer consumer : consumers) {
           if (allConsumers.stream().noneMatch(c -> c.root.getLeaf() == consumer.root.getLeaf())) {
@@ -227,16 +279,109 @@ public final class LeakedProducer extends BugChecker
     return analysis;
   }
 
-  private static final class Finding {
-    final ProducerDiscovery.Producer producer;
-    final EarlyExits.Exit exit;
-    final QueueBoundedness.Verdict verdict;
+  /**
+   * A leaking insertion: how its consumers stop (with the line) and what cancellation is missing,
+   * as the two halves of the message.
+   */
+  private record Finding(
+      ProducerDiscovery.Producer producer,
+      QueueBoundedness.Verdict verdict,
+      String consumersStop,
+      String missingCancellation,
+      @Nullable String manualFix) {
 
-    Finding(ProducerDiscovery.Producer producer, EarlyExits.Exit exit, QueueBoundedness.Verdict verdict) {
-      this.producer = producer;
-      this.exit = exit;
-      this.verdict = verdict;
+    static Finding earlyExit(
+        ProducerDiscovery.Producer producer,
+        EarlyExits.Exit exit,
+        QueueBoundedness.Verdict verdict) {
+      return new Finding(
+          producer,
+          verdict,
+          String.format("every consumer can stop taking (line %d: %s)", exit.line, exit.reason),
+          "nothing cancels the producer (no Future.cancel(true), shutdownNow() or"
+              + " Thread.interrupt() reaches it, and no stop signal is checked between timed"
+              + " offers)",
+          null);
     }
+
+    static Finding sameThread(
+        ProducerDiscovery.Producer producer,
+        SelfBlockingConsumers.SameThreadTaker taker,
+        QueueBoundedness.Verdict verdict,
+        CompilationUnitIndex units) {
+      int takeLine = AstPaths.line(units.unit, taker.take().getLeaf());
+      if (taker.reentry() == null) {
+        return new Finding(
+            producer,
+            verdict,
+            String.format("its only taker is this same thread (line %d)", takeLine),
+            "it cannot take while it waits to insert, so it deadlocks on itself once the queue is"
+                + " full",
+            WORKLIST_FIX);
+      }
+      MethodInvocationTree reentry = (MethodInvocationTree) taker.reentry().getLeaf();
+      return new Finding(
+          producer,
+          verdict,
+          String.format(
+              "the consumer that drains it (line %d) also inserts into it through %s() (line %d)",
+              takeLine,
+              ASTHelpers.getSymbol(reentry).getSimpleName(),
+              AstPaths.line(units.unit, reentry)),
+          "once other producers fill the queue that consumer blocks on itself and nothing takes any"
+              + " more",
+          null);
+    }
+
+    static Finding external(
+        ProducerDiscovery.Producer producer,
+        ExternalConsumers.Verdict external,
+        QueueBoundedness.Verdict verdict) {
+      return new Finding(
+          producer,
+          verdict,
+          String.format(
+              "every consumer can stop taking (line %d: %s)",
+              external.exit().line, external.exit().reason),
+          external.missing(),
+          null);
+    }
+  }
+
+  /**
+   * Whether a blocking insertion into another queue of the unit leaks, for consumers that also
+   * produce downstream. A queue whose analysis is under way (a cycle of queues) counts as not
+   * leaking, so that the answer never depends on a half-done analysis.
+   */
+  private boolean downstreamLeaks(
+      MethodInvocationTree insertion,
+      QueueAliases upstream,
+      CompilationUnitIndex units,
+      VisitorState state) {
+    VarSymbol receiver = units.receiverVariable(insertion);
+    if (receiver == null || upstream.variables.contains(receiver)) {
+      return false;
+    }
+    QueueAliases downstream = QueueAliases.of(receiver, units);
+    if (inProgress.contains(downstream.variables)) {
+      return false;
+    }
+    return analysisOf(downstream, units, state).findings.containsKey(insertion);
+  }
+
+  private QueueAnalysis analysisOf(
+      QueueAliases queue, CompilationUnitIndex units, VisitorState state) {
+    QueueAnalysis analysis = analyses.get(queue.variables);
+    if (analysis == null) {
+      inProgress.add(queue.variables);
+      try {
+        analysis = analyseQueue(queue, units, state);
+      } finally {
+        inProgress.remove(queue.variables);
+      }
+      analyses.put(queue.variables, analysis);
+    }
+    return analysis;
   }
 
   private static final class QueueAnalysis {
@@ -281,29 +426,70 @@ public final class LeakedProducer extends BugChecker
     return index;
   }
 
-  static final String FIX_OFFERED = " Stop the producer when the consumers exit, as the suggested fix does.";
+  static final String FIX_OFFERED =
+      " Stop the producer when the consumers exit, as the suggested fix does.";
   static final String RUNTIME_FIX_OFFERED =
-      " A second fix swaps the queue for io.leakedproducer.runtime.CancellableBoundedQueue, whose put() fails fast"
-          + " once every consumer has left.";
+      " A second fix swaps the queue for io.leakedproducer.runtime.CancellableBoundedQueue, whose"
+          + " put() fails fast once every consumer has left.";
+  static final String WORKLIST_FIX =
+      " No automatic fix for this shape: a worklist that only its own thread drains needs an"
+          + " unbounded queue (an ArrayDeque), or offer() with a decision for a full queue.";
   static final String NO_FIX =
       " No automatic fix for this shape (the producer or its consumers live outside the method that creates the queue):"
           + " cancel the producer when the consumers exit, e.g. Future.cancel(true) or shutdownNow() in a finally after"
           + " joining them, or use io.leakedproducer.runtime.CancellableBoundedQueue and close a consumer registration"
           + " when each consumer stops.";
 
-  private static String message(MethodInvocationTree tree, VarSymbol queue, QueueBoundedness.Verdict verdict,
-      ProducerDiscovery.Producer producer, EarlyExits.Exit exit) {
+  private static String message(
+      MethodInvocationTree tree, VarSymbol queue, Finding finding, CompilationUnitIndex units) {
+    ProducerDiscovery.Producer producer = finding.producer();
+    QueueBoundedness.Verdict verdict = finding.verdict();
     String call = ASTHelpers.getSymbol(tree).getSimpleName().toString();
     String blocking =
         producer.insertion == ProducerDiscovery.Insertion.TIMED_OFFER_RETRY
             ? "a retry loop around " + call + "() that never checks for cancellation"
             : call + "()";
-    String who = producer.spawn.kind == TaskSpawns.Kind.CALLER ? "the calling thread" : "this producer";
     return String.format(
-        "%s can block forever in %s on '%s' (%s): every consumer can stop taking (line %d: %s) and nothing cancels the producer "
-            + "(no Future.cancel(true), shutdownNow() or Thread.interrupt() reaches it, and no stop signal is checked "
-            + "between timed offers).",
-        who, blocking, queue.getSimpleName(), verdict.synchronous ? "a synchronous handoff: " + verdict.description : verdict.description,
-        exit.line, exit.reason);
+        "%s can block forever in %s on '%s' (%s): %s and %s.",
+        producerThread(producer, units),
+        blocking,
+        queue.getSimpleName(),
+        verdict.synchronous ? "a synchronous handoff: " + verdict.description : verdict.description,
+        finding.consumersStop(),
+        finding.missingCancellation());
+  }
+
+  /**
+   * Which thread runs the insertion: "the calling thread" only for a method's caller; a task that
+   * is handed to something the analysis does not model (a helper, a library's callback) is named by
+   * where it is handed over.
+   */
+  private static String producerThread(
+      ProducerDiscovery.Producer producer, CompilationUnitIndex units) {
+    if (producer.spawn.kind != TaskSpawns.Kind.CALLER) {
+      return "this producer";
+    }
+    Tree root = producer.root.getLeaf();
+    if (root instanceof com.sun.source.tree.MethodTree) {
+      return "the calling thread";
+    }
+    TreePath task =
+        root instanceof com.sun.source.tree.ClassTree
+                && producer.root.getParentPath().getLeaf()
+                    instanceof com.sun.source.tree.NewClassTree
+            ? producer.root.getParentPath()
+            : producer.root;
+    TreePath parent = AstPaths.parentSkippingParens(task);
+    String what =
+        root instanceof com.sun.source.tree.LambdaExpressionTree ? "the lambda" : "the task";
+    if (parent != null && parent.getLeaf() instanceof MethodInvocationTree handedTo) {
+      return String.format(
+          "the thread that runs %s passed to %s() (line %d)",
+          what,
+          ASTHelpers.getSymbol(handedTo).getSimpleName(),
+          AstPaths.line(units.unit, handedTo));
+    }
+    return String.format(
+        "the thread that runs %s at line %d", what, AstPaths.line(units.unit, task.getLeaf()));
   }
 }

@@ -43,12 +43,19 @@ final class QueueAliases {
   final boolean unknownOrigin;
   /** True when the queue is handed to code outside this unit, which may consume it. */
   final boolean escapes;
+  /**
+   * {@code return queue;} in the unit's visible getters: their callers are consumers the unit
+   * cannot see, who can stop at any time (see {@link ExternalConsumers}).
+   */
+  final List<TreePath> returnedToCallers;
 
-  private QueueAliases(Set<VarSymbol> variables, List<ExpressionTree> origins, boolean unknownOrigin, boolean escapes) {
+  private QueueAliases(Set<VarSymbol> variables, List<ExpressionTree> origins, boolean unknownOrigin, boolean escapes,
+      List<TreePath> returnedToCallers) {
     this.variables = variables;
     this.origins = origins;
     this.unknownOrigin = unknownOrigin;
     this.escapes = escapes;
+    this.returnedToCallers = returnedToCallers;
   }
 
   static QueueAliases of(VarSymbol start, CompilationUnitIndex index) {
@@ -56,6 +63,7 @@ final class QueueAliases {
     List<ExpressionTree> origins = new ArrayList<>();
     boolean unknown = false;
     boolean escapes = false;
+    List<TreePath> returned = new ArrayList<>();
     Deque<VarSymbol> work = new ArrayDeque<>();
     work.add(start);
     while (!work.isEmpty() && seen.size() < 64) {
@@ -135,7 +143,12 @@ final class QueueAliases {
             work.add(elementVariable); // for (BlockingQueue<T> q : queues): every element in turn
           }
         } else if (parent instanceof ReturnTree) {
-          escapes |= !isGetterOf(AstPaths.taskRoot(parentPath).getLeaf(), v, index);
+          Tree method = AstPaths.taskRoot(parentPath).getLeaf();
+          if (isAccessor(method) && !isGetterOf(method, v, index)) {
+            returned.add(parentPath);
+          } else {
+            escapes |= !isGetterOf(method, v, index);
+          }
         } else if (parent instanceof VariableTree && ((VariableTree) parent).getInitializer() != null
             && AstPaths.skipParensAndCasts(((VariableTree) parent).getInitializer()) == use.getLeaf()) {
           Symbol target = ASTHelpers.getSymbol(parent);
@@ -159,7 +172,17 @@ final class QueueAliases {
         }
       }
     }
-    return new QueueAliases(seen, origins, unknown, escapes);
+    return new QueueAliases(seen, origins, unknown, escapes, returned);
+  }
+
+  /** A parameterless instance method whose body is a single {@code return}. */
+  private static boolean isAccessor(Tree method) {
+    return method instanceof MethodTree m
+        && m.getParameters().isEmpty()
+        && m.getBody() != null
+        && m.getBody().getStatements().size() == 1
+        && m.getBody().getStatements().get(0) instanceof ReturnTree
+        && !ASTHelpers.getSymbol(m).isStatic();
   }
 
   /** Follows the queue into a method or constructor declared in this unit; anything else is an escape. */

@@ -1,0 +1,302 @@
+package io.leakedproducer.checker;
+
+import com.google.errorprone.CompilationTestHelper;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Consumers that block themselves: a worklist drained only by the thread that fills it, a writer
+ * that inserts into the queue it drains, and a pipeline stage that stops when its downstream
+ * insertion leaks.
+ */
+final class SelfBlockingConsumersTest {
+  private final CompilationTestHelper helper =
+      CompilationTestHelper.newInstance(LeakedProducer.class, getClass())
+          .setArgs("-XepOpt:LeakedProducer:Strict=true");
+
+  @Test
+  void breadthFirstCrawlerDeadlocksOnItsOwnFrontier() {
+    helper
+        .addSourceLines(
+            "SiteCrawler.java",
+            """
+            import java.util.HashSet;
+            import java.util.List;
+            import java.util.Set;
+            import java.util.concurrent.ArrayBlockingQueue;
+            import java.util.concurrent.BlockingQueue;
+            import java.util.function.Function;
+
+            final class SiteCrawler {
+              private final BlockingQueue<String> frontier = new ArrayBlockingQueue<>(256);
+              private final Set<String> visited = new HashSet<>();
+              private final Function<String, List<String>> links;
+
+              SiteCrawler(Function<String, List<String>> links) {
+                this.links = links;
+              }
+
+              int crawl(String start) throws InterruptedException {
+                frontier.put(start);
+                visited.add(start);
+                while (!frontier.isEmpty()) {
+                  String page = frontier.take();
+                  for (String link : links.apply(page)) {
+                    if (visited.add(link)) {
+                      enqueue(link);
+                    }
+                  }
+                }
+                return visited.size();
+              }
+
+              private void enqueue(String link) throws InterruptedException {
+                // BUG: Diagnostic contains: the calling thread can block forever in put() on 'frontier' (new ArrayBlockingQueue<>(256)): its only taker is this same thread (line 21) and it cannot take while it waits to insert, so it deadlocks on itself once the queue is full. No automatic fix for this shape: a worklist that only its own thread drains needs an unbounded queue (an ArrayDeque), or offer() with a decision for a full queue.
+                frontier.put(link);
+              }
+            }
+            """)
+        .doTest();
+  }
+
+  @Test
+  void negativeRetryQueueThatPutsBackAtMostWhatItTook() {
+    // One take, at most one put back per round, and nobody else inserts: the queue never grows.
+    helper
+        .addSourceLines(
+            "RetryingSender.java",
+            """
+            import java.util.List;
+            import java.util.concurrent.ArrayBlockingQueue;
+            import java.util.concurrent.BlockingQueue;
+            import java.util.function.Predicate;
+
+            final class RetryingSender {
+              private final Predicate<String> transport;
+
+              RetryingSender(Predicate<String> transport) {
+                this.transport = transport;
+              }
+
+              int sendAll(List<String> messages, int attempts) throws InterruptedException {
+                BlockingQueue<String> pending = new ArrayBlockingQueue<>(messages.size() + 1);
+                for (String m : messages) {
+                  pending.put(m);
+                }
+                int sent = 0;
+                for (int round = 0; round < attempts * messages.size() && !pending.isEmpty(); round++) {
+                  String m = pending.take();
+                  if (transport.test(m)) {
+                    sent++;
+                  } else {
+                    pending.put(m);
+                  }
+                }
+                return sent;
+              }
+            }
+            """)
+        .doTest();
+  }
+
+  @Test
+  void loggerThatLogsItsOwnWriteFailuresIntoTheQueueItDrains() {
+    helper
+        .addSourceLines(
+            "AsyncLogger.java",
+            """
+            import java.io.IOException;
+            import java.io.Writer;
+            import java.util.concurrent.ArrayBlockingQueue;
+            import java.util.concurrent.BlockingQueue;
+
+            public final class AsyncLogger {
+              private final BlockingQueue<String> pending = new ArrayBlockingQueue<>(1024);
+              private final Writer out;
+
+              public AsyncLogger(Writer out) {
+                this.out = out;
+                Thread writer = new Thread(this::drain, "log-writer");
+                writer.setDaemon(true);
+                writer.start();
+              }
+
+              public void log(String line) throws InterruptedException {
+                // BUG: Diagnostic contains: can block forever in put() on 'pending' (new ArrayBlockingQueue<>(1024)): the consumer that drains it (line 25) also inserts into it through log() (line 29) and once other producers fill the queue that consumer blocks on itself and nothing takes any more.
+                pending.put(line);
+              }
+
+              private void drain() {
+                try {
+                  while (true) {
+                    String line = pending.take();
+                    try {
+                      out.write(line);
+                    } catch (IOException e) {
+                      log("log write failed: " + e.getMessage());
+                    }
+                  }
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+              }
+            }
+            """)
+        .doTest();
+  }
+
+  @Test
+  void negativeLoggerThatReportsWriteFailuresElsewhere() {
+    helper
+        .addSourceLines(
+            "AsyncLogger.java",
+            """
+            import java.io.IOException;
+            import java.io.Writer;
+            import java.util.concurrent.ArrayBlockingQueue;
+            import java.util.concurrent.BlockingQueue;
+
+            public final class AsyncLogger {
+              private final BlockingQueue<String> pending = new ArrayBlockingQueue<>(1024);
+              private final Writer out;
+
+              public AsyncLogger(Writer out) {
+                this.out = out;
+                Thread writer = new Thread(this::drain, "log-writer");
+                writer.setDaemon(true);
+                writer.start();
+              }
+
+              public void log(String line) throws InterruptedException {
+                pending.put(line);
+              }
+
+              private void drain() {
+                try {
+                  while (true) {
+                    String line = pending.take();
+                    try {
+                      out.write(line);
+                    } catch (IOException e) {
+                      System.err.println("log write failed: " + e.getMessage());
+                    }
+                  }
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+              }
+            }
+            """)
+        .doTest();
+  }
+
+  private static final String PIPELINE_HEAD =
+      """
+      import java.util.List;
+      import java.util.concurrent.ArrayBlockingQueue;
+      import java.util.concurrent.BlockingQueue;
+      import java.util.concurrent.ExecutorService;
+
+      final class ImportPipeline {
+        record Row(String customer, long cents) {}
+
+        private final BlockingQueue<String> lines = new ArrayBlockingQueue<>(100);
+        private final BlockingQueue<Row> rows = new ArrayBlockingQueue<>(100);
+        private final ExecutorService pool;
+        private long totalCents;
+
+        ImportPipeline(ExecutorService pool) {
+          this.pool = pool;
+        }
+
+        void run(List<String> csv) throws InterruptedException {
+          pool.execute(this::parse);
+          pool.execute(this::store);
+          for (String line : csv) {
+      """;
+
+  private static final String PIPELINE_PARSE =
+      """
+          }
+        }
+
+        private void parse() {
+          try {
+            while (true) {
+              String line = lines.take();
+      """;
+
+  @Test
+  void pipelineStageStopsWhenItsDownstreamInsertionLeaks() {
+    helper
+        .addSourceLines(
+            "ImportPipeline.java",
+            PIPELINE_HEAD
+                + "// BUG: Diagnostic contains: the calling thread can block forever in put() on"
+                + " 'lines' (new ArrayBlockingQueue<>(100)): every consumer can stop taking (line"
+                + " 32: it also produces into 'rows', where it can block forever) and nothing"
+                + " cancels the producer\n"
+                + "lines.put(line);\n"
+                + PIPELINE_PARSE
+                + "// BUG: Diagnostic contains: every consumer can stop taking (line 44: throw"
+                + " IllegalArgumentException on error)\n"
+                + """
+                      rows.put(new Row(line, line.length()));
+                    }
+                  } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                  }
+                }
+
+                private void store() {
+                  try {
+                    while (true) {
+                      Row row = rows.take();
+                      if (row.cents() == 0) {
+                        throw new IllegalArgumentException("empty row for " + row.customer());
+                      }
+                      totalCents += row.cents();
+                    }
+                  } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                  }
+                }
+              }
+              """)
+        .doTest();
+  }
+
+  @Test
+  void negativePipelineWhoseLastStageNeverStops() {
+    helper
+        .addSourceLines(
+            "ImportPipeline.java",
+            PIPELINE_HEAD
+                + "lines.put(line);\n"
+                + PIPELINE_PARSE
+                + """
+                      rows.put(new Row(line, line.length()));
+                    }
+                  } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                  }
+                }
+
+                private void store() {
+                  try {
+                    while (true) {
+                      Row row = rows.take();
+                      if (row.cents() == 0) {
+                        System.err.println("skipped empty row for " + row.customer());
+                        continue;
+                      }
+                      totalCents += row.cents();
+                    }
+                  } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                  }
+                }
+              }
+              """)
+        .doTest();
+  }
+}
