@@ -63,7 +63,7 @@ final class IncidentVerdictsTest {
           Map.entry("LogbackKafkaAppender.java", "missed 60"),
           Map.entry("LogbackWorkerReentrant.java", "missed 89"),
           Map.entry("Perf4jCoalescingAppender.java", "missed 49"),
-          Map.entry("RabbitMqAmqpWorkPool.java", "missed 43"),
+          Map.entry("RabbitMqAmqpWorkPool.java", "missed 42"),
           Map.entry("SpringAmqpBlockingQueueConsumer.java", "missed 117"));
 
   private static final Map<String, SortedSet<Long>> warned = new TreeMap<>();

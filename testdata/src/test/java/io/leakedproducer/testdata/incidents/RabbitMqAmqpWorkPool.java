@@ -9,7 +9,6 @@ package io.leakedproducer.testdata.incidents;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** A pre-settled consumer whose handler republishes every message on the same connection. */
