@@ -117,15 +117,27 @@ public final class LeakedProducer extends BugChecker implements MethodInvocation
   }
 
   private Description analyse(MethodInvocationTree tree, VisitorState state) {
-    VarSymbol queueVariable = AstPaths.receiverVariable(tree);
+    CompilationUnitIndex units = indexFor(state);
+    if (ExecutorWorkQueues.isWorkQueueInsertion(tree)) {
+      Optional<ExecutorWorkQueues.Finding> finding = ExecutorWorkQueues.decide(state.getPath(), units, state);
+      if (finding.isEmpty()) {
+        debug(tree, "a pool's work queue that is unbounded, unknown, or re-tested for shutdown between offers");
+        return Description.NO_MATCH;
+      }
+      Description.Builder description = buildDescription(tree).setMessage(finding.get().message());
+      finding.get().fix().ifPresent(description::addFix);
+      return description.build();
+    }
+    VarSymbol queueVariable = units.receiverVariable(tree);
     if (queueVariable == null) {
+      debug(tree, "the queue is not a variable, field, getter or element of a container of this unit");
       return Description.NO_MATCH;
     }
-    CompilationUnitIndex units = indexFor(state);
     QueueAliases queue = QueueAliases.of(queueVariable, units);
     QueueAnalysis analysis = analyses.computeIfAbsent(queue.variables, k -> analyseQueue(queue, units, state));
     Finding finding = analysis.findings.get(tree);
     if (finding == null) {
+      debug(tree, analysis.dropped.getOrDefault(tree, "not reached from the queue's aliases " + queue.variables));
       return Description.NO_MATCH;
     }
     String message = message(tree, queueVariable, finding.verdict, finding.producer, finding.exit);
@@ -142,7 +154,7 @@ public final class LeakedProducer extends BugChecker implements MethodInvocation
   private QueueAnalysis analyseQueue(QueueAliases queue, CompilationUnitIndex units, VisitorState state) {
     QueueAnalysis analysis = new QueueAnalysis(boundedness.classify(queue, state));
     if (queue.escapes) {
-      debug(null, "queue escapes: " + queue.variables);
+      analysis.dropAll(queue, units, "the queue escapes to code outside this unit, which may consume it: " + queue.variables);
       return analysis;
     }
     List<ConsumerDiscovery.Consumer> allConsumers = new ArrayList<>();
@@ -155,6 +167,7 @@ public final class LeakedProducer extends BugChecker implements MethodInvocation
         }
         ProducerDiscovery.Producer producer = ProducerDiscovery.discover(site, units, state);
         if (producer == null) {
+          analysis.drop(call, "a timed offer whose failure ends the producer: it cannot block forever");
           continue;
         }
         QueueBoundedness.Verdict verdict = analysis.verdict;
@@ -162,17 +175,21 @@ public final class LeakedProducer extends BugChecker implements MethodInvocation
           verdict = new QueueBoundedness.Verdict(QueueBoundedness.Kind.BOUNDED, null, true, verdict.description, verdict.creation);
         }
         if (verdict.kind != QueueBoundedness.Kind.BOUNDED) {
-          debug(call, "not a bounded handoff: " + verdict.kind);
+          analysis.drop(call, "not known to be a bounded handoff: " + verdict.kind + " (" + verdict.description + ")");
           continue;
         }
         List<ConsumerDiscovery.Consumer> consumers = ConsumerDiscovery.discover(queue, producer, units, state);
-        if (consumers.isEmpty() || consumers.stream().anyMatch(c -> c.exits.isEmpty())) {
-          debug(call, "consumers: " + consumers.size() + ", some never stop early");
-          continue; // no consumer we can see, or one that never stops early
+        if (consumers.isEmpty()) {
+          analysis.drop(call, "no consumer of this queue is visible in the unit");
+          continue;
+        }
+        if (consumers.stream().anyMatch(c -> c.exits.isEmpty())) {
+          analysis.drop(call, "a consumer never stops taking early (" + consumers.size() + " consumers)");
+          continue;
         }
         String cancellation = CancellationPaths.find(producer, queue, verdict, api, units, state);
         if (cancellation != null) {
-          debug(call, "safe: " + cancellation);
+          analysis.drop(call, "safe: " + cancellation);
           continue;
         }
         EarlyExits.Exit exit =
@@ -215,8 +232,23 @@ public final class LeakedProducer extends BugChecker implements MethodInvocation
     Optional<SuggestedFix> fix = Optional.empty();
     Optional<SuggestedFix> runtimeFix = Optional.empty();
 
+    /** Why each insertion of the queue that is not reported was dropped, for the debug output. */
+    final Map<Tree, String> dropped = new IdentityHashMap<>();
+
     QueueAnalysis(QueueBoundedness.Verdict verdict) {
       this.verdict = verdict;
+    }
+
+    void drop(Tree insertion, String why) {
+      dropped.put(insertion, why);
+    }
+
+    void dropAll(QueueAliases queue, CompilationUnitIndex units, String why) {
+      for (VarSymbol alias : queue.variables) {
+        for (TreePath site : units.callsOn(alias)) {
+          dropped.put(site.getLeaf(), why);
+        }
+      }
     }
   }
 
