@@ -54,9 +54,6 @@ final class IncidentVerdictsTest {
       Map.ofEntries(
           Map.entry("DebeziumMySqlReader.java", "missed 90"),
           Map.entry("DebeziumMySqlReaderFixed.java", "missed 95"),
-          Map.entry("DruidAppenderatorDeadlock.java", "missed 38"),
-          Map.entry("DruidBlockingExecutor.java", "missed 37"),
-          Map.entry("DruidBlockingExecutorFixed.java", "missed 40"),
           Map.entry("Log4j2AsyncAppenderFixed.java", "false alarm 87"),
           Map.entry("LogbackAsyncAppenderError.java", "missed 64"),
           Map.entry("LogbackAsyncAppenderStart.java", "missed 87"),
