@@ -221,7 +221,7 @@ public class AlluxioInodeTreeBufferedIterator
     }
   }
 
-  public static void main(String[] args) {
+  public static void main(String[] args) throws Exception {
     Iterator<JournalEntry> entries = new AlluxioInodeTreeBufferedIterator(tree(40, 500), 4, 100);
     try {
       writeCheckpoint(entries, 50);

@@ -227,7 +227,7 @@ public class AlluxioInodeTreeBufferedIteratorFixed
     }
   }
 
-  public static void main(String[] args) {
+  public static void main(String[] args) throws Exception {
     try (AlluxioInodeTreeBufferedIteratorFixed entries =
         new AlluxioInodeTreeBufferedIteratorFixed(tree(40, 500), 4, 100)) {
       writeCheckpoint(entries, 50);

@@ -113,7 +113,7 @@ public class BeamKinesisShardReadersPool {
     }
   }
 
-  public static void main(String[] args) {
+  public static void main(String[] args) throws Exception {
     BeamKinesisShardReadersPool pool =
         new BeamKinesisShardReadersPool(
             List.of(

@@ -145,7 +145,7 @@ public class HtsjdkAsyncBufferedIterator<T> implements Iterator<T>, AutoCloseabl
     }
   }
 
-  public static void main(String[] args) {
+  public static void main(String[] args) throws Exception {
     Iterator<String> samRecords =
         new Iterator<>() {
           private int read = 0;

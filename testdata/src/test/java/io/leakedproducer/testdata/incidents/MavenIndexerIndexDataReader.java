@@ -49,7 +49,7 @@ public class MavenIndexerIndexDataReader {
   /** A per-thread index writer in its own temporary directory. */
   static final class SiloWriter {
     private final TempStorage storage;
-    private int written;
+    int written;
 
     SiloWriter(TempStorage storage) {
       this.storage = storage;

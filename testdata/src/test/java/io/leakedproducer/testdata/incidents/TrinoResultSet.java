@@ -15,6 +15,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -193,11 +194,17 @@ public class TrinoResultSet implements AutoCloseable {
     client.close();
   }
 
-  public static void main(String[] args) {
-    // SELECT ... LIMIT-less query read only for its first few rows, as a UI preview does.
+  public static void main(String[] args) throws Exception {
+    // A query without LIMIT read only for its first few rows, as a UI preview does.
     try (TrinoResultSet rs = new TrinoResultSet(new StatementClient(100, 1_000))) {
       for (int i = 0; i < 5 && rs.next(); i++) {
         System.out.println(rs.getObject(1) + " " + rs.getObject(2));
+      }
+      // The user looks at the preview for a while; meanwhile the prefetcher fills its queue.
+      BlockingQueue<?> prefetched = ((AsyncIterator<?>) rs.results).rowQueue;
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+      while (prefetched.remainingCapacity() > 0 && System.nanoTime() < deadline) {
+        Thread.sleep(10);
       }
     }
     System.out.println("result set closed");

@@ -15,11 +15,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A synchronous topic reader: the read stream hands each server batch to
- * {@link #handleDataReceivedEvent}, which moves the messages, one by one, into a small bounded
- * buffer on a handler thread; the application pulls them with {@link #receive}. The application
- * may stop calling {@code receive} and call {@link #shutdown()} at any time, and shutdown only
- * calls {@code shutdown()} on the handler executor, which does not interrupt the handler parked
- * in {@code put}.
+ * {@code handleDataReceivedEvent}, which moves the messages, one by one, into a small bounded
+ * buffer on a handler thread; the application pulls them with {@code receive}. The application
+ * may stop calling {@code receive} and call {@code shutdown()} at any time, and that only calls
+ * {@code shutdown()} on the handler executor, which does not interrupt the handler parked in
+ * {@code put}.
  */
 public class YdbSyncReaderImpl {
   /** A message read from a topic partition. */
@@ -169,7 +169,12 @@ public class YdbSyncReaderImpl {
     for (int i = 0; i < 5; i++) {
       System.out.println("received offset " + reader.receive().offset());
     }
-    // The application has what it came for and stops reading.
+    // The application works on what it received while the stream keeps delivering.
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+    while (reader.messageBuffer.remainingCapacity() > 0 && System.nanoTime() < deadline) {
+      Thread.sleep(10);
+    }
+    // It has what it came for and stops reading.
     reader.shutdown();
     System.out.println("reader shut down");
   }

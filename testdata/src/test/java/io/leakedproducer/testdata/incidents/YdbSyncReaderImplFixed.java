@@ -146,6 +146,12 @@ public class YdbSyncReaderImplFixed {
       return resultFuture;
     }
 
+    int queuedBatches() {
+      synchronized (batchesInQueue) {
+        return batchesInQueue.size();
+      }
+    }
+
     public void shutdown() {
       shutdownImpl().join();
     }
@@ -157,7 +163,12 @@ public class YdbSyncReaderImplFixed {
     for (int i = 0; i < 5; i++) {
       System.out.println("received offset " + reader.receive().offset());
     }
-    // The application has what it came for and stops reading.
+    // The application works on what it received while the stream keeps delivering.
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+    while (reader.queuedBatches() < 4 && System.nanoTime() < deadline) {
+      Thread.sleep(10);
+    }
+    // It has what it came for and stops reading.
     reader.shutdown();
     System.out.println("reader shut down");
   }
