@@ -47,9 +47,21 @@ public final class LeakedProducer extends BugChecker implements MethodInvocation
   static final String FLAG_INSERTIONS = "LeakedProducer:BlockingInsertionMethods";
   static final String FLAG_FACTORIES = "LeakedProducer:BoundedQueueFactories";
   static final String FLAG_UNKNOWN_BOUNDED = "LeakedProducer:UnknownQueuesBounded";
+  static final String FLAG_STRICT = "LeakedProducer:Strict";
+
+  /**
+   * The default of {@link #FLAG_STRICT} when the flag is not given. The project's own builds set it
+   * for every test JVM, so that no test can pass because the analysis crashed into "no finding".
+   */
+  static final String STRICT_PROPERTY = "leakedproducer.strict";
+
+  /** Test-only fault injection: called before each analysis, so tests can prove what strict mode does. */
+  static volatile java.util.function.Consumer<MethodInvocationTree> faultInjectionForTests = t -> {};
 
   private final transient ConcurrencyApiModel api;
   private final transient QueueBoundedness boundedness;
+  /** Rethrow internal analysis errors instead of reporting nothing. */
+  private final boolean strict;
 
   /** One index per compilation unit, rebuilt when Error Prone moves to the next unit. */
   private transient CompilationUnitTree indexedUnit;
@@ -64,6 +76,7 @@ public final class LeakedProducer extends BugChecker implements MethodInvocation
     this.api = new ConcurrencyApiModel(listFlag(flags, FLAG_INSERTIONS));
     this.boundedness =
         new QueueBoundedness(listFlag(flags, FLAG_FACTORIES), flags.getBoolean(FLAG_UNKNOWN_BOUNDED).orElse(false));
+    this.strict = flags.getBoolean(FLAG_STRICT).orElse(Boolean.getBoolean(STRICT_PROPERTY));
   }
 
   private static ImmutableList<String> listFlag(ErrorProneFlags flags, String name) {
@@ -87,8 +100,14 @@ public final class LeakedProducer extends BugChecker implements MethodInvocation
       if (!api.isBlockingInsertion(tree, state) && !ConcurrencyApiModel.isTimedOffer(tree, state)) {
         return Description.NO_MATCH;
       }
+      faultInjectionForTests.accept(tree);
       return analyse(tree, state);
     } catch (RuntimeException | AssertionError | StackOverflowError e) {
+      if (strict) {
+        throw new IllegalStateException(
+            "LeakedProducer failed to analyse '" + state.getSourceForNode(tree) + "' (strict mode, -XepOpt:"
+                + FLAG_STRICT + "=true)", e);
+      }
       // Code we do not understand (or a javac model we did not expect) yields no finding, never a crash.
       if (DEBUG) {
         e.printStackTrace();
@@ -98,15 +117,27 @@ public final class LeakedProducer extends BugChecker implements MethodInvocation
   }
 
   private Description analyse(MethodInvocationTree tree, VisitorState state) {
-    VarSymbol queueVariable = AstPaths.receiverVariable(tree);
+    CompilationUnitIndex units = indexFor(state);
+    if (ExecutorWorkQueues.isWorkQueueInsertion(tree)) {
+      Optional<ExecutorWorkQueues.Finding> finding = ExecutorWorkQueues.decide(state.getPath(), units, state);
+      if (finding.isEmpty()) {
+        debug(tree, "a pool's work queue that is unbounded, unknown, or re-tested for shutdown between offers");
+        return Description.NO_MATCH;
+      }
+      Description.Builder description = buildDescription(tree).setMessage(finding.get().message());
+      finding.get().fix().ifPresent(description::addFix);
+      return description.build();
+    }
+    VarSymbol queueVariable = units.receiverVariable(tree);
     if (queueVariable == null) {
+      debug(tree, "the queue is not a variable, field, getter or element of a container of this unit");
       return Description.NO_MATCH;
     }
-    CompilationUnitIndex units = indexFor(state);
     QueueAliases queue = QueueAliases.of(queueVariable, units);
     QueueAnalysis analysis = analyses.computeIfAbsent(queue.variables, k -> analyseQueue(queue, units, state));
     Finding finding = analysis.findings.get(tree);
     if (finding == null) {
+      debug(tree, analysis.dropped.getOrDefault(tree, "not reached from the queue's aliases " + queue.variables));
       return Description.NO_MATCH;
     }
     String message = message(tree, queueVariable, finding.verdict, finding.producer, finding.exit);
@@ -123,7 +154,7 @@ public final class LeakedProducer extends BugChecker implements MethodInvocation
   private QueueAnalysis analyseQueue(QueueAliases queue, CompilationUnitIndex units, VisitorState state) {
     QueueAnalysis analysis = new QueueAnalysis(boundedness.classify(queue, state));
     if (queue.escapes) {
-      debug(null, "queue escapes: " + queue.variables);
+      analysis.dropAll(queue, units, "the queue escapes to code outside this unit, which may consume it: " + queue.variables);
       return analysis;
     }
     List<ConsumerDiscovery.Consumer> allConsumers = new ArrayList<>();
@@ -136,6 +167,7 @@ public final class LeakedProducer extends BugChecker implements MethodInvocation
         }
         ProducerDiscovery.Producer producer = ProducerDiscovery.discover(site, units, state);
         if (producer == null) {
+          analysis.drop(call, "a timed offer whose failure ends the producer: it cannot block forever");
           continue;
         }
         QueueBoundedness.Verdict verdict = analysis.verdict;
@@ -143,17 +175,21 @@ public final class LeakedProducer extends BugChecker implements MethodInvocation
           verdict = new QueueBoundedness.Verdict(QueueBoundedness.Kind.BOUNDED, null, true, verdict.description, verdict.creation);
         }
         if (verdict.kind != QueueBoundedness.Kind.BOUNDED) {
-          debug(call, "not a bounded handoff: " + verdict.kind);
+          analysis.drop(call, "not known to be a bounded handoff: " + verdict.kind + " (" + verdict.description + ")");
           continue;
         }
         List<ConsumerDiscovery.Consumer> consumers = ConsumerDiscovery.discover(queue, producer, units, state);
-        if (consumers.isEmpty() || consumers.stream().anyMatch(c -> c.exits.isEmpty())) {
-          debug(call, "consumers: " + consumers.size() + ", some never stop early");
-          continue; // no consumer we can see, or one that never stops early
+        if (consumers.isEmpty()) {
+          analysis.drop(call, "no consumer of this queue is visible in the unit");
+          continue;
+        }
+        if (consumers.stream().anyMatch(c -> c.exits.isEmpty())) {
+          analysis.drop(call, "a consumer never stops taking early (" + consumers.size() + " consumers)");
+          continue;
         }
         String cancellation = CancellationPaths.find(producer, queue, verdict, api, units, state);
         if (cancellation != null) {
-          debug(call, "safe: " + cancellation);
+          analysis.drop(call, "safe: " + cancellation);
           continue;
         }
         EarlyExits.Exit exit =
@@ -196,8 +232,23 @@ public final class LeakedProducer extends BugChecker implements MethodInvocation
     Optional<SuggestedFix> fix = Optional.empty();
     Optional<SuggestedFix> runtimeFix = Optional.empty();
 
+    /** Why each insertion of the queue that is not reported was dropped, for the debug output. */
+    final Map<Tree, String> dropped = new IdentityHashMap<>();
+
     QueueAnalysis(QueueBoundedness.Verdict verdict) {
       this.verdict = verdict;
+    }
+
+    void drop(Tree insertion, String why) {
+      dropped.put(insertion, why);
+    }
+
+    void dropAll(QueueAliases queue, CompilationUnitIndex units, String why) {
+      for (VarSymbol alias : queue.variables) {
+        for (TreePath site : units.callsOn(alias)) {
+          dropped.put(site.getLeaf(), why);
+        }
+      }
     }
   }
 
