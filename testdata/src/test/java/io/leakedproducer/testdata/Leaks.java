@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import java.lang.ref.WeakReference;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -49,18 +48,6 @@ public final class Leaks {
       LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
     }
     return ref.get() == null;
-  }
-
-  /** The thread, among {@code threads}, parked inside a blocking insertion such as {@code put}. */
-  public static Thread parkedIn(List<Thread> threads, String method) {
-    for (Thread t : threads) {
-      if (t.getState() == Thread.State.WAITING || t.getState() == Thread.State.TIMED_WAITING) {
-        if (Arrays.stream(t.getStackTrace()).anyMatch(f -> f.getMethodName().equals(method))) {
-          return t;
-        }
-      }
-    }
-    return null;
   }
 
   /** Interrupts leaked threads and waits for them, so one test's leak never outlives it. */

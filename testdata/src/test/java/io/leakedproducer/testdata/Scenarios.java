@@ -3,9 +3,10 @@ package io.leakedproducer.testdata;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.leakedproducer.runtime.LeakedProducers;
+import io.leakedproducer.runtime.LeakedProducers.StuckProducer;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
@@ -15,12 +16,14 @@ public final class Scenarios {
   private Scenarios() {}
 
   /**
-   * The leaky verdict: after the call returned (or, when the caller produces, while it hangs), a
-   * thread it started is parked in the insertion and the items stay reachable. Releases the
-   * stranded threads at the end.
+   * The leaky verdict: after the call returned (or, when the caller produces, while it hangs), the
+   * leaked-producer verifier finds a thread the call started stuck in the insertion, called from
+   * the program's own code, and the items stay reachable. Releases the stranded threads at the
+   * end.
    */
   public static void assertLeaks(Scenario scenario, Class<?> program) throws Exception {
     Set<Thread> before = Leaks.liveThreads();
+    LeakedProducers.Verifier verifier = LeakedProducers.verifier().ignoreCurrent();
     Run run = scenario.start(program);
     try {
       if (!scenario.callHangs()) {
@@ -29,24 +32,41 @@ public final class Scenarios {
         scenario.verify(run, false);
         run.afterReturn();
       }
-      // Keep the thread seen parked: a timed-offer retry loop is between two waits now and then.
-      AtomicReference<Thread> parked = new AtomicReference<>();
+      // The producer may not have reached the insertion yet: ask again until it has. Each answer
+      // that finds it comes after the verifier's own retry window, so it is stuck, not leaving.
+      AtomicReference<StuckProducer> found = new AtomicReference<>();
       assertTrue(
-          Leaks.await(() -> {
-            parked.set(Leaks.parkedIn(Leaks.startedSince(before), scenario.insertion()));
-            return parked.get() != null;
-          }),
-          "a thread should be parked in " + scenario.insertion() + "(); threads: " + describe(Leaks.startedSince(before)));
-      Thread stuck = parked.get();
-      assertNotNull(stuck);
-      assertTrue(stuck.getName().startsWith(scenario.producerThread()), "stuck thread: " + stuck.getName());
+          Leaks.await(
+              () -> {
+                for (StuckProducer stuck : verifier.stuckProducers()) {
+                  if (stuck.insertionFrame().getMethodName().equals(scenario.insertion())) {
+                    found.set(stuck);
+                    return true;
+                  }
+                }
+                return false;
+              }),
+          "a thread should be stuck in "
+              + scenario.insertion()
+              + "(); threads: "
+              + describe(Leaks.startedSince(before)));
+      StuckProducer stuck = found.get();
+      assertTrue(
+          stuck.threadName().startsWith(scenario.producerThread()), "stuck thread: " + stuck);
+      assertTrue(
+          stuck.callerFrame().getClassName().startsWith(program.getPackageName() + "."),
+          "the insertion should be called from the program: " + stuck);
       if (scenario.callerProduces()) {
-        assertSame(run.request, stuck, "the request thread itself should hang in " + scenario.insertion());
+        assertEquals(
+            run.request.getId(),
+            stuck.threadId(),
+            "the request thread itself should hang in " + scenario.insertion());
       }
       if (scenario.callHangs()) {
         assertTrue(run.request.isAlive(), "the call should hang");
       }
-      assertFalse(Leaks.clearedAfterGc(run.items), "the stranded producer should keep the items reachable");
+      assertFalse(
+          Leaks.clearedAfterGc(run.items), "the stranded producer should keep the items reachable");
     } finally {
       Leaks.release(Leaks.startedSince(before));
     }
@@ -58,6 +78,7 @@ public final class Scenarios {
    */
   public static void assertClean(Scenario scenario, Class<?> program, boolean patched) throws Exception {
     Set<Thread> before = Leaks.liveThreads();
+    LeakedProducers.Verifier verifier = LeakedProducers.verifier().ignoreCurrent();
     Run run = scenario.start(program);
     try {
       run.request.join(Leaks.WAIT.toMillis());
@@ -65,6 +86,8 @@ public final class Scenarios {
           + describe(List.of(run.request)));
       scenario.verify(run, patched);
       run.afterReturn();
+      // A stuck producer first, by name and call site; then no thread of the call at all.
+      verifier.verify();
       assertTrue(Leaks.await(() -> Leaks.startedSince(before).isEmpty()),
           "threads left running: " + describe(Leaks.startedSince(before)));
       assertTrue(Leaks.clearedAfterGc(run.items), "the items should be unreachable once the call ended");

@@ -6,8 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.leakedproducer.runtime.LeakedProducers;
+import io.leakedproducer.runtime.LeakedProducers.StuckProducer;
 import io.leakedproducer.testdata.Leaks;
 import java.lang.ref.WeakReference;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -56,20 +60,33 @@ final class DeleteCollectionTest {
   void leakyPortStrandsTheDistributorAndTheList() throws Exception {
     Store store = new Store(true);
     Set<Thread> before = Leaks.liveThreads();
+    LeakedProducers.Verifier verifier = LeakedProducers.verifier().ignoreCurrent();
 
     Exception error = DeleteCollectionLeaky.deleteCollection(store, WORKERS);
 
     assertSame(store.failure, error);
-    List<Thread> started = Leaks.startedSince(before);
     try {
-      AtomicReference<Thread> parked = new AtomicReference<>();
-      assertTrue(Leaks.await(() -> {
-            parked.set(Leaks.parkedIn(Leaks.startedSince(before), "put"));
-            return parked.get() != null;
-          }),
-          "the distributor should be parked in put() after the call returned; threads: " + started);
-      Thread distributor = parked.get();
-      assertEquals("delete-collection-distributor", distributor.getName());
+      // The distributor may still be on its way to put(): ask until the verifier sees it stuck.
+      AtomicReference<List<StuckProducer>> stuck = new AtomicReference<>(List.of());
+      assertTrue(
+          Leaks.await(() -> !stuck.updateAndGet(s -> verifier.stuckProducers()).isEmpty()),
+          "the distributor should be stuck in put() after the call returned; threads: "
+              + Leaks.startedSince(before));
+      assertEquals(1, stuck.get().size(), "stuck: " + stuck.get());
+      StuckProducer distributor = stuck.get().get(0);
+      assertEquals("delete-collection-distributor", distributor.threadName());
+      assertEquals(
+          "java.util.concurrent.ArrayBlockingQueue", distributor.insertionFrame().getClassName());
+      assertEquals("put", distributor.insertionFrame().getMethodName());
+      assertEquals("DeleteCollectionLeaky.java", distributor.callerFrame().getFileName());
+      // The caller frame is the distributor's put of an item (not the end marker's put).
+      List<String> source =
+          Files.readAllLines(
+              Path.of(
+                  "src/main/java/io/leakedproducer/testdata/deletecollection",
+                  "DeleteCollectionLeaky.java"));
+      assertEquals(
+          "toProcess.put(i);", source.get(distributor.callerFrame().getLineNumber() - 1).trim());
       assertTrue(!Leaks.clearedAfterGc(store.listed), "the stuck distributor should keep the list reachable");
     } finally {
       Leaks.release(Leaks.startedSince(before));
@@ -80,10 +97,12 @@ final class DeleteCollectionTest {
   void fixedPortLeavesNoThreadAndReleasesTheList() throws Exception {
     Store store = new Store(true);
     Set<Thread> before = Leaks.liveThreads();
+    LeakedProducers.Verifier verifier = LeakedProducers.verifier().ignoreCurrent();
 
     Exception error = DeleteCollectionFixed.deleteCollection(store, WORKERS);
 
     assertSame(store.failure, error);
+    verifier.verify();
     List<Thread> started = Leaks.startedSince(before);
     assertTrue(started.isEmpty(), "threads left running: " + started);
     assertTrue(Leaks.clearedAfterGc(store.listed), "the list should be unreachable once the call returned");
