@@ -389,6 +389,15 @@ final class ConcurrencyApiModel {
         && !AstPaths.isSubtypeByName(cls, "java.util.concurrent.ScheduledThreadPoolExecutor"::contentEquals);
   }
 
+  /** {@code Thread.currentThread()}. */
+  static boolean isCurrentThread(MethodInvocationTree call) {
+    Symbol sym = ASTHelpers.getSymbol(call);
+    return sym instanceof MethodSymbol method
+        && method.isStatic()
+        && method.getSimpleName().contentEquals("currentThread")
+        && method.owner.getQualifiedName().contentEquals("java.lang.Thread");
+  }
+
   static boolean isTimedInvokeAll(ExpressionTree tree, VisitorState state) {
     return TIMED_INVOKE_ALL.matches(tree, state);
   }

@@ -3,8 +3,10 @@ package io.leakedproducer.checker;
 import com.google.errorprone.VisitorState;
 import com.google.errorprone.util.ASTHelpers;
 import com.sun.source.tree.ClassTree;
+import com.sun.source.tree.IfTree;
 import com.sun.source.tree.MethodInvocationTree;
 import com.sun.source.tree.MethodTree;
+import com.sun.source.tree.ReturnTree;
 import com.sun.source.tree.Tree;
 import com.sun.source.util.TreePath;
 import com.sun.tools.javac.code.Symbol.MethodSymbol;
@@ -59,6 +61,9 @@ final class SelfBlockingConsumers {
       ConcurrencyApiModel api,
       CompilationUnitIndex index,
       VisitorState state) {
+    if (threadGuarded(producer.insertionPath(), index)) {
+      return null; // the taker's own thread never reaches the insertion
+    }
     // The insertion runs where each element of its chain is: the put, then the helpers' call sites.
     for (int k = 0; k < producer.chain.size(); k++) {
       TreePath site = producer.chain.get(k);
@@ -109,7 +114,7 @@ final class SelfBlockingConsumers {
                 new TreePath(loop, AstPaths.loopBody(loop.getLeaf())),
                 call -> isBlockingInsertionInto(call, queue, api, index, state),
                 index);
-        if (reach != null) {
+        if (reach != null && !threadGuarded(reach.target(), index)) {
           consumer.exits.add(
               new EarlyExits.Exit(
                   AstPaths.line(index.unit, reach.via().getLeaf()),
@@ -161,6 +166,47 @@ final class SelfBlockingConsumers {
         }
       }
     }
+  }
+
+  /**
+   * The fix real projects write for re-entrancy: the method that reaches the insertion first asks
+   * which thread is calling ({@code if (Thread.currentThread() == worker) return;}) and never lets
+   * the consumer's own thread wait for room in its queue.
+   */
+  private static boolean threadGuarded(TreePath insertion, CompilationUnitIndex index) {
+    for (TreePath method : index.methods.values()) {
+      MethodTree tree = (MethodTree) method.getLeaf();
+      if (tree.getBody() == null || !hasThreadIdentityGuard(tree.getBody())) {
+        continue;
+      }
+      if (AstPaths.isWithin(insertion, tree)
+          || ReachableCalls.find(
+                  new TreePath(method, tree.getBody()),
+                  call -> call.getLeaf() == insertion.getLeaf(),
+                  index)
+              != null) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** An {@code if} that compares {@code Thread.currentThread()} by identity and leaves the method. */
+  private static boolean hasThreadIdentityGuard(Tree body) {
+    return AstPaths.anyMatch(
+        body,
+        t ->
+            t instanceof IfTree ifTree
+                && AstPaths.anyMatch(
+                    ifTree.getCondition(),
+                    c ->
+                        (c.getKind() == Tree.Kind.EQUAL_TO || c.getKind() == Tree.Kind.NOT_EQUAL_TO)
+                            && AstPaths.anyMatch(
+                                c,
+                                m ->
+                                    m instanceof MethodInvocationTree call
+                                        && ConcurrencyApiModel.isCurrentThread(call)))
+                && AstPaths.anyMatch(ifTree, r -> r instanceof ReturnTree));
   }
 
   private static String via(ReachableCalls.Reach reach) {

@@ -144,6 +144,59 @@ final class SelfBlockingConsumersTest {
         .doTest();
   }
 
+  /** The fix logback's users proposed: events logged on the worker thread are not enqueued. */
+  @Test
+  void negativeLoggerThatNeverEnqueuesFromItsOwnWriterThread() {
+    helper
+        .addSourceLines(
+            "AsyncLogger.java",
+            """
+            import java.io.IOException;
+            import java.io.Writer;
+            import java.util.concurrent.ArrayBlockingQueue;
+            import java.util.concurrent.BlockingQueue;
+            import java.util.concurrent.atomic.AtomicLong;
+
+            public final class AsyncLogger {
+              private final BlockingQueue<String> pending = new ArrayBlockingQueue<>(1024);
+              private final AtomicLong droppedOnWriter = new AtomicLong();
+              private final Writer out;
+              private final Thread writer = new Thread(this::drain, "log-writer");
+
+              public AsyncLogger(Writer out) {
+                this.out = out;
+                writer.setDaemon(true);
+                writer.start();
+              }
+
+              public void log(String line) throws InterruptedException {
+                if (Thread.currentThread() == writer) {
+                  droppedOnWriter.incrementAndGet();
+                  return;
+                }
+                pending.put(line);
+              }
+
+              private void drain() {
+                try {
+                  while (true) {
+                    String line = pending.take();
+                    try {
+                      out.write(line);
+                    } catch (IOException e) {
+                      log("log write failed: " + e.getMessage());
+                    }
+                  }
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+              }
+            }
+            """)
+        .expectNoDiagnostics()
+        .doTest();
+  }
+
   @Test
   void negativeLoggerThatReportsWriteFailuresElsewhere() {
     helper
