@@ -35,7 +35,7 @@ final class ConsumerDiscovery {
   private ConsumerDiscovery() {}
 
   static List<Consumer> discover(QueueAliases queue, ProducerDiscovery.Producer producer, CompilationUnitIndex index,
-      VisitorState state) {
+      ConsumerDeath death, VisitorState state) {
     Map<com.sun.source.tree.Tree, Consumer> byRoot = new LinkedHashMap<>();
     Map<Consumer, List<List<TreePath>>> chains = new LinkedHashMap<>();
     for (VarSymbol alias : queue.variables) {
@@ -65,7 +65,7 @@ final class ConsumerDiscovery {
         if (hasLoop && !inLoop(chain)) {
           continue;
         }
-        EarlyExits.collect(chain, queue, takenVariable(chain.get(0)), entry.getKey(), producer, index, state);
+        EarlyExits.collect(chain, queue, takenVariable(chain.get(0)), entry.getKey(), producer, index, death, state);
       }
     }
     return new ArrayList<>(byRoot.values());

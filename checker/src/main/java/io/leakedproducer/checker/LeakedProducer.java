@@ -50,6 +50,8 @@ public final class LeakedProducer extends BugChecker implements MethodInvocation
 
   private final transient ConcurrencyApiModel api;
   private final transient QueueBoundedness boundedness;
+  /** Which exceptions can kill a consumer: {@code -XepOpt:LeakedProducer:ConsumerDeath}. */
+  private final transient ConsumerDeath consumerDeath;
 
   /** One index per compilation unit, rebuilt when Error Prone moves to the next unit. */
   private transient CompilationUnitTree indexedUnit;
@@ -64,6 +66,7 @@ public final class LeakedProducer extends BugChecker implements MethodInvocation
     this.api = new ConcurrencyApiModel(listFlag(flags, FLAG_INSERTIONS));
     this.boundedness =
         new QueueBoundedness(listFlag(flags, FLAG_FACTORIES), flags.getBoolean(FLAG_UNKNOWN_BOUNDED).orElse(false));
+    this.consumerDeath = ConsumerDeath.fromFlags(flags);
   }
 
   private static ImmutableList<String> listFlag(ErrorProneFlags flags, String name) {
@@ -146,7 +149,7 @@ public final class LeakedProducer extends BugChecker implements MethodInvocation
           debug(call, "not a bounded handoff: " + verdict.kind);
           continue;
         }
-        List<ConsumerDiscovery.Consumer> consumers = ConsumerDiscovery.discover(queue, producer, units, state);
+        List<ConsumerDiscovery.Consumer> consumers = ConsumerDiscovery.discover(queue, producer, units, consumerDeath, state);
         if (consumers.isEmpty() || consumers.stream().anyMatch(c -> c.exits.isEmpty())) {
           debug(call, "consumers: " + consumers.size() + ", some never stop early");
           continue; // no consumer we can see, or one that never stops early
