@@ -47,11 +47,23 @@ public final class LeakedProducer extends BugChecker implements MethodInvocation
   static final String FLAG_INSERTIONS = "LeakedProducer:BlockingInsertionMethods";
   static final String FLAG_FACTORIES = "LeakedProducer:BoundedQueueFactories";
   static final String FLAG_UNKNOWN_BOUNDED = "LeakedProducer:UnknownQueuesBounded";
+  static final String FLAG_STRICT = "LeakedProducer:Strict";
+
+  /**
+   * The default of {@link #FLAG_STRICT} when the flag is not given. The project's own builds set it
+   * for every test JVM, so that no test can pass because the analysis crashed into "no finding".
+   */
+  static final String STRICT_PROPERTY = "leakedproducer.strict";
+
+  /** Test-only fault injection: called before each analysis, so tests can prove what strict mode does. */
+  static volatile java.util.function.Consumer<MethodInvocationTree> faultInjectionForTests = t -> {};
 
   private final transient ConcurrencyApiModel api;
   private final transient QueueBoundedness boundedness;
   /** Which exceptions can kill a consumer: {@code -XepOpt:LeakedProducer:ConsumerDeath}. */
   private final transient ConsumerDeath consumerDeath;
+  /** Rethrow internal analysis errors instead of reporting nothing. */
+  private final boolean strict;
 
   /** One index per compilation unit, rebuilt when Error Prone moves to the next unit. */
   private transient CompilationUnitTree indexedUnit;
@@ -67,6 +79,7 @@ public final class LeakedProducer extends BugChecker implements MethodInvocation
     this.boundedness =
         new QueueBoundedness(listFlag(flags, FLAG_FACTORIES), flags.getBoolean(FLAG_UNKNOWN_BOUNDED).orElse(false));
     this.consumerDeath = ConsumerDeath.fromFlags(flags);
+    this.strict = flags.getBoolean(FLAG_STRICT).orElse(Boolean.getBoolean(STRICT_PROPERTY));
   }
 
   private static ImmutableList<String> listFlag(ErrorProneFlags flags, String name) {
@@ -90,8 +103,14 @@ public final class LeakedProducer extends BugChecker implements MethodInvocation
       if (!api.isBlockingInsertion(tree, state) && !ConcurrencyApiModel.isTimedOffer(tree, state)) {
         return Description.NO_MATCH;
       }
+      faultInjectionForTests.accept(tree);
       return analyse(tree, state);
     } catch (RuntimeException | AssertionError | StackOverflowError e) {
+      if (strict) {
+        throw new IllegalStateException(
+            "LeakedProducer failed to analyse '" + state.getSourceForNode(tree) + "' (strict mode, -XepOpt:"
+                + FLAG_STRICT + "=true)", e);
+      }
       // Code we do not understand (or a javac model we did not expect) yields no finding, never a crash.
       if (DEBUG) {
         e.printStackTrace();
