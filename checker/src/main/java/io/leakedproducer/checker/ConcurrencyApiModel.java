@@ -120,7 +120,7 @@ final class ConcurrencyApiModel {
           .namedAnyOf("invokeAll", "invokeAny")
           .withParameters("java.util.Collection", "long", "java.util.concurrent.TimeUnit");
 
-  // --- What can kill a consumer (ConsumerDeath, ExceptionEscapes) ---------------------------------
+  // --- What can kill a consumer (ConsumerDeath, ExceptionEscapes) ------------------------------
 
   /** Packages that ship with the JDK: their interfaces are implemented by the JDK's own classes. */
   private static final ImmutableList<String> JDK_PACKAGES =
@@ -146,7 +146,8 @@ final class ConcurrencyApiModel {
           "java.util.logging.Formatter");
 
   /** Packages whose every interface is a handler type ({@code Consumer}, {@code Function}, ...). */
-  private static final ImmutableList<String> HANDLER_PACKAGES = ImmutableList.of("java.util.function.");
+  private static final ImmutableList<String> HANDLER_PACKAGES =
+      ImmutableList.of("java.util.function.");
 
   private static final ImmutableSet<String> ATOMIC_OPERATIONS =
       ImmutableSet.of(
@@ -157,44 +158,69 @@ final class ConcurrencyApiModel {
 
   private static final ImmutableSet<String> COLLECTION_OPERATIONS =
       ImmutableSet.of(
-          "<init>", "add", "addLast", "addFirst", "offer", "put", "putIfAbsent", "get", "getOrDefault",
-          "containsKey", "contains", "size", "isEmpty", "clear", "poll", "peek");
+          "<init>", "add", "addLast", "addFirst", "offer", "put", "putIfAbsent", "get",
+          "getOrDefault", "containsKey", "contains", "size", "isEmpty", "clear", "poll", "peek");
 
   /**
    * JDK calls that cannot fail on valid input (allocation failure aside): under
    * {@link ConsumerDeath#BROAD} they are not assumed to throw. Keys are declaring types (a call
-   * matches a key on any JDK supertype of the method's owner); {@code <init>} is a constructor.
-   * Exceptions these methods declare still count at every level. Kept short on purpose: each entry
-   * is a promise that a consumer calling it does not die.
+   * matches a key on any JDK supertype of the method's owner); {@code <init>} is that class's own
+   * constructor. Exceptions these methods declare still count at every level. Kept short on
+   * purpose: each entry is a promise that a consumer calling it does not die.
    */
   private static final ImmutableMap<String, ImmutableSet<String>> NON_FAILING_CALLS =
       ImmutableMap.<String, ImmutableSet<String>>builder()
           .put("java.lang.Object", ImmutableSet.of("<init>", "getClass"))
           .put("java.lang.Throwable", ImmutableSet.of("getMessage", "addSuppressed"))
-          .put("java.lang.System", ImmutableSet.of("nanoTime", "currentTimeMillis", "identityHashCode"))
-          .put("java.lang.Thread", ImmutableSet.of("currentThread", "interrupted", "isInterrupted", "interrupt",
-              "getName", "isAlive", "sleep", "onSpinWait", "yield"))
+          .put(
+              "java.lang.System",
+              ImmutableSet.of("nanoTime", "currentTimeMillis", "identityHashCode"))
+          .put(
+              "java.lang.Thread",
+              ImmutableSet.of(
+                  "currentThread", "interrupted", "isInterrupted", "interrupt", "getName",
+                  "isAlive", "sleep", "onSpinWait", "yield"))
           .put("java.lang.Math", ImmutableSet.of("min", "max", "abs"))
-          .put("java.lang.String", ImmutableSet.of("equals", "equalsIgnoreCase", "hashCode", "length", "isEmpty",
-              "isBlank", "startsWith", "endsWith", "contains", "trim", "strip", "toString", "valueOf",
-              "toLowerCase", "toUpperCase", "concat"))
+          .put(
+              "java.lang.String",
+              ImmutableSet.of(
+                  "equals", "equalsIgnoreCase", "hashCode", "length", "isEmpty", "isBlank",
+                  "startsWith", "endsWith", "contains", "trim", "strip", "toString", "valueOf",
+                  "toLowerCase", "toUpperCase", "concat"))
           .put("java.lang.StringBuilder", ImmutableSet.of("<init>", "append", "length", "toString"))
-          .put("java.lang.Integer", ImmutableSet.of("valueOf", "intValue", "toString", "hashCode", "equals"))
-          .put("java.lang.Long", ImmutableSet.of("valueOf", "longValue", "toString", "hashCode", "equals"))
-          .put("java.util.Objects", ImmutableSet.of("equals", "hash", "hashCode", "isNull", "nonNull", "toString"))
-          .put("java.io.PrintStream", ImmutableSet.of("print", "println", "flush")) // PrintStream never throws
+          .put(
+              "java.lang.Integer",
+              ImmutableSet.of("valueOf", "intValue", "toString", "hashCode", "equals"))
+          .put(
+              "java.lang.Long",
+              ImmutableSet.of("valueOf", "longValue", "toString", "hashCode", "equals"))
+          .put(
+              "java.util.Objects",
+              ImmutableSet.of("equals", "hash", "hashCode", "isNull", "nonNull", "toString"))
+          // PrintStream reports its I/O errors through checkError(), never by throwing.
+          .put("java.io.PrintStream", ImmutableSet.of("print", "println", "flush"))
           .put("java.util.concurrent.atomic.AtomicInteger", ATOMIC_OPERATIONS)
           .put("java.util.concurrent.atomic.AtomicLong", ATOMIC_OPERATIONS)
           .put("java.util.concurrent.atomic.AtomicBoolean", ATOMIC_OPERATIONS)
           .put("java.util.concurrent.atomic.AtomicReference", ATOMIC_OPERATIONS)
-          .put("java.util.concurrent.atomic.LongAdder", ImmutableSet.of("increment", "decrement", "add", "sum", "reset"))
+          .put(
+              "java.util.concurrent.atomic.LongAdder",
+              ImmutableSet.of("increment", "decrement", "add", "sum", "reset"))
           .put("java.util.concurrent.CountDownLatch", ImmutableSet.of("countDown", "getCount"))
-          .put("java.util.concurrent.locks.ReentrantLock", ImmutableSet.of("lock", "unlock", "lockInterruptibly"))
-          // The handoff's own calls: they block, or fail only with InterruptedException (a cancellation).
-          .put(BLOCKING_QUEUE, ImmutableSet.of("put", "take", "offer", "poll", "peek", "size", "isEmpty",
-              "remainingCapacity", "drainTo"))
-          .put(BLOCKING_DEQUE, ImmutableSet.of("putFirst", "putLast", "takeFirst", "takeLast", "offerFirst",
-              "offerLast", "pollFirst", "pollLast"))
+          .put(
+              "java.util.concurrent.locks.ReentrantLock",
+              ImmutableSet.of("lock", "unlock", "lockInterruptibly"))
+          // The handoff's own calls block, or fail only with InterruptedException (a cancellation).
+          .put(
+              BLOCKING_QUEUE,
+              ImmutableSet.of(
+                  "put", "take", "offer", "poll", "peek", "size", "isEmpty", "remainingCapacity",
+                  "drainTo"))
+          .put(
+              BLOCKING_DEQUE,
+              ImmutableSet.of(
+                  "putFirst", "putLast", "takeFirst", "takeLast", "offerFirst", "offerLast",
+                  "pollFirst", "pollLast"))
           .put("java.util.concurrent.TransferQueue", ImmutableSet.of("transfer", "tryTransfer"))
           .put("java.util.ArrayList", COLLECTION_OPERATIONS)
           .put("java.util.ArrayDeque", COLLECTION_OPERATIONS)

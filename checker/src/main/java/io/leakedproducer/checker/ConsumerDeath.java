@@ -20,15 +20,15 @@ enum ConsumerDeath {
    */
   STRICT,
   /**
-   * Also: a call through a callback that the unit does not implement itself (a handler, appender
-   * or listener passed in, a template method left to subclasses) can throw any
-   * {@code RuntimeException}.
+   * Also: a call through a callback that the unit does not implement itself (a handler, appender or
+   * listener passed in, a template method left to subclasses) can throw any {@code
+   * RuntimeException}.
    */
   CALLBACKS,
   /**
-   * Also: any call into code outside the unit can throw any {@code RuntimeException} or
-   * {@code Error}, except the few JDK calls that {@link ConcurrencyApiModel} lists as unable to
-   * fail. A {@code catch (Exception)} does not stop the {@code Error}.
+   * Also: any call into code outside the unit can throw any {@code RuntimeException} or {@code
+   * Error}, except the few JDK calls that {@link ConcurrencyApiModel} lists as unable to fail. A
+   * {@code catch (Exception)} does not stop the {@code Error}.
    */
   BROAD;
 

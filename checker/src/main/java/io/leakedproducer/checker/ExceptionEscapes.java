@@ -12,7 +12,6 @@ import com.sun.source.tree.ForLoopTree;
 import com.sun.source.tree.IdentifierTree;
 import com.sun.source.tree.LambdaExpressionTree;
 import com.sun.source.tree.MemberReferenceTree;
-import com.sun.source.tree.MemberSelectTree;
 import com.sun.source.tree.MethodInvocationTree;
 import com.sun.source.tree.MethodTree;
 import com.sun.source.tree.NewClassTree;
@@ -46,10 +45,10 @@ import org.jspecify.annotations.Nullable;
  * (callees followed transitively, overrides of a called method, lambdas and method references that
  * flow into the called handler), with no handler for it on the way.
  *
- * <p>What counts as thrown is set by the {@link ConsumerDeath} level: a {@code throw} and a
- * {@code throws} clause always; a callback passed in from outside the unit under {@code CALLBACKS};
- * any call the unit cannot see into under {@code BROAD}. {@code InterruptedException} never counts:
- * a consumer that stops on it is being cancelled.
+ * <p>What counts as thrown is set by the {@link ConsumerDeath} level: a {@code throw} and a {@code
+ * throws} clause always; a callback passed in from outside the unit under {@code CALLBACKS}; any
+ * call the unit cannot see into under {@code BROAD}. {@code InterruptedException} never counts: a
+ * consumer that stops on it is being cancelled.
  *
  * <p>Guarantees: callees are followed at most {@value #MAX_DEPTH} calls deep and each frame is
  * summarised once per instance, so the cost is bounded by the unit's size. Deeper code counts as
@@ -81,15 +80,23 @@ final class ExceptionEscapes {
   /** A way out of the take loop, at the call (or throw) inside the loop that starts it. */
   record LoopExit(Tree at, String reason) {}
 
-  /** What a call can run: bodies in the unit, and whether code from outside the unit can run too. */
+  /**
+   * What a call can run: bodies in the unit, and whether code from outside the unit can run too.
+   */
   private record Targets(List<TreePath> bodies, boolean visible, boolean callback) {}
 
   /** Where a variable's value comes from. */
   private static final class Sources {
     final List<Tree> implementations = new ArrayList<>();
-    /** Some value is handed in by a caller outside the unit (a parameter of a non-private method). */
+
+    /**
+     * Some value is handed in by a caller outside the unit (a parameter of a non-private method).
+     */
     boolean passedIn;
-    /** Some value comes from somewhere the unit cannot follow (a call result, a lambda parameter). */
+
+    /**
+     * Some value comes from somewhere the unit cannot follow (a call result, a lambda parameter).
+     */
     boolean unknown;
   }
 
@@ -97,8 +104,10 @@ final class ExceptionEscapes {
   private final CompilationUnitIndex index;
   private final VisitorState state;
   private final Types types;
+
   /** Escapes of each frame (a method or lambda tree), computed once. */
   private final Map<Tree, List<Escape>> summaries = new IdentityHashMap<>();
+
   private final Set<Tree> inProgress = new HashSet<>();
   private final Map<MethodSymbol, List<TreePath>> overridesCache = new HashMap<>();
 
@@ -112,8 +121,8 @@ final class ExceptionEscapes {
   /**
    * The ways an exception can end the take loop: every call or inline-lambda {@code throw} in the
    * loop's condition, update and body from which an exception escapes the loop, and then is not
-   * handled by a {@code catch} that goes round an enclosing loop again (in the loop's own method
-   * or in {@code callers}, the call sites that lead to it, innermost first). Explicit {@code throw}
+   * handled by a {@code catch} that goes round an enclosing loop again (in the loop's own method or
+   * in {@code callers}, the call sites that lead to it, innermost first). Explicit {@code throw}
    * statements of the loop's own text are {@link EarlyExits}' business.
    */
   List<LoopExit> exitsOf(TreePath loop, List<TreePath> callers) {
@@ -129,18 +138,23 @@ final class ExceptionEscapes {
     }
     parts.add(AstPaths.loopBody(leaf));
     for (Tree part : parts) {
-      new FrameScanner(0, "the loop", (at, escapes) -> {
-        LoopExit exit = exitFromLoop(at, escapes, loop, callers);
-        if (exit != null) {
-          exits.add(exit);
-        }
-      }).scan(new TreePath(loop, part), null);
+      new FrameScanner(
+              0,
+              "the loop",
+              (at, escapes) -> {
+                LoopExit exit = exitFromLoop(at, escapes, loop, callers);
+                if (exit != null) {
+                  exits.add(exit);
+                }
+              })
+          .scan(new TreePath(loop, part), null);
     }
     return exits;
   }
 
   @Nullable
-  private LoopExit exitFromLoop(TreePath at, List<Escape> escapes, TreePath loop, List<TreePath> callers) {
+  private LoopExit exitFromLoop(
+      TreePath at, List<Escape> escapes, TreePath loop, List<TreePath> callers) {
     List<Escape> escaping = new ArrayList<>();
     CatchTree stoppedUnchecked = null;
     for (Escape escape : escapes) {
@@ -163,21 +177,32 @@ final class ExceptionEscapes {
         escaping.stream().filter(e -> !e.anyOfKind()).findFirst().orElse(escaping.get(0));
     String where = first.line() == exitLine ? "" : " (line " + first.line() + ")";
     if (!first.anyOfKind()) {
-      return first.frame() + " can throw " + first.type().tsym.getSimpleName() + where
+      return first.frame()
+          + " can throw "
+          + first.type().tsym.getSimpleName()
+          + where
           + " out of the take loop";
     }
     boolean error = escaping.stream().anyMatch(e -> isError(e.type()));
     boolean unchecked = escaping.stream().anyMatch(e -> !isError(e.type()));
     if (error && unchecked) {
-      return first.frame() + " can throw any RuntimeException or Error" + where + " out of the take loop";
+      return first.frame()
+          + " can throw any RuntimeException or Error"
+          + where
+          + " out of the take loop";
     }
     if (error) {
-      String past = stoppedUnchecked == null ? ""
-          : " (catch (" + state.getSourceForNode(stoppedUnchecked.getParameter().getType())
-              + ") does not stop an Error)";
+      String past =
+          stoppedUnchecked == null
+              ? ""
+              : " (catch ("
+                  + state.getSourceForNode(stoppedUnchecked.getParameter().getType())
+                  + ") does not stop an Error)";
       return first.frame() + " can throw an Error" + where + " out of the take loop" + past;
     }
-    return first.frame() + " is a callback and can throw any RuntimeException" + where
+    return first.frame()
+        + " is a callback and can throw any RuntimeException"
+        + where
         + " out of the take loop";
   }
 
@@ -227,7 +252,8 @@ final class ExceptionEscapes {
         int line = AstPaths.line(index.unit, tree);
         TreePath lambda = enclosingLambda(getCurrentPath());
         String name = lambda == null ? frame : frameNameOf(lambda.getLeaf());
-        sink.accept(getCurrentPath(), List.of(new Escape(thrown, false, Origin.THROWN, name, line)));
+        sink.accept(
+            getCurrentPath(), List.of(new Escape(thrown, false, Origin.THROWN, name, line)));
       }
       return super.visitThrow(tree, null);
     }
@@ -270,7 +296,10 @@ final class ExceptionEscapes {
     }
   }
 
-  /** What can leave a call: its {@code throws} clause, the bodies it runs, and the policy's assumptions. */
+  /**
+   * What can leave a call: its {@code throws} clause, the bodies it runs, and the policy's
+   * assumptions.
+   */
   private List<Escape> escapesOfCall(TreePath call, int depth) {
     Symbol symbol = ASTHelpers.getSymbol(call.getLeaf());
     if (!(symbol instanceof MethodSymbol callee)) {
@@ -297,7 +326,9 @@ final class ExceptionEscapes {
       if (policy.countsEveryCall()) {
         escapes.add(any(ConcurrencyApiModel.anyError(state), Origin.CALLBACK, callee, line));
       }
-    } else if (policy.countsEveryCall() && unseen && !ConcurrencyApiModel.cannotFail(callee, state)) {
+    } else if (policy.countsEveryCall()
+        && unseen
+        && !ConcurrencyApiModel.cannotFail(callee, state)) {
       escapes.add(any(ConcurrencyApiModel.anyUnchecked(state), Origin.UNSEEN_CALL, callee, line));
       escapes.add(any(ConcurrencyApiModel.anyError(state), Origin.UNSEEN_CALL, callee, line));
     }
@@ -308,7 +339,9 @@ final class ExceptionEscapes {
     return new Escape(kind, true, origin, frameName(callee), line);
   }
 
-  /** The escapes of one frame (a method or a lambda), computed once; a recursive call adds nothing. */
+  /**
+   * The escapes of one frame (a method or a lambda), computed once; a recursive call adds nothing.
+   */
   private List<Escape> summary(TreePath frame, int depth) {
     Tree leaf = frame.getLeaf();
     List<Escape> known = summaries.get(leaf);
@@ -319,16 +352,23 @@ final class ExceptionEscapes {
       return List.of();
     }
     List<Escape> escapes = new ArrayList<>();
-    Tree body = leaf instanceof MethodTree ? ((MethodTree) leaf).getBody() : ((LambdaExpressionTree) leaf).getBody();
+    Tree body =
+        leaf instanceof MethodTree
+            ? ((MethodTree) leaf).getBody()
+            : ((LambdaExpressionTree) leaf).getBody();
     if (body != null) {
       String name = frameNameOf(leaf);
-      new FrameScanner(depth, name, (at, found) -> {
-        for (Escape escape : found) {
-          if (handler(at, leaf, escape.type()) == null) {
-            escapes.add(escape);
-          }
-        }
-      }).scan(new TreePath(frame, body), null);
+      new FrameScanner(
+              depth,
+              name,
+              (at, found) -> {
+                for (Escape escape : found) {
+                  if (handler(at, leaf, escape.type()) == null) {
+                    escapes.add(escape);
+                  }
+                }
+              })
+          .scan(new TreePath(frame, body), null);
     }
     inProgress.remove(leaf);
     summaries.put(leaf, escapes);
@@ -337,15 +377,16 @@ final class ExceptionEscapes {
 
   /**
    * The code a call can run: the callee's body in the unit, the overrides of it in the unit, and
-   * the lambdas and method references that flow into its receiver. {@code callback} is true when
-   * an implementation can also come from outside the unit.
+   * the lambdas and method references that flow into its receiver. {@code callback} is true when an
+   * implementation can also come from outside the unit.
    */
   private Targets targets(TreePath call, MethodSymbol callee) {
     List<TreePath> bodies = new ArrayList<>();
     TreePath own = index.methods.get(callee);
     boolean abstractMethod = (callee.flags() & Flags.ABSTRACT) != 0;
     // A method of a class in the unit without a tree is generated (accessor, default constructor).
-    boolean visible = !abstractMethod && (own != null || index.classes.containsKey(callee.enclClass()));
+    boolean visible =
+        !abstractMethod && (own != null || index.classes.containsKey(callee.enclClass()));
     if (own != null && !abstractMethod) {
       bodies.add(own);
     }
@@ -372,7 +413,8 @@ final class ExceptionEscapes {
     ClassSymbol owner = callee.enclClass();
     boolean open;
     if (onThis || closedInUnit(owner)) {
-      // A template method: the subclass that implements it may live anywhere, unless the class is closed.
+      // A template method: the subclass that implements it may live anywhere, unless the class is
+      // closed.
       open = onThis && !closedInUnit(owner);
     } else {
       boolean functional = types.isFunctionalInterface(owner);
@@ -382,19 +424,22 @@ final class ExceptionEscapes {
     return new Targets(bodies, open ? false : !bodies.isEmpty(), callback);
   }
 
-  private static boolean isOverridable(MethodSymbol callee, TreePath call) {
-    if (callee.isStatic() || callee.isConstructor() || callee.isPrivate()
-        || (callee.flags() & Flags.FINAL) != 0 || (callee.enclClass().flags() & Flags.FINAL) != 0) {
+  private boolean isOverridable(MethodSymbol callee, TreePath call) {
+    if (callee.isStatic()
+        || callee.isConstructor()
+        || callee.isPrivate()
+        || (callee.flags() & Flags.FINAL) != 0
+        || (callee.enclClass().flags() & Flags.FINAL) != 0) {
       return false;
     }
     ExpressionTree receiver = ASTHelpers.getReceiver((ExpressionTree) call.getLeaf());
-    return !(receiver instanceof IdentifierTree id && id.getName().contentEquals("super"));
+    // super.m() runs exactly that method, whatever overrides it.
+    return !(receiver instanceof IdentifierTree id && id.getName() == state.getNames()._super);
   }
 
-  private static boolean isThis(ExpressionTree receiver) {
+  private boolean isThis(ExpressionTree receiver) {
     ExpressionTree r = AstPaths.skipParensAndCasts(receiver);
-    Symbol symbol = ASTHelpers.getSymbol(r);
-    return symbol != null && symbol.getSimpleName().contentEquals("this");
+    return r instanceof IdentifierTree id && id.getName() == state.getNames()._this;
   }
 
   /** A class whose every subclass and implementation is in the unit: private or local to it. */
@@ -411,21 +456,24 @@ final class ExceptionEscapes {
   }
 
   private List<TreePath> overridesInUnit(MethodSymbol callee) {
-    return overridesCache.computeIfAbsent(callee, m -> {
-      List<TreePath> found = new ArrayList<>();
-      for (Map.Entry<MethodSymbol, TreePath> entry : index.methods.entrySet()) {
-        MethodSymbol candidate = entry.getKey();
-        if (candidate != m && candidate.getSimpleName().equals(m.getSimpleName())
-            && candidate.overrides(m, candidate.enclClass(), types, true)
-            && ((MethodTree) entry.getValue().getLeaf()).getBody() != null) {
-          found.add(entry.getValue());
-          if (found.size() >= MAX_IMPLEMENTATIONS) {
-            break;
+    return overridesCache.computeIfAbsent(
+        callee,
+        m -> {
+          List<TreePath> found = new ArrayList<>();
+          for (Map.Entry<MethodSymbol, TreePath> entry : index.methods.entrySet()) {
+            MethodSymbol candidate = entry.getKey();
+            if (candidate != m
+                && candidate.getSimpleName().equals(m.getSimpleName())
+                && candidate.overrides(m, candidate.enclClass(), types, true)
+                && ((MethodTree) entry.getValue().getLeaf()).getBody() != null) {
+              found.add(entry.getValue());
+              if (found.size() >= MAX_IMPLEMENTATIONS) {
+                break;
+              }
+            }
           }
-        }
-      }
-      return found;
-    });
+          return found;
+        });
   }
 
   /** The frame a lambda or method reference that reaches the receiver runs for {@code callee}. */
@@ -441,8 +489,11 @@ final class ExceptionEscapes {
     return null;
   }
 
-  /** Follows a value back through variables, parameters (to the unit's call sites) and assignments. */
-  private void collectSources(ExpressionTree expression, Sources sources, Set<VarSymbol> seen, int steps) {
+  /**
+   * Follows a value back through variables, parameters (to the unit's call sites) and assignments.
+   */
+  private void collectSources(
+      ExpressionTree expression, Sources sources, Set<VarSymbol> seen, int steps) {
     ExpressionTree e = AstPaths.skipParensAndCasts(expression);
     if (e instanceof LambdaExpressionTree || e instanceof MemberReferenceTree) {
       sources.implementations.add(e);
@@ -479,7 +530,8 @@ final class ExceptionEscapes {
     }
     boolean any = false;
     if (declaration != null && ((VariableTree) declaration.getLeaf()).getInitializer() != null) {
-      collectSources(((VariableTree) declaration.getLeaf()).getInitializer(), sources, seen, steps + 1);
+      collectSources(
+          ((VariableTree) declaration.getLeaf()).getInitializer(), sources, seen, steps + 1);
       any = true;
     }
     for (TreePath write : index.writesOf(variable)) {
@@ -491,8 +543,12 @@ final class ExceptionEscapes {
     }
   }
 
-  private void parameterSources(VarSymbol parameter, @Nullable TreePath declaration, Sources sources,
-      Set<VarSymbol> seen, int steps) {
+  private void parameterSources(
+      VarSymbol parameter,
+      @Nullable TreePath declaration,
+      Sources sources,
+      Set<VarSymbol> seen,
+      int steps) {
     if (declaration == null || !(declaration.getParentPath().getLeaf() instanceof MethodTree)) {
       sources.unknown = true; // a lambda's parameter: whoever calls the lambda supplies it
       return;
@@ -521,12 +577,18 @@ final class ExceptionEscapes {
     }
   }
 
-  /** The catch between {@code from} and {@code stop} (exclusive) that handles {@code thrown}, or null. */
+  /**
+   * The catch between {@code from} and {@code stop} (exclusive) that handles {@code thrown}, or
+   * null.
+   */
   @Nullable
   private CatchTree handler(TreePath from, Tree stop, Type thrown) {
     Tree previous = from.getLeaf();
-    for (TreePath p = from.getParentPath(); p != null && p.getLeaf() != stop; p = p.getParentPath()) {
-      if (p.getLeaf() instanceof TryTree t && (t.getBlock() == previous || t.getResources().contains(previous))) {
+    for (TreePath p = from.getParentPath();
+        p != null && p.getLeaf() != stop;
+        p = p.getParentPath()) {
+      if (p.getLeaf() instanceof TryTree t
+          && (t.getBlock() == previous || t.getResources().contains(previous))) {
         for (CatchTree clause : t.getCatches()) {
           if (AstPaths.catches(clause, thrown, state)) {
             return clause;
@@ -550,7 +612,8 @@ final class ExceptionEscapes {
     for (TreePath start : starts) {
       TreePath root = AstPaths.taskRoot(start);
       Tree previous = start.getLeaf();
-      for (TreePath p = start.getParentPath(); p != null && p != root && p.getLeaf() != root.getLeaf();
+      for (TreePath p = start.getParentPath();
+          p != null && p != root && p.getLeaf() != root.getLeaf();
           p = p.getParentPath()) {
         if (p.getLeaf() instanceof TryTree t && t.getBlock() == previous) {
           for (CatchTree clause : t.getCatches()) {
@@ -567,7 +630,8 @@ final class ExceptionEscapes {
 
   /** A catch block that returns, breaks or throws: the enclosing loop does not go round again. */
   private static boolean leaves(CatchTree clause) {
-    return AstPaths.anyMatch(clause.getBlock(),
+    return AstPaths.anyMatch(
+        clause.getBlock(),
         t -> t instanceof ReturnTree || t instanceof ThrowTree || t instanceof BreakTree);
   }
 
@@ -595,6 +659,8 @@ final class ExceptionEscapes {
       Type named = interfaces.isEmpty() ? owner.getSuperclass() : interfaces.get(0);
       type = named.tsym.getSimpleName().toString();
     }
-    return method.isConstructor() ? "new " + type + "()" : type + "." + method.getSimpleName() + "()";
+    return method.isConstructor()
+        ? "new " + type + "()"
+        : type + "." + method.getSimpleName() + "()";
   }
 }

@@ -9,9 +9,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Consumers that die of an exception thrown somewhere their take loop reaches (a callee, an
- * override, a handler passed in, the loop condition), each next to the same service made to
- * survive it, and what each {@code -XepOpt:LeakedProducer:ConsumerDeath} level adds. Every
- * compilation runs the check in strict mode.
+ * override, a handler passed in, the loop condition), each next to the same service made to survive
+ * it, and what each {@code -XepOpt:LeakedProducer:ConsumerDeath} level adds. Every compilation runs
+ * the check in strict mode.
  */
 final class ConsumerDeathTest {
   private static final String STRICT = "-XepOpt:LeakedProducer:Strict=true";
@@ -34,55 +34,55 @@ final class ConsumerDeathTest {
    */
   private static String asyncLogWriter(String marker, String appenderBody, String loopBody) {
     return """
-        import java.util.concurrent.*;
-        import java.util.concurrent.atomic.AtomicLong;
+    import java.util.concurrent.*;
+    import java.util.concurrent.atomic.AtomicLong;
 
-        class AsyncLogWriter {
-          interface Appender {
-            void append(String line);
-          }
+    class AsyncLogWriter {
+      interface Appender {
+        void append(String line);
+      }
 
-          static final class RollingFileAppender implements Appender {
-            private volatile boolean closed;
+      static final class RollingFileAppender implements Appender {
+        private volatile boolean closed;
 
-            @Override
-            public void append(String line) {
-              %s
-            }
-
-            void close() {
-              closed = true;
-            }
-          }
-
-          private final BlockingQueue<String> lines = new ArrayBlockingQueue<>(256);
-          private final AtomicLong dropped = new AtomicLong();
-          private final Appender appender;
-
-          AsyncLogWriter(Appender appender) {
-            this.appender = appender;
-            Thread writer = new Thread(this::drain, "log-writer");
-            writer.setDaemon(true);
-            writer.start();
-          }
-
-          void log(String line) throws InterruptedException {
-            %s
-            lines.put(line);
-          }
-
-          private void drain() {
-            try {
-              while (true) {
-                String line = lines.take();
-                %s
-              }
-            } catch (InterruptedException e) {
-              Thread.currentThread().interrupt();
-            }
-          }
+        @Override
+        public void append(String line) {
+          %s
         }
-        """
+
+        void close() {
+          closed = true;
+        }
+      }
+
+      private final BlockingQueue<String> lines = new ArrayBlockingQueue<>(256);
+      private final AtomicLong dropped = new AtomicLong();
+      private final Appender appender;
+
+      AsyncLogWriter(Appender appender) {
+        this.appender = appender;
+        Thread writer = new Thread(this::drain, "log-writer");
+        writer.setDaemon(true);
+        writer.start();
+      }
+
+      void log(String line) throws InterruptedException {
+        %s
+        lines.put(line);
+      }
+
+      private void drain() {
+        try {
+          while (true) {
+            String line = lines.take();
+            %s
+          }
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+    }
+    """
         .formatted(appenderBody, marker, loopBody);
   }
 
@@ -99,9 +99,9 @@ final class ConsumerDeathTest {
         .addSourceLines(
             "AsyncLogWriter.java",
             asyncLogWriter(
-                "// BUG: Diagnostic contains: every consumer can stop taking (line 45: "
-                    + "RollingFileAppender.append() can throw IllegalStateException (line 15) out of the"
-                    + " take loop)",
+                "// BUG: Diagnostic contains: every consumer can stop taking (line 45:"
+                    + " RollingFileAppender.append() can throw IllegalStateException (line 15) out"
+                    + " of the take loop)",
                 THROWING_APPENDER,
                 "appender.append(line);"))
         .doTest();
@@ -121,7 +121,7 @@ final class ConsumerDeathTest {
                   try {
                             appender.append(line);
                           } catch (Throwable t) {
-                            dropped.incrementAndGet(); // keep draining: request threads must never block
+                            dropped.incrementAndGet(); // keep draining: callers must not block
                           }
                   """))
           .doTest();
@@ -180,58 +180,58 @@ final class ConsumerDeathTest {
   /** An indexer whose worker calls a helper that fails three calls deep. */
   private static String invoiceIndexer(String marker, String amountOfBody) {
     return """
-        import java.util.concurrent.*;
+    import java.util.concurrent.*;
 
-        class InvoiceIndexer {
-          record Invoice(String id, long cents) {}
+    class InvoiceIndexer {
+      record Invoice(String id, long cents) {}
 
-          private final BlockingQueue<Invoice> pending = new LinkedBlockingQueue<>(64);
-          private final ExecutorService workers = Executors.newFixedThreadPool(2);
-          private long totalCents;
+      private final BlockingQueue<Invoice> pending = new LinkedBlockingQueue<>(64);
+      private final ExecutorService workers = Executors.newFixedThreadPool(2);
+      private long totalCents;
 
-          void start() {
-            for (int i = 0; i < 2; i++) {
-              workers.execute(this::indexLoop);
-            }
-          }
-
-          void submit(Invoice invoice) throws InterruptedException {
-            %s
-            pending.put(invoice);
-          }
-
-          private void indexLoop() {
-            try {
-              while (true) {
-                index(pending.take());
-              }
-            } catch (InterruptedException e) {
-              Thread.currentThread().interrupt();
-            }
-          }
-
-          private void index(Invoice invoice) {
-            synchronized (this) {
-              totalCents += amountOf(invoice);
-            }
-          }
-
-          private long amountOf(Invoice invoice) {
-            %s
-          }
-
-          private Invoice validated(Invoice invoice) {
-            if (invoice.cents() < 0) {
-              throw new IllegalStateException("negative amount in invoice " + invoice.id());
-            }
-            return invoice;
-          }
-
-          void close() {
-            workers.shutdown();
-          }
+      void start() {
+        for (int i = 0; i < 2; i++) {
+          workers.execute(this::indexLoop);
         }
-        """
+      }
+
+      void submit(Invoice invoice) throws InterruptedException {
+        %s
+        pending.put(invoice);
+      }
+
+      private void indexLoop() {
+        try {
+          while (true) {
+            index(pending.take());
+          }
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+
+      private void index(Invoice invoice) {
+        synchronized (this) {
+          totalCents += amountOf(invoice);
+        }
+      }
+
+      private long amountOf(Invoice invoice) {
+        %s
+      }
+
+      private Invoice validated(Invoice invoice) {
+        if (invoice.cents() < 0) {
+          throw new IllegalStateException("negative amount in invoice " + invoice.id());
+        }
+        return invoice;
+      }
+
+      void close() {
+        workers.shutdown();
+      }
+    }
+    """
         .formatted(marker, amountOfBody);
   }
 
@@ -241,9 +241,9 @@ final class ConsumerDeathTest {
         .addSourceLines(
             "InvoiceIndexer.java",
             invoiceIndexer(
-                "// BUG: Diagnostic contains: every consumer can stop taking (line 24: "
-                    + "InvoiceIndexer.validated() can throw IllegalStateException (line 43) out of the"
-                    + " take loop)",
+                "// BUG: Diagnostic contains: every consumer can stop taking (line 24:"
+                    + " InvoiceIndexer.validated() can throw IllegalStateException (line 43) out of"
+                    + " the take loop)",
                 "return validated(invoice).cents();"))
         .doTest();
   }
@@ -359,46 +359,46 @@ final class ConsumerDeathTest {
   /** A metrics exporter whose whole loop sits in a try; {@code handler} is what its catch does. */
   private static String metricsExporter(String marker, String handler) {
     return """
-        import java.util.concurrent.*;
+    import java.util.concurrent.*;
 
-        class MetricsExporter {
-          record Sample(String name, double value) {}
+    class MetricsExporter {
+      record Sample(String name, double value) {}
 
-          private final BlockingQueue<Sample> samples = new ArrayBlockingQueue<>(128);
-          private final StringBuilder wire = new StringBuilder();
-          private volatile boolean running = true;
+      private final BlockingQueue<Sample> samples = new ArrayBlockingQueue<>(128);
+      private final StringBuilder wire = new StringBuilder();
+      private volatile boolean running = true;
 
-          void start(ExecutorService pool) {
-            pool.execute(this::exportLoop);
-          }
+      void start(ExecutorService pool) {
+        pool.execute(this::exportLoop);
+      }
 
-          void record(Sample sample) throws InterruptedException {
+      void record(Sample sample) throws InterruptedException {
+        %s
+        samples.put(sample);
+      }
+
+      private void exportLoop() {
+        while (running) {
+          try {
+            while (true) {
+              wire.append(encode(samples.take()));
+            }
+          } catch (InterruptedException e) {
+            return;
+          } catch (Exception e) {
             %s
-            samples.put(sample);
-          }
-
-          private void exportLoop() {
-            while (running) {
-              try {
-                while (true) {
-                  wire.append(encode(samples.take()));
-                }
-              } catch (InterruptedException e) {
-                return;
-              } catch (Exception e) {
-                %s
-              }
-            }
-          }
-
-          private String encode(Sample sample) {
-            if (Double.isNaN(sample.value())) {
-              throw new IllegalArgumentException("NaN sample " + sample.name());
-            }
-            return sample.name() + " " + sample.value() + "\\n";
           }
         }
-        """
+      }
+
+      private String encode(Sample sample) {
+        if (Double.isNaN(sample.value())) {
+          throw new IllegalArgumentException("NaN sample " + sample.name());
+        }
+        return sample.name() + " " + sample.value() + "\\n";
+      }
+    }
+    """
         .formatted(marker, handler);
   }
 
@@ -408,9 +408,9 @@ final class ConsumerDeathTest {
         .addSourceLines(
             "MetricsExporter.java",
             metricsExporter(
-                "// BUG: Diagnostic contains: every consumer can stop taking (line 23: "
-                    + "MetricsExporter.encode() can throw IllegalArgumentException (line 35) out of the"
-                    + " take loop)",
+                "// BUG: Diagnostic contains: every consumer can stop taking (line 23:"
+                    + " MetricsExporter.encode() can throw IllegalArgumentException (line 35) out"
+                    + " of the take loop)",
                 "return; // gives up on the first bad sample"))
         .doTest();
   }
@@ -429,48 +429,49 @@ final class ConsumerDeathTest {
   /** The appender is handed in; this file has no implementation of it. */
   private static String writerWithForeignAppender(String marker, String loopBody) {
     return """
-        import java.util.concurrent.*;
+    import java.util.concurrent.*;
 
-        class AuditTrail {
-          interface Appender {
-            void append(String line);
+    class AuditTrail {
+      interface Appender {
+        void append(String line);
 
-            void flush();
+        void flush();
+      }
+
+      private final BlockingQueue<String> events = new ArrayBlockingQueue<>(64);
+      private final Appender appender;
+
+      AuditTrail(Appender appender) {
+        this.appender = appender;
+        new Thread(this::writeLoop, "audit-writer").start();
+      }
+
+      void record(String event) throws InterruptedException {
+        %s
+        events.put(event);
+      }
+
+      private void writeLoop() {
+        while (true) {
+          String event;
+          try {
+            event = events.take();
+          } catch (InterruptedException e) {
+            return;
           }
-
-          private final BlockingQueue<String> events = new ArrayBlockingQueue<>(64);
-          private final Appender appender;
-
-          AuditTrail(Appender appender) {
-            this.appender = appender;
-            new Thread(this::writeLoop, "audit-writer").start();
-          }
-
-          void record(String event) throws InterruptedException {
-            %s
-            events.put(event);
-          }
-
-          private void writeLoop() {
-            while (true) {
-              String event;
-              try {
-                event = events.take();
-              } catch (InterruptedException e) {
-                return;
-              }
-              %s
-            }
-          }
+          %s
         }
-        """
+      }
+    }
+    """
         .formatted(marker, loopBody);
   }
 
   @Test
   void strictLevelTrustsCodeItCannotSee() {
     helper(level("STRICT"))
-        .addSourceLines("AuditTrail.java", writerWithForeignAppender("//", "appender.append(event);"))
+        .addSourceLines(
+            "AuditTrail.java", writerWithForeignAppender("//", "appender.append(event);"))
         .doTest();
   }
 
@@ -480,9 +481,9 @@ final class ConsumerDeathTest {
         .addSourceLines(
             "AuditTrail.java",
             writerWithForeignAppender(
-                "// BUG: Diagnostic contains: every consumer can stop taking (line 31: "
-                    + "Appender.append() is a callback and can throw any RuntimeException out of the"
-                    + " take loop)",
+                "// BUG: Diagnostic contains: every consumer can stop taking (line 31:"
+                    + " Appender.append() is a callback and can throw any RuntimeException out of"
+                    + " the take loop)",
                 "appender.append(event);"))
         .doTest();
   }
@@ -507,34 +508,34 @@ final class ConsumerDeathTest {
   /** A CSV parser thread: the only risky code is a JDK call that declares nothing. */
   private static String csvImport(String marker, String loopBody) {
     return """
-        import java.util.concurrent.*;
-        import java.util.concurrent.atomic.AtomicInteger;
+    import java.util.concurrent.*;
+    import java.util.concurrent.atomic.AtomicInteger;
 
-        class CsvImport {
-          private final BlockingQueue<String> rows = new ArrayBlockingQueue<>(16);
-          private final AtomicInteger imported = new AtomicInteger();
+    class CsvImport {
+      private final BlockingQueue<String> rows = new ArrayBlockingQueue<>(16);
+      private final AtomicInteger imported = new AtomicInteger();
 
-          void read(Iterable<String> file, ExecutorService pool) throws InterruptedException {
-            pool.execute(this::parseLoop);
-            for (String row : file) {
-              %s
-              rows.put(row);
-            }
-          }
-
-          private void parseLoop() {
-            while (true) {
-              String row;
-              try {
-                row = rows.take();
-              } catch (InterruptedException e) {
-                return;
-              }
-              %s
-            }
-          }
+      void read(Iterable<String> file, ExecutorService pool) throws InterruptedException {
+        pool.execute(this::parseLoop);
+        for (String row : file) {
+          %s
+          rows.put(row);
         }
-        """
+      }
+
+      private void parseLoop() {
+        while (true) {
+          String row;
+          try {
+            row = rows.take();
+          } catch (InterruptedException e) {
+            return;
+          }
+          %s
+        }
+      }
+    }
+    """
         .formatted(marker, loopBody);
   }
 
@@ -542,8 +543,7 @@ final class ConsumerDeathTest {
   void callbacksLevelTrustsTheJdk() {
     helper(level("CALLBACKS"))
         .addSourceLines(
-            "CsvImport.java",
-            csvImport("//", "imported.addAndGet(row.split(\",\").length);"))
+            "CsvImport.java", csvImport("//", "imported.addAndGet(row.split(\",\").length);"))
         .doTest();
   }
 
@@ -553,8 +553,9 @@ final class ConsumerDeathTest {
         .addSourceLines(
             "CsvImport.java",
             csvImport(
-                "// BUG: Diagnostic contains: every consumer can stop taking (line 24: String.split()"
-                    + " can throw any RuntimeException or Error out of the take loop)",
+                "// BUG: Diagnostic contains: every consumer can stop taking (line 24:"
+                    + " String.split() can throw any RuntimeException or Error out of the take"
+                    + " loop)",
                 "imported.addAndGet(row.split(\",\").length);"))
         .doTest();
   }
@@ -565,9 +566,9 @@ final class ConsumerDeathTest {
         .addSourceLines(
             "CsvImport.java",
             csvImport(
-                "// BUG: Diagnostic contains: every consumer can stop taking (line 25: String.split()"
-                    + " can throw an Error out of the take loop (catch (Exception) does not stop an"
-                    + " Error))",
+                "// BUG: Diagnostic contains: every consumer can stop taking (line 25:"
+                    + " String.split() can throw an Error out of the take loop (catch (Exception)"
+                    + " does not stop an Error))",
                 """
                 try {
                         imported.addAndGet(row.split(",").length);
@@ -582,8 +583,7 @@ final class ConsumerDeathTest {
   void broadLevelTrustsCallsListedAsUnableToFail() {
     helper(level("BROAD"))
         .addSourceLines(
-            "CsvImport.java",
-            csvImport("//", "imported.addAndGet(row.isEmpty() ? 0 : 1);"))
+            "CsvImport.java", csvImport("//", "imported.addAndGet(row.isEmpty() ? 0 : 1);"))
         .doTest();
   }
 
@@ -594,9 +594,12 @@ final class ConsumerDeathTest {
             IllegalArgumentException.class,
             () ->
                 new LeakedProducer(
-                    ErrorProneFlags.builder().putFlag("LeakedProducer:ConsumerDeath", "SOMETIMES").build()));
+                    ErrorProneFlags.builder()
+                        .putFlag("LeakedProducer:ConsumerDeath", "SOMETIMES")
+                        .build()));
     assertEquals(
-        "-XepOpt:LeakedProducer:ConsumerDeath expects one of STRICT, CALLBACKS, BROAD, got 'SOMETIMES'",
+        "-XepOpt:LeakedProducer:ConsumerDeath expects one of STRICT, CALLBACKS, BROAD, got"
+            + " 'SOMETIMES'",
         thrown.getMessage());
   }
 
@@ -606,7 +609,8 @@ final class ConsumerDeathTest {
         .addSourceLines(
             "CsvImport.java",
             csvImport(
-                "// BUG: Diagnostic contains: String.split() can throw any RuntimeException or Error",
+                "// BUG: Diagnostic contains: String.split() can throw any RuntimeException or"
+                    + " Error",
                 "imported.addAndGet(row.split(\",\").length);"))
         .doTest();
   }
