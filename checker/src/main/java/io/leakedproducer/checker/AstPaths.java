@@ -2,6 +2,7 @@ package io.leakedproducer.checker;
 
 import com.google.errorprone.VisitorState;
 import com.google.errorprone.util.ASTHelpers;
+import com.sun.source.tree.ArrayAccessTree;
 import com.sun.source.tree.CatchTree;
 import com.sun.source.tree.ClassTree;
 import com.sun.source.tree.CompilationUnitTree;
@@ -22,6 +23,7 @@ import com.sun.source.tree.WhileLoopTree;
 import com.sun.source.util.TreePath;
 import com.sun.source.util.TreeScanner;
 import com.sun.tools.javac.code.Symbol;
+import com.sun.tools.javac.code.Symbol.ClassSymbol;
 import com.sun.tools.javac.code.Symbol.VarSymbol;
 import com.sun.tools.javac.code.Type;
 import java.util.function.Predicate;
@@ -193,18 +195,67 @@ final class AstPaths {
     }
   }
 
-  /** The variable a plain name or field access refers to, or null for anything else. */
+  /**
+   * The variable a plain name or field access refers to, or null for anything else. Sees through
+   * identity wrappers ({@code Objects.requireNonNull(q)}), and treats an element of an array or list
+   * of queues ({@code queues[i]}, {@code queues.get(i)}) as the container variable: every element was
+   * created in the same places, so the container stands for all of them.
+   */
   @Nullable
   static VarSymbol variable(@Nullable ExpressionTree tree) {
     if (tree == null) {
       return null;
     }
     ExpressionTree t = skipParensAndCasts(tree);
+    if (t instanceof MethodInvocationTree call) {
+      if (ConcurrencyApiModel.isIdentityWrapper(call) && !call.getArguments().isEmpty()) {
+        return variable(call.getArguments().get(0));
+      }
+      if (ConcurrencyApiModel.isElementAccess(call) && isQueueTyped(call)) {
+        return variable(ASTHelpers.getReceiver(call));
+      }
+      return null;
+    }
+    if (t instanceof ArrayAccessTree access) {
+      return isQueueTyped(access) ? variable(access.getExpression()) : null;
+    }
     if (!(t instanceof IdentifierTree) && !(t instanceof MemberSelectTree)) {
       return null;
     }
     Symbol sym = ASTHelpers.getSymbol(t);
     return sym instanceof VarSymbol ? (VarSymbol) sym : null;
+  }
+
+  /** True when the expression's static type is a {@link java.util.Queue} (a queue, not a handle or flag). */
+  static boolean isQueueTyped(ExpressionTree tree) {
+    Type type = ASTHelpers.getType(tree);
+    return type != null && type.tsym instanceof ClassSymbol cls && implementsQueue(cls);
+  }
+
+  /** The symbol is a class or interface that is a {@link java.util.Queue}. */
+  static boolean isQueueTypeSymbol(@Nullable Symbol sym) {
+    return sym instanceof ClassSymbol cls && implementsQueue(cls);
+  }
+
+  private static boolean implementsQueue(ClassSymbol cls) {
+    return isSubtypeByName(cls, name -> ConcurrencyApiModel.isQueueTypeName(name.toString()));
+  }
+
+  /**
+   * Walks a class's supertypes by symbol, for the few questions asked where no {@code VisitorState}
+   * is at hand; {@code isName} sees each qualified name.
+   */
+  static boolean isSubtypeByName(ClassSymbol cls, Predicate<javax.lang.model.element.Name> isName) {
+    if (isName.test(cls.getQualifiedName())) {
+      return true;
+    }
+    for (Type iface : cls.getInterfaces()) {
+      if (iface.tsym instanceof ClassSymbol c && isSubtypeByName(c, isName)) {
+        return true;
+      }
+    }
+    Type superclass = cls.getSuperclass();
+    return superclass != null && superclass.tsym instanceof ClassSymbol c && isSubtypeByName(c, isName);
   }
 
   /** The variable that receives the call's result when the call is {@code x.m(..)} on a variable. */

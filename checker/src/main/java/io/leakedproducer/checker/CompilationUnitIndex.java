@@ -5,12 +5,14 @@ import com.sun.source.tree.AssignmentTree;
 import com.sun.source.tree.ClassTree;
 import com.sun.source.tree.CompilationUnitTree;
 import com.sun.source.tree.CompoundAssignmentTree;
+import com.sun.source.tree.ExpressionTree;
 import com.sun.source.tree.IdentifierTree;
 import com.sun.source.tree.MemberReferenceTree;
 import com.sun.source.tree.MemberSelectTree;
 import com.sun.source.tree.MethodInvocationTree;
 import com.sun.source.tree.MethodTree;
 import com.sun.source.tree.NewClassTree;
+import com.sun.source.tree.ReturnTree;
 import com.sun.source.tree.UnaryTree;
 import com.sun.source.tree.VariableTree;
 import com.sun.source.util.TreePath;
@@ -22,6 +24,9 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import javax.lang.model.element.Modifier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One pass over a compilation unit that records where each variable is used and each method is
@@ -42,6 +47,11 @@ final class CompilationUnitIndex {
   final Map<MethodSymbol, List<TreePath>> memberReferences = new HashMap<>();
   final Map<MethodSymbol, TreePath> methods = new HashMap<>();
   final Map<Symbol, TreePath> classes = new HashMap<>();
+  /**
+   * Non-public, parameterless methods whose body is {@code return field;}: a call to one is the
+   * field under another name (an alias inside the unit, not an escape).
+   */
+  final Map<MethodSymbol, VarSymbol> getters = new HashMap<>();
 
   private CompilationUnitIndex(CompilationUnitTree unit) {
     this.unit = unit;
@@ -49,8 +59,30 @@ final class CompilationUnitIndex {
 
   static CompilationUnitIndex build(CompilationUnitTree unit) {
     CompilationUnitIndex index = new CompilationUnitIndex(unit);
+    index.new GetterScanner().scan(unit, null);
     index.new Scanner().scan(unit, null);
     return index;
+  }
+
+  /** The variable a receiver or argument stands for: {@link AstPaths#variable}, plus the unit's getters. */
+  @Nullable
+  VarSymbol variable(@Nullable ExpressionTree tree) {
+    VarSymbol plain = AstPaths.variable(tree);
+    if (plain != null || tree == null) {
+      return plain;
+    }
+    ExpressionTree t = AstPaths.skipParensAndCasts(tree);
+    if (t instanceof MethodInvocationTree call && call.getArguments().isEmpty()) {
+      MethodSymbol method = ASTHelpers.getSymbol(call);
+      return method == null ? null : getters.get(method);
+    }
+    return null;
+  }
+
+  /** The variable a call is made on ({@code q.put(x)}, {@code getQueue().put(x)}), or null. */
+  @Nullable
+  VarSymbol receiverVariable(MethodInvocationTree call) {
+    return variable(ASTHelpers.getReceiver(call));
   }
 
   List<TreePath> callsOn(VarSymbol variable) {
@@ -73,12 +105,45 @@ final class CompilationUnitIndex {
     map.computeIfAbsent(key, k -> new ArrayList<>(2)).add(path);
   }
 
+  /** First pass: the getters, so that the second pass can index calls made through them. */
+  private final class GetterScanner extends TreePathScanner<Void, Void> {
+    @Override
+    public Void visitMethod(MethodTree tree, Void unused) {
+      MethodSymbol sym = ASTHelpers.getSymbol(tree);
+      if (sym != null && tree.getParameters().isEmpty() && !isVisibleOrOverridable(sym)
+          && !sym.isStatic() && tree.getBody() != null && tree.getBody().getStatements().size() == 1
+          && tree.getBody().getStatements().get(0) instanceof ReturnTree ret) {
+        VarSymbol field = AstPaths.variable(ret.getExpression());
+        if (field != null && field.getKind().isField()) {
+          getters.put(sym, field);
+        }
+      }
+      return super.visitMethod(tree, null);
+    }
+  }
+
+  /**
+   * A getter that code outside the unit may call, or a subclass may override, does not stand for
+   * the field: its callers may take from the queue, or an override may return another queue.
+   */
+  private static boolean isVisibleOrOverridable(MethodSymbol method) {
+    Set<Modifier> modifiers = method.getModifiers();
+    if (modifiers.contains(Modifier.PUBLIC) || modifiers.contains(Modifier.PROTECTED)) {
+      return true;
+    }
+    if (modifiers.contains(Modifier.PRIVATE) || modifiers.contains(Modifier.FINAL)) {
+      return false;
+    }
+    Set<Modifier> owner = method.owner.getModifiers();
+    return !owner.contains(Modifier.FINAL) && !owner.contains(Modifier.PRIVATE) && !method.owner.isAnonymous();
+  }
+
   private final class Scanner extends TreePathScanner<Void, Void> {
     @Override
     public Void visitMethodInvocation(MethodInvocationTree tree, Void unused) {
       TreePath path = getCurrentPath();
       calls.add(path);
-      VarSymbol receiver = AstPaths.receiverVariable(tree);
+      VarSymbol receiver = receiverVariable(tree);
       if (receiver != null) {
         add(callsOnVariable, receiver, path);
       }

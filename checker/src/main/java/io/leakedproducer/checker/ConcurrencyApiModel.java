@@ -18,6 +18,7 @@ import com.sun.tools.javac.code.Symbol;
 import com.sun.tools.javac.code.Symbol.MethodSymbol;
 import com.sun.tools.javac.code.Type;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What the analysis knows about library APIs: which calls block on insertion, which take, which
@@ -305,6 +306,30 @@ final class ConcurrencyApiModel {
         || ASTHelpers.isSubtype(type, anyError(state), state);
   }
 
+  /** Calls that return their first argument unchanged: the queue under another name. */
+  private static final ImmutableSet<String> IDENTITY_WRAPPERS =
+      ImmutableSet.of(
+          "java.util.Objects#requireNonNull",
+          "com.google.common.base.Preconditions#checkNotNull",
+          "com.google.common.base.Verify#verifyNotNull");
+
+  /** Calls that return one element of a container: {@code queues.get(i)}. */
+  private static final ImmutableSet<String> ELEMENT_ACCESSORS =
+      ImmutableSet.of("java.util.List#get", "java.util.Map#get", "java.util.Map#getOrDefault");
+
+  private static final String QUEUE_TYPE = "java.util.Queue";
+
+  /** Queries of a pool's lifecycle state that a retry loop can re-test between timed offers. */
+  private static final ImmutableSet<String> POOL_STATE_QUERIES =
+      ImmutableSet.of("isShutdown", "isTerminated", "isTerminating");
+
+  private static final String REJECTION_HANDLER = "java.util.concurrent.RejectedExecutionHandler";
+  private static final String REJECTION_METHOD = "rejectedExecution";
+  private static final String THREAD_POOL = "java.util.concurrent.ThreadPoolExecutor";
+
+  /** {@code new ThreadPoolExecutor(core, max, keepAlive, unit, workQueue, ...)}: where the work queue goes. */
+  static final int WORK_QUEUE_CONSTRUCTOR_ARGUMENT = 4;
+
   private static final ImmutableSet<String> BUILTIN_CANDIDATE_NAMES =
       ImmutableSet.of("put", "putFirst", "putLast", "transfer", "offer", "offerFirst", "offerLast", "tryTransfer");
 
@@ -433,6 +458,71 @@ final class ConcurrencyApiModel {
     }
     ExpressionTree receiver = ASTHelpers.getReceiver(call);
     return receiver != null && !CURRENT_THREAD.matches(AstPaths.skipParensAndCasts(receiver), state);
+  }
+
+  /** {@code Objects.requireNonNull(q)} and its kin: the result is the argument. */
+  static boolean isIdentityWrapper(MethodInvocationTree call) {
+    return matchesAny(ASTHelpers.getSymbol(call), IDENTITY_WRAPPERS);
+  }
+
+  /** {@code list.get(i)} and {@code map.get(k)}: one element of a container. */
+  static boolean isElementAccess(MethodInvocationTree call) {
+    Symbol sym = ASTHelpers.getSymbol(call);
+    if (!(sym instanceof MethodSymbol method) || method.isStatic()) {
+      return false;
+    }
+    for (String spec : ELEMENT_ACCESSORS) {
+      int hash = spec.indexOf('#');
+      if (method.getSimpleName().contentEquals(spec.substring(hash + 1))
+          && isOwnedBySubtypeOf(method, spec.substring(0, hash))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  static boolean isQueueTypeName(String qualifiedName) {
+    return QUEUE_TYPE.equals(qualifiedName);
+  }
+
+  private static boolean matchesAny(@Nullable Symbol sym, ImmutableSet<String> specs) {
+    return sym instanceof MethodSymbol method
+        && specs.contains(method.owner.getQualifiedName() + "#" + method.getSimpleName());
+  }
+
+  /** The method's owner is {@code owner} or a type below it (List.get called on an ArrayList). */
+  private static boolean isOwnedBySubtypeOf(MethodSymbol method, String owner) {
+    return method.owner instanceof Symbol.ClassSymbol cls && AstPaths.isSubtypeByName(cls, owner::contentEquals);
+  }
+
+  static boolean isWorkQueueAccessor(MethodInvocationTree call) {
+    Symbol sym = ASTHelpers.getSymbol(call);
+    return sym instanceof MethodSymbol method && method.getSimpleName().contentEquals("getQueue")
+        && method.getParameters().isEmpty() && method.owner instanceof Symbol.ClassSymbol owner
+        && AstPaths.isSubtypeByName(owner, THREAD_POOL::contentEquals);
+  }
+
+  static boolean isPoolStateQuery(MethodInvocationTree call) {
+    Symbol sym = ASTHelpers.getSymbol(call);
+    return sym instanceof MethodSymbol method
+        && method.getParameters().isEmpty()
+        && POOL_STATE_QUERIES.contains(method.getSimpleName().toString())
+        && method.owner instanceof Symbol.ClassSymbol owner
+        && AstPaths.isSubtypeByName(owner, "java.util.concurrent.ExecutorService"::contentEquals);
+  }
+
+  /** {@code rejectedExecution(Runnable, ThreadPoolExecutor)} of a {@code RejectedExecutionHandler}. */
+  static boolean isRejectionHandlerMethod(MethodSymbol method, VisitorState state) {
+    if (!method.getSimpleName().contentEquals(REJECTION_METHOD) || method.getParameters().size() != 2) {
+      return false;
+    }
+    return method.owner instanceof Symbol.ClassSymbol owner && AstPaths.isSubtypeByName(owner, REJECTION_HANDLER::contentEquals);
+  }
+
+  static boolean isThreadPoolConstruction(com.sun.source.tree.NewClassTree creation, VisitorState state) {
+    Type type = ASTHelpers.getType(creation);
+    return type != null && type.tsym instanceof Symbol.ClassSymbol cls && AstPaths.isSubtypeByName(cls, THREAD_POOL::contentEquals)
+        && !AstPaths.isSubtypeByName(cls, "java.util.concurrent.ScheduledThreadPoolExecutor"::contentEquals);
   }
 
   static boolean isTimedInvokeAll(ExpressionTree tree, VisitorState state) {

@@ -120,11 +120,22 @@ public final class LeakedProducer extends BugChecker implements MethodInvocation
   }
 
   private Description analyse(MethodInvocationTree tree, VisitorState state) {
-    VarSymbol queueVariable = AstPaths.receiverVariable(tree);
+    CompilationUnitIndex units = indexFor(state);
+    if (ExecutorWorkQueues.isWorkQueueInsertion(tree)) {
+      Optional<ExecutorWorkQueues.Finding> finding = ExecutorWorkQueues.decide(state.getPath(), units, state);
+      if (finding.isEmpty()) {
+        debug(tree, "a pool's work queue that is unbounded, unknown, or re-tested for shutdown between offers");
+        return Description.NO_MATCH;
+      }
+      Description.Builder description = buildDescription(tree).setMessage(finding.get().message());
+      finding.get().fix().ifPresent(description::addFix);
+      return description.build();
+    }
+    VarSymbol queueVariable = units.receiverVariable(tree);
     if (queueVariable == null) {
+      debug(tree, "the queue is not a variable, field, getter or element of a container of this unit");
       return Description.NO_MATCH;
     }
-    CompilationUnitIndex units = indexFor(state);
     QueueAliases queue = QueueAliases.of(queueVariable, units);
     QueueAnalysis analysis = analyses.computeIfAbsent(queue.variables, k -> analyseQueue(queue, units, state));
     Finding finding = analysis.findings.get(tree);

@@ -2,11 +2,15 @@ package io.leakedproducer.checker;
 
 import com.google.errorprone.util.ASTHelpers;
 import com.sun.source.tree.AssignmentTree;
+import com.sun.source.tree.ConditionalExpressionTree;
+import com.sun.source.tree.EnhancedForLoopTree;
 import com.sun.source.tree.ExpressionTree;
 import com.sun.source.tree.LambdaExpressionTree;
 import com.sun.source.tree.MemberReferenceTree;
+import com.sun.source.tree.MemberSelectTree;
 import com.sun.source.tree.MethodInvocationTree;
 import com.sun.source.tree.MethodTree;
+import com.sun.source.tree.NewArrayTree;
 import com.sun.source.tree.NewClassTree;
 import com.sun.source.tree.ReturnTree;
 import com.sun.source.tree.Tree;
@@ -66,12 +70,35 @@ final class QueueAliases {
         ExpressionTree init = ((VariableTree) decl.getLeaf()).getInitializer();
         if (init != null) {
           hasSource = true;
-          unknown |= addSource(init, origins, work);
+          unknown |= addSource(init, origins, work, index);
+        }
+        // for (BlockingQueue<T> q : queues): each element of the container.
+        if (decl.getParentPath() != null && decl.getParentPath().getLeaf() instanceof EnhancedForLoopTree loop
+            && loop.getVariable() == decl.getLeaf()) {
+          VarSymbol container = index.variable(loop.getExpression());
+          if (container != null) {
+            hasSource = true;
+            work.add(container);
+          }
         }
       }
       for (TreePath write : index.writesOf(v)) {
         hasSource = true;
-        unknown |= addSource(((AssignmentTree) write.getLeaf()).getExpression(), origins, work);
+        unknown |= addSource(((AssignmentTree) write.getLeaf()).getExpression(), origins, work, index);
+      }
+      if (isContainerOfQueues(v)) {
+        // queues.add(new ArrayBlockingQueue<>(n)), byShard.put(k, q): the elements' sources.
+        for (TreePath call : index.callsOn(v)) {
+          MethodInvocationTree invocation = (MethodInvocationTree) call.getLeaf();
+          for (ExpressionTree arg : invocation.getArguments()) {
+            if (AstPaths.isQueueTyped(arg)) {
+              hasSource = true;
+              unknown |= addSource(arg, origins, work, index);
+            } else if (arg instanceof LambdaExpressionTree || arg instanceof MemberReferenceTree) {
+              unknown = true; // computeIfAbsent(k, k -> new ...): created where we do not follow
+            }
+          }
+        }
       }
       if (v.getKind() == ElementKind.PARAMETER) {
         Symbol owner = v.owner;
@@ -84,7 +111,7 @@ final class QueueAliases {
           for (TreePath site : sites) {
             List<? extends ExpressionTree> args = arguments(site.getLeaf());
             if (position < args.size()) {
-              unknown |= addSource(args.get(position), origins, work);
+              unknown |= addSource(args.get(position), origins, work, index);
             } else {
               unknown = true;
             }
@@ -95,14 +122,20 @@ final class QueueAliases {
         unknown = true;
       }
       // Where this variable's value goes.
-      for (TreePath use : index.usesOf(v)) {
+      for (TreePath directUse : index.usesOf(v)) {
+        TreePath use = outermostReference(directUse, v, index);
         TreePath parentPath = AstPaths.parentSkippingParens(use);
         if (parentPath == null) {
           continue;
         }
         Tree parent = parentPath.getLeaf();
-        if (parent instanceof ReturnTree) {
-          escapes = true;
+        if (parent instanceof EnhancedForLoopTree loop && loop.getExpression() == use.getLeaf()) {
+          Symbol element = ASTHelpers.getSymbol(loop.getVariable());
+          if (element instanceof VarSymbol elementVariable) {
+            work.add(elementVariable); // for (BlockingQueue<T> q : queues): every element in turn
+          }
+        } else if (parent instanceof ReturnTree) {
+          escapes |= !isGetterOf(AstPaths.taskRoot(parentPath).getLeaf(), v, index);
         } else if (parent instanceof VariableTree && ((VariableTree) parent).getInitializer() != null
             && AstPaths.skipParensAndCasts(((VariableTree) parent).getInitializer()) == use.getLeaf()) {
           Symbol target = ASTHelpers.getSymbol(parent);
@@ -171,15 +204,84 @@ final class QueueAliases {
   }
 
   /** Adds {@code source} as an origin or as another alias; returns true when it is of unknown origin. */
-  private static boolean addSource(ExpressionTree source, List<ExpressionTree> origins, Deque<VarSymbol> work) {
+  private static boolean addSource(ExpressionTree source, List<ExpressionTree> origins, Deque<VarSymbol> work,
+      CompilationUnitIndex index) {
     ExpressionTree expr = AstPaths.skipParensAndCasts(source);
-    VarSymbol other = AstPaths.variable(expr);
+    if (expr.getKind() == Tree.Kind.NULL_LITERAL) {
+      return false; // `= null` now, created later: the later assignment is the origin
+    }
+    VarSymbol other = index.variable(expr);
     if (other != null) {
       work.add(other);
       return false;
     }
+    if (expr instanceof ConditionalExpressionTree conditional) {
+      return addSource(conditional.getTrueExpression(), origins, work, index)
+          | addSource(conditional.getFalseExpression(), origins, work, index);
+    }
+    if (!AstPaths.isQueueTyped(expr)) {
+      // A container of queues: new BlockingQueue[n], new ArrayList<>(), List.of(a, b).
+      if (expr instanceof NewArrayTree array) {
+        boolean unknown = false;
+        for (ExpressionTree element : array.getInitializers() == null ? List.<ExpressionTree>of() : array.getInitializers()) {
+          unknown |= addSource(element, origins, work, index);
+        }
+        return unknown;
+      }
+      if (expr instanceof NewClassTree creation && creation.getArguments().isEmpty()) {
+        return false; // an empty container, filled by add/put calls followed elsewhere
+      }
+      if (expr instanceof MethodInvocationTree call && !call.getArguments().isEmpty()
+          && call.getArguments().stream().allMatch(AstPaths::isQueueTyped)) {
+        boolean unknown = false;
+        for (ExpressionTree element : call.getArguments()) {
+          unknown |= addSource(element, origins, work, index);
+        }
+        return unknown;
+      }
+    }
     origins.add(expr);
     return false;
+  }
+
+  /**
+   * Climbs from a use of {@code v} through expressions that still stand for the same queue
+   * ({@code queues.get(i)}, {@code requireNonNull(q)}, {@code getQueue()}), so that what happens to
+   * the element is judged, not what happens to the container.
+   */
+  private static TreePath outermostReference(TreePath use, VarSymbol v, CompilationUnitIndex index) {
+    TreePath current = use;
+    for (TreePath p = current.getParentPath(); p != null; p = p.getParentPath()) {
+      Tree leaf = p.getLeaf();
+      if (leaf instanceof MemberSelectTree || leaf instanceof com.sun.source.tree.ParenthesizedTree
+          || leaf instanceof com.sun.source.tree.TypeCastTree) {
+        continue; // queues.get is not an expression of its own; the call above it is
+      }
+      if (leaf instanceof ExpressionTree expr && v.equals(index.variable(expr)) && expr != use.getLeaf()) {
+        current = p;
+        continue;
+      }
+      break;
+    }
+    return current;
+  }
+
+  /** {@code method} is one of the unit's getters returning {@code field}. */
+  private static boolean isGetterOf(Tree method, VarSymbol field, CompilationUnitIndex index) {
+    return method instanceof MethodTree m && field.equals(index.getters.get(ASTHelpers.getSymbol(m)));
+  }
+
+  /** An array, collection or map whose elements are queues: it stands for all of them. */
+  private static boolean isContainerOfQueues(VarSymbol v) {
+    com.sun.tools.javac.code.Type type = v.type;
+    if (type instanceof com.sun.tools.javac.code.Type.ArrayType array) {
+      return array.elemtype.tsym instanceof com.sun.tools.javac.code.Symbol.ClassSymbol c
+          && AstPaths.isSubtypeByName(c, n -> ConcurrencyApiModel.isQueueTypeName(n.toString()));
+    }
+    if (type == null || type.getTypeArguments().isEmpty() || AstPaths.isQueueTypeSymbol(type.tsym)) {
+      return false;
+    }
+    return type.getTypeArguments().stream().anyMatch(arg -> AstPaths.isQueueTypeSymbol(arg.tsym));
   }
 
   private static int parameterIndex(VarSymbol param) {

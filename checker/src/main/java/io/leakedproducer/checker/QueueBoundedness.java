@@ -83,6 +83,11 @@ final class QueueBoundedness {
     return result;
   }
 
+  /** The verdict for one creation expression, for queues that are not held in a variable. */
+  Verdict classifyCreation(ExpressionTree creation, VisitorState state) {
+    return classifyOrigin(creation, state);
+  }
+
   private Verdict classifyOrigin(ExpressionTree origin, VisitorState state) {
     String source = state.getSourceForNode(origin);
     String shown = source == null ? "the queue" : source;

@@ -1,0 +1,296 @@
+package io.leakedproducer.checker;
+
+import com.google.errorprone.CompilationTestHelper;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Queues reached through indirections (spec: "see through indirections"): a field declared
+ * {@code = null} and created later, identity wrappers, getters used inside the unit, arrays and
+ * lists of queues. Each shape is judged like the plain field it stands for.
+ */
+final class IndirectionsTest {
+  private final CompilationTestHelper helper = CompilationTestHelper.newInstance(LeakedProducer.class, getClass());
+
+  @Test
+  void identificationFieldDeclaredNullAndCreatedInStart() {
+    helper
+        .addSourceLines(
+            "Indexer.java",
+            """
+            import java.util.concurrent.*;
+
+            class Indexer {
+              private BlockingQueue<String> docs = null;
+              private Thread writer;
+
+              void start(int capacity) {
+                docs = new LinkedBlockingQueue<>(capacity);
+                writer = new Thread(this::writeLoop, "index-writer");
+                writer.start();
+              }
+
+              void submit(String doc) throws InterruptedException {
+                // BUG: Diagnostic contains: can block forever in put() on 'docs' (new LinkedBlockingQueue<>(capacity)): every consumer can stop taking (line 25: return in catch (RuntimeException))
+                docs.put(doc);
+              }
+
+              private void writeLoop() {
+                try {
+                  while (true) {
+                    String doc = docs.take();
+                    try {
+                      write(doc);
+                    } catch (RuntimeException e) {
+                      return;
+                    }
+                  }
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+              }
+
+              private void write(String doc) {}
+            }
+            """)
+        .doTest();
+  }
+
+  @Test
+  void identificationQueueWiredThroughRequireNonNull() {
+    helper
+        .addSourceLines(
+            "Replicator.java",
+            """
+            import java.util.Objects;
+            import java.util.concurrent.*;
+
+            class Replicator {
+              static final class Sender implements Runnable {
+                private final BlockingQueue<byte[]> outbox;
+
+                Sender(BlockingQueue<byte[]> outbox) {
+                  this.outbox = Objects.requireNonNull(outbox, "outbox");
+                }
+
+                @Override
+                public void run() {
+                  try {
+                    while (true) {
+                      byte[] batch = outbox.take();
+                      if (batch.length == 0) {
+                        break;
+                      }
+                    }
+                  } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                  }
+                }
+              }
+
+              private final BlockingQueue<byte[]> outbox = new ArrayBlockingQueue<>(4);
+
+              void start() {
+                new Thread(new Sender(outbox)).start();
+              }
+
+              void replicate(byte[] batch) throws InterruptedException {
+                // BUG: Diagnostic contains: can block forever in put() on 'outbox' (new ArrayBlockingQueue<>(4))
+                outbox.put(batch);
+              }
+            }
+            """)
+        .doTest();
+  }
+
+  @Test
+  void identificationInsertionThroughAPrivateGetter() {
+    helper
+        .addSourceLines(
+            "Mailer.java",
+            """
+            import java.util.concurrent.*;
+
+            class Mailer {
+              private final BlockingQueue<String> outgoing = new ArrayBlockingQueue<>(16);
+
+              Mailer() {
+                Thread sender = new Thread(() -> {
+                  try {
+                    while (true) {
+                      if (!send(outgoing.take())) {
+                        return;
+                      }
+                    }
+                  } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                  }
+                });
+                sender.setDaemon(true);
+                sender.start();
+              }
+
+              private BlockingQueue<String> queue() {
+                return outgoing;
+              }
+
+              void enqueue(String mail) throws InterruptedException {
+                // BUG: Diagnostic contains: can block forever in put() on 'outgoing' (new ArrayBlockingQueue<>(16)): every consumer can stop taking (line 11: return when processing an element fails)
+                queue().put(mail);
+              }
+
+              private boolean send(String mail) {
+                return !mail.isEmpty();
+              }
+            }
+            """)
+        .doTest();
+  }
+
+  @Test
+  void negativePublicGetterHandsTheQueueToUnseenConsumers() {
+    helper
+        .addSourceLines(
+            "Mailer.java",
+            """
+            import java.util.concurrent.*;
+
+            public class Mailer {
+              private final BlockingQueue<String> outgoing = new ArrayBlockingQueue<>(16);
+
+              public BlockingQueue<String> queue() {
+                return outgoing;
+              }
+
+              void enqueue(String mail) throws InterruptedException {
+                outgoing.put(mail);
+              }
+            }
+            """)
+        .doTest();
+  }
+
+  @Test
+  void identificationArrayOfShardQueues() {
+    helper
+        .addSourceLines(
+            "ShardedWriter.java",
+            """
+            import java.util.concurrent.*;
+
+            class ShardedWriter {
+              private final BlockingQueue<String>[] shards;
+
+              @SuppressWarnings("unchecked")
+              ShardedWriter(int count) {
+                shards = new BlockingQueue[count];
+                for (int i = 0; i < count; i++) {
+                  shards[i] = new ArrayBlockingQueue<>(32);
+                  BlockingQueue<String> shard = shards[i];
+                  new Thread(() -> {
+                    try {
+                      while (true) {
+                        if (!store(shard.take())) {
+                          break;
+                        }
+                      }
+                    } catch (InterruptedException e) {
+                      Thread.currentThread().interrupt();
+                    }
+                  }).start();
+                }
+              }
+
+              void write(String key) throws InterruptedException {
+                // BUG: Diagnostic contains: can block forever in put() on 'shards' (new ArrayBlockingQueue<>(32))
+                shards[Math.floorMod(key.hashCode(), shards.length)].put(key);
+              }
+
+              private boolean store(String key) {
+                return key.length() < 100;
+              }
+            }
+            """)
+        .doTest();
+  }
+
+  @Test
+  void identificationListOfPartitionQueues() {
+    helper
+        .addSourceLines(
+            "PartitionRouter.java",
+            """
+            import java.util.*;
+            import java.util.concurrent.*;
+
+            class PartitionRouter {
+              private final List<BlockingQueue<String>> partitions = new ArrayList<>();
+
+              PartitionRouter(int count, ExecutorService pool) {
+                for (int i = 0; i < count; i++) {
+                  partitions.add(new LinkedBlockingQueue<>(64));
+                }
+                for (BlockingQueue<String> partition : partitions) {
+                  pool.execute(() -> {
+                    try {
+                      while (true) {
+                        String record = partition.take();
+                        if (record.startsWith("#")) {
+                          throw new IllegalStateException("corrupt record " + record);
+                        }
+                      }
+                    } catch (InterruptedException e) {
+                      Thread.currentThread().interrupt();
+                    }
+                  });
+                }
+              }
+
+              void route(String record) throws InterruptedException {
+                // BUG: Diagnostic contains: can block forever in put() on 'partitions' (new LinkedBlockingQueue<>(64))
+                partitions.get(record.length() % partitions.size()).put(record);
+              }
+            }
+            """)
+        .doTest();
+  }
+
+  @Test
+  void negativeListOfUnboundedQueues() {
+    helper
+        .addSourceLines(
+            "PartitionRouter.java",
+            """
+            import java.util.*;
+            import java.util.concurrent.*;
+
+            class PartitionRouter {
+              private final List<BlockingQueue<String>> partitions = new ArrayList<>();
+
+              PartitionRouter(int count, ExecutorService pool) {
+                for (int i = 0; i < count; i++) {
+                  partitions.add(new LinkedBlockingQueue<>());
+                }
+                for (BlockingQueue<String> partition : partitions) {
+                  pool.execute(() -> {
+                    try {
+                      while (true) {
+                        String record = partition.take();
+                        if (record.startsWith("#")) {
+                          throw new IllegalStateException("corrupt record " + record);
+                        }
+                      }
+                    } catch (InterruptedException e) {
+                      Thread.currentThread().interrupt();
+                    }
+                  });
+                }
+              }
+
+              void route(String record) throws InterruptedException {
+                partitions.get(record.length() % partitions.size()).put(record);
+              }
+            }
+            """)
+        .doTest();
+  }
+}
