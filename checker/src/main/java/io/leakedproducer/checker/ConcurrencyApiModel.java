@@ -172,6 +172,9 @@ final class ConcurrencyApiModel {
   private static final ImmutableMap<String, ImmutableSet<String>> NON_FAILING_CALLS =
       ImmutableMap.<String, ImmutableSet<String>>builder()
           .put("java.lang.Object", ImmutableSet.of("<init>", "getClass"))
+          // The implicit super() of every record and enum constructor.
+          .put("java.lang.Record", ImmutableSet.of("<init>"))
+          .put("java.lang.Enum", ImmutableSet.of("<init>"))
           .put("java.lang.Throwable", ImmutableSet.of("getMessage", "addSuppressed"))
           .put(
               "java.lang.System",
@@ -259,15 +262,24 @@ final class ConcurrencyApiModel {
     return false;
   }
 
-  /** True for a JDK call listed in {@link #NON_FAILING_CALLS}. */
-  static boolean cannotFail(MethodSymbol callee, VisitorState state) {
+  /**
+   * True for a JDK call listed in {@link #NON_FAILING_CALLS}. The receiver's static type is looked
+   * up when it is a JDK type, so that {@code queue.isEmpty()} on a {@code BlockingQueue} matches
+   * although {@code isEmpty} is declared by {@code Collection}.
+   */
+  static boolean cannotFail(MethodSymbol callee, @Nullable Type receiverType, VisitorState state) {
     Symbol owner = callee.owner;
     if (!(owner instanceof Symbol.TypeSymbol) || !isJdkType(owner)) {
       return false;
     }
     String name = callee.getSimpleName().toString();
     boolean constructor = callee.isConstructor();
-    for (Type superType : state.getTypes().closure(owner.type)) {
+    Type start =
+        receiverType != null && receiverType.tsym != null && !constructor && !callee.isStatic()
+                && isJdkType(receiverType.tsym)
+            ? receiverType
+            : owner.type;
+    for (Type superType : state.getTypes().closure(start)) {
       String typeName = superType.tsym.getQualifiedName().toString();
       if (constructor && superType.tsym != owner) {
         // A constructor is its own class's: only the listed families pass theirs on to subtypes.

@@ -83,8 +83,17 @@ final class EarlyExits {
     }
     Context context = new Context(loop, queue, taken, chain.get(0).getLeaf(), consumer, producer, index, state);
     context.scan();
-    for (ExceptionEscapes.LoopExit exit : new ExceptionEscapes(death, index, state).exitsOf(loop, callers)) {
-      context.add(exit.at(), exit.reason());
+    List<ExceptionEscapes.LoopExit> deaths = new ExceptionEscapes(death, index, state).exitsOf(loop, callers);
+    for (ExceptionEscapes.LoopExit exit : deaths) {
+      if (!exit.assumed()) {
+        context.add(exit.at(), exit.reason());
+      }
+    }
+    // An exit the level only assumes (unseen code can throw) is shown when nothing surer exists.
+    if (consumer.exits.isEmpty()) {
+      for (ExceptionEscapes.LoopExit exit : deaths) {
+        context.add(exit.at(), exit.reason());
+      }
     }
   }
 

@@ -77,8 +77,11 @@ final class ExceptionEscapes {
    */
   record Escape(Type type, boolean anyOfKind, Origin origin, String frame, int line) {}
 
-  /** A way out of the take loop, at the call (or throw) inside the loop that starts it. */
-  record LoopExit(Tree at, String reason) {}
+  /**
+   * A way out of the take loop, at the call (or throw) inside the loop that starts it. {@code
+   * assumed} when it rests only on what the level assumes about code nobody can see.
+   */
+  record LoopExit(Tree at, String reason, boolean assumed) {}
 
   /**
    * What a call can run: bodies in the unit, and whether code from outside the unit can run too.
@@ -169,7 +172,8 @@ final class ExceptionEscapes {
       return null;
     }
     int exitLine = AstPaths.line(index.unit, at.getLeaf());
-    return new LoopExit(at.getLeaf(), reason(escaping, stoppedUnchecked, exitLine));
+    boolean assumed = escaping.stream().allMatch(Escape::anyOfKind);
+    return new LoopExit(at.getLeaf(), reason(escaping, stoppedUnchecked, exitLine), assumed);
   }
 
   private String reason(List<Escape> escaping, @Nullable CatchTree stoppedUnchecked, int exitLine) {
@@ -185,25 +189,24 @@ final class ExceptionEscapes {
     }
     boolean error = escaping.stream().anyMatch(e -> isError(e.type()));
     boolean unchecked = escaping.stream().anyMatch(e -> !isError(e.type()));
+    String what = first.origin() == Origin.CALLBACK ? " is a callback and can throw" : " can throw";
     if (error && unchecked) {
       return first.frame()
-          + " can throw any RuntimeException or Error"
+          + what
+          + " any RuntimeException or Error"
           + where
           + " out of the take loop";
     }
-    if (error) {
-      String past =
-          stoppedUnchecked == null
-              ? ""
-              : " (catch ("
-                  + state.getSourceForNode(stoppedUnchecked.getParameter().getType())
-                  + ") does not stop an Error)";
-      return first.frame() + " can throw an Error" + where + " out of the take loop" + past;
-    }
-    return first.frame()
-        + " is a callback and can throw any RuntimeException"
-        + where
-        + " out of the take loop";
+    String kind = error ? " an Error" : " any RuntimeException";
+    String past =
+        stoppedUnchecked == null
+            ? ""
+            : " (catch ("
+                + state.getSourceForNode(stoppedUnchecked.getParameter().getType())
+                + ") does not stop"
+                + kind
+                + ")";
+    return first.frame() + what + kind + where + " out of the take loop" + past;
   }
 
   private boolean isError(Type type) {
@@ -322,17 +325,42 @@ final class ExceptionEscapes {
     }
     boolean unseen = !targets.visible() || depth >= MAX_DEPTH;
     if (targets.callback() && policy.countsCallbacks()) {
+      // Code handed in from outside can throw anything, an Error included.
       escapes.add(any(ConcurrencyApiModel.anyUnchecked(state), Origin.CALLBACK, callee, line));
-      if (policy.countsEveryCall()) {
-        escapes.add(any(ConcurrencyApiModel.anyError(state), Origin.CALLBACK, callee, line));
-      }
+      escapes.add(any(ConcurrencyApiModel.anyError(state), Origin.CALLBACK, callee, line));
     } else if (policy.countsEveryCall()
         && unseen
-        && !ConcurrencyApiModel.cannotFail(callee, state)) {
+        && !ConcurrencyApiModel.cannotFail(callee, receiverType(call), state)) {
       escapes.add(any(ConcurrencyApiModel.anyUnchecked(state), Origin.UNSEEN_CALL, callee, line));
       escapes.add(any(ConcurrencyApiModel.anyError(state), Origin.UNSEEN_CALL, callee, line));
     }
     return escapes;
+  }
+
+  /**
+   * The receiver's type, made exact for a local variable that only ever holds one {@code new}
+   * object ({@code List<E> batch = new ArrayList<>()} is an {@code ArrayList}).
+   */
+  @Nullable
+  private Type receiverType(TreePath call) {
+    if (!(call.getLeaf() instanceof MethodInvocationTree invocation)) {
+      return null;
+    }
+    ExpressionTree receiver = ASTHelpers.getReceiver(invocation);
+    if (receiver == null) {
+      return null;
+    }
+    VarSymbol local = AstPaths.variable(receiver);
+    if (local != null
+        && local.getKind() == ElementKind.LOCAL_VARIABLE
+        && index.writesOf(local).isEmpty()
+        && index.declarations.get(local) != null
+        && ((VariableTree) index.declarations.get(local).getLeaf()).getInitializer()
+            instanceof NewClassTree created
+        && created.getClassBody() == null) {
+      return ASTHelpers.getType(created);
+    }
+    return ASTHelpers.getType(receiver);
   }
 
   private Escape any(Type kind, Origin origin, MethodSymbol callee, int line) {

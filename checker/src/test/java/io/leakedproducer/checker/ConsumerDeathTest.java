@@ -482,14 +482,33 @@ final class ConsumerDeathTest {
             "AuditTrail.java",
             writerWithForeignAppender(
                 "// BUG: Diagnostic contains: every consumer can stop taking (line 31:"
-                    + " Appender.append() is a callback and can throw any RuntimeException out of"
-                    + " the take loop)",
+                    + " Appender.append() is a callback and can throw any RuntimeException or Error"
+                    + " out of the take loop)",
                 "appender.append(event);"))
         .doTest();
   }
 
   @Test
-  void callbacksLevelTrustsACatchOfRuntimeException() {
+  void callbacksLevelSaysWhenAnErrorPassesCatchRuntimeException() {
+    helper(level("CALLBACKS"))
+        .addSourceLines(
+            "AuditTrail.java",
+            writerWithForeignAppender(
+                "// BUG: Diagnostic contains: every consumer can stop taking (line 32:"
+                    + " Appender.append() is a callback and can throw an Error out of the take loop"
+                    + " (catch (RuntimeException) does not stop an Error))",
+                """
+                try {
+                        appender.append(event);
+                      } catch (RuntimeException e) {
+                        System.err.println("audit event lost: " + e);
+                      }
+                """))
+        .doTest();
+  }
+
+  @Test
+  void callbacksLevelTrustsACatchOfThrowable() {
     helper(level("CALLBACKS"))
         .addSourceLines(
             "AuditTrail.java",
@@ -498,7 +517,7 @@ final class ConsumerDeathTest {
                 """
                 try {
                         appender.append(event);
-                      } catch (RuntimeException e) {
+                      } catch (RuntimeException | Error e) {
                         System.err.println("audit event lost: " + e);
                       }
                 """))
