@@ -169,6 +169,202 @@ final class ConcurrencyApiModel {
 
   private static final Matcher<ExpressionTree> DRAIN_TO =
       instanceMethod().onDescendantOf(BLOCKING_QUEUE).named("drainTo");
+  // --- What can kill a consumer (ConsumerDeath, ExceptionEscapes) ------------------------------
+
+  /** Packages that ship with the JDK: their interfaces are implemented by the JDK's own classes. */
+  private static final ImmutableList<String> JDK_PACKAGES =
+      ImmutableList.of("java.", "javax.", "jdk.", "sun.", "com.sun.");
+
+  /**
+   * JDK types (and their subtypes) whose implementations are the user's code: a call through one
+   * runs whatever the caller handed in. Every other JDK interface (collections, futures, locks) is
+   * implemented by the JDK.
+   */
+  private static final ImmutableSet<String> HANDLER_TYPES =
+      ImmutableSet.of(
+          "java.lang.Runnable",
+          "java.util.concurrent.Callable",
+          "java.util.Comparator",
+          "java.util.EventListener",
+          "java.lang.Thread.UncaughtExceptionHandler",
+          "java.util.concurrent.RejectedExecutionHandler",
+          "java.util.concurrent.ThreadFactory",
+          "java.util.concurrent.Flow.Subscriber",
+          "java.util.logging.Handler",
+          "java.util.logging.Filter",
+          "java.util.logging.Formatter");
+
+  /** Packages whose every interface is a handler type ({@code Consumer}, {@code Function}, ...). */
+  private static final ImmutableList<String> HANDLER_PACKAGES =
+      ImmutableList.of("java.util.function.");
+
+  private static final ImmutableSet<String> ATOMIC_OPERATIONS =
+      ImmutableSet.of(
+          "get", "set", "lazySet", "getPlain", "setPlain", "getAcquire", "setRelease",
+          "incrementAndGet", "getAndIncrement", "decrementAndGet", "getAndDecrement",
+          "addAndGet", "getAndAdd", "compareAndSet", "weakCompareAndSet", "getAndSet",
+          "intValue", "longValue", "toString");
+
+  private static final ImmutableSet<String> COLLECTION_OPERATIONS =
+      ImmutableSet.of(
+          "<init>", "add", "addLast", "addFirst", "offer", "put", "putIfAbsent", "get",
+          "getOrDefault", "containsKey", "contains", "size", "isEmpty", "clear", "poll", "peek");
+
+  /**
+   * JDK calls that cannot fail on valid input (allocation failure aside): under
+   * {@link ConsumerDeath#BROAD} they are not assumed to throw. Keys are declaring types (a call
+   * matches a key on any JDK supertype of the method's owner); {@code <init>} is that class's own
+   * constructor. Exceptions these methods declare still count at every level. Kept short on
+   * purpose: each entry is a promise that a consumer calling it does not die.
+   */
+  private static final ImmutableMap<String, ImmutableSet<String>> NON_FAILING_CALLS =
+      ImmutableMap.<String, ImmutableSet<String>>builder()
+          .put("java.lang.Object", ImmutableSet.of("<init>", "getClass"))
+          // The implicit super() of every record and enum constructor.
+          .put("java.lang.Record", ImmutableSet.of("<init>"))
+          .put("java.lang.Enum", ImmutableSet.of("<init>"))
+          .put("java.lang.Throwable", ImmutableSet.of("getMessage", "addSuppressed"))
+          .put(
+              "java.lang.System",
+              ImmutableSet.of("nanoTime", "currentTimeMillis", "identityHashCode"))
+          .put(
+              "java.lang.Thread",
+              ImmutableSet.of(
+                  "currentThread", "interrupted", "isInterrupted", "interrupt", "getName",
+                  "isAlive", "sleep", "onSpinWait", "yield"))
+          .put("java.lang.Math", ImmutableSet.of("min", "max", "abs"))
+          .put(
+              "java.lang.String",
+              ImmutableSet.of(
+                  "equals", "equalsIgnoreCase", "hashCode", "length", "isEmpty", "isBlank",
+                  "startsWith", "endsWith", "contains", "trim", "strip", "toString", "valueOf",
+                  "toLowerCase", "toUpperCase", "concat"))
+          .put("java.lang.StringBuilder", ImmutableSet.of("<init>", "append", "length", "toString"))
+          .put(
+              "java.lang.Integer",
+              ImmutableSet.of("valueOf", "intValue", "toString", "hashCode", "equals"))
+          .put(
+              "java.lang.Long",
+              ImmutableSet.of("valueOf", "longValue", "toString", "hashCode", "equals"))
+          .put(
+              "java.util.Objects",
+              ImmutableSet.of("equals", "hash", "hashCode", "isNull", "nonNull", "toString"))
+          // PrintStream reports its I/O errors through checkError(), never by throwing.
+          .put("java.io.PrintStream", ImmutableSet.of("print", "println", "flush"))
+          .put("java.util.concurrent.atomic.AtomicInteger", ATOMIC_OPERATIONS)
+          .put("java.util.concurrent.atomic.AtomicLong", ATOMIC_OPERATIONS)
+          .put("java.util.concurrent.atomic.AtomicBoolean", ATOMIC_OPERATIONS)
+          .put("java.util.concurrent.atomic.AtomicReference", ATOMIC_OPERATIONS)
+          .put(
+              "java.util.concurrent.atomic.LongAdder",
+              ImmutableSet.of("increment", "decrement", "add", "sum", "reset"))
+          .put("java.util.concurrent.CountDownLatch", ImmutableSet.of("countDown", "getCount"))
+          .put(
+              "java.util.concurrent.locks.ReentrantLock",
+              ImmutableSet.of("lock", "unlock", "lockInterruptibly"))
+          // The handoff's own calls block, or fail only with InterruptedException (a cancellation).
+          .put(
+              BLOCKING_QUEUE,
+              ImmutableSet.of(
+                  "put", "take", "offer", "poll", "peek", "size", "isEmpty", "remainingCapacity",
+                  "drainTo"))
+          .put(
+              BLOCKING_DEQUE,
+              ImmutableSet.of(
+                  "putFirst", "putLast", "takeFirst", "takeLast", "offerFirst", "offerLast",
+                  "pollFirst", "pollLast"))
+          .put("java.util.concurrent.TransferQueue", ImmutableSet.of("transfer", "tryTransfer"))
+          .put("java.util.ArrayList", COLLECTION_OPERATIONS)
+          .put("java.util.ArrayDeque", COLLECTION_OPERATIONS)
+          .put("java.util.HashMap", COLLECTION_OPERATIONS)
+          .put("java.util.HashSet", COLLECTION_OPERATIONS)
+          .put("java.util.concurrent.ConcurrentHashMap", COLLECTION_OPERATIONS)
+          .put("java.util.concurrent.ConcurrentLinkedQueue", COLLECTION_OPERATIONS)
+          .buildOrThrow();
+
+  /** JDK types whose subtypes' constructors cannot fail either: creating an exception to throw. */
+  private static final ImmutableSet<String> NON_FAILING_CONSTRUCTOR_FAMILIES =
+      ImmutableSet.of("java.lang.Throwable");
+
+  /** True for a type shipped with the JDK. */
+  static boolean isJdkType(Symbol type) {
+    String name = type.getQualifiedName().toString();
+    return JDK_PACKAGES.stream().anyMatch(name::startsWith);
+  }
+
+  /**
+   * True for a type whose implementations are the user's code when the call site cannot see them:
+   * any type outside the JDK, and the JDK's handler types (tasks, listeners, {@code
+   * java.util.function}).
+   */
+  static boolean isHandlerType(Symbol.TypeSymbol type, VisitorState state) {
+    if (!isJdkType(type)) {
+      return true;
+    }
+    for (Type superType : state.getTypes().closure(type.type)) {
+      String name = superType.tsym.getQualifiedName().toString();
+      if (HANDLER_TYPES.contains(name) || HANDLER_PACKAGES.stream().anyMatch(name::startsWith)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * True for a JDK call listed in {@link #NON_FAILING_CALLS}. The receiver's static type is looked
+   * up when it is a JDK type, so that {@code queue.isEmpty()} on a {@code BlockingQueue} matches
+   * although {@code isEmpty} is declared by {@code Collection}.
+   */
+  static boolean cannotFail(MethodSymbol callee, @Nullable Type receiverType, VisitorState state) {
+    Symbol owner = callee.owner;
+    if (!(owner instanceof Symbol.TypeSymbol) || !isJdkType(owner)) {
+      return false;
+    }
+    String name = callee.getSimpleName().toString();
+    boolean constructor = callee.isConstructor();
+    Type start =
+        receiverType != null && receiverType.tsym != null && !constructor && !callee.isStatic()
+                && isJdkType(receiverType.tsym)
+            ? receiverType
+            : owner.type;
+    for (Type superType : state.getTypes().closure(start)) {
+      String typeName = superType.tsym.getQualifiedName().toString();
+      if (constructor && superType.tsym != owner) {
+        // A constructor is its own class's: only the listed families pass theirs on to subtypes.
+        if (NON_FAILING_CONSTRUCTOR_FAMILIES.contains(typeName)) {
+          return true;
+        }
+        continue;
+      }
+      ImmutableSet<String> methods = NON_FAILING_CALLS.get(typeName);
+      if (methods != null && methods.contains(name)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** A cancellation, not a failure: the consumer reacting to it is being stopped on purpose. */
+  static boolean isInterruption(Type type, VisitorState state) {
+    Type interrupted = state.getTypeFromString("java.lang.InterruptedException");
+    return interrupted != null && ASTHelpers.isSameType(type, interrupted, state);
+  }
+
+  /** {@code RuntimeException}: what an unknown call is assumed to throw. */
+  static Type anyUnchecked(VisitorState state) {
+    return state.getSymtab().runtimeExceptionType;
+  }
+
+  /** {@code Error}: what an unknown call can also throw under {@link ConsumerDeath#BROAD}. */
+  static Type anyError(VisitorState state) {
+    return state.getSymtab().errorType;
+  }
+
+  /** True for exceptions the compiler does not make anyone declare: RuntimeException, Error. */
+  static boolean isUnchecked(Type type, VisitorState state) {
+    return ASTHelpers.isSubtype(type, anyUnchecked(state), state)
+        || ASTHelpers.isSubtype(type, anyError(state), state);
+  }
 
   /** Calls that return their first argument unchanged: the queue under another name. */
   private static final ImmutableSet<String> IDENTITY_WRAPPERS =

@@ -35,7 +35,7 @@ final class ConsumerDiscovery {
   private ConsumerDiscovery() {}
 
   static List<Consumer> discover(QueueAliases queue, ProducerDiscovery.Producer producer, CompilationUnitIndex index,
-      VisitorState state) {
+      ConsumerDeath death, VisitorState state) {
     Map<com.sun.source.tree.Tree, Consumer> byRoot = new LinkedHashMap<>();
     Map<Consumer, List<List<TreePath>>> chains = new LinkedHashMap<>();
     for (VarSymbol alias : queue.variables) {
@@ -72,6 +72,7 @@ final class ConsumerDiscovery {
             entry.getKey(),
             producer,
             index,
+            death,
             state);
       }
     }

@@ -35,9 +35,9 @@ import org.jspecify.annotations.Nullable;
  * throw in its take loop that is not the end-of-stream check, a checked (or declared unchecked)
  * exception that escapes the loop, a poll that gives up on null, or a take outside any loop.
  *
- * <p>Undeclared unchecked exceptions are not counted: every call can throw one, and counting them
- * would flag nearly every consumer. Only explicit {@code throw}s and exceptions a callee declares
- * count.
+ * <p>Exceptions that escape the loop from what it calls are {@link ExceptionEscapes}' decision,
+ * under the {@link ConsumerDeath} level the flags chose; explicit {@code throw}s in the loop's own
+ * text are classified here, with the catch or condition they sit in.
  */
 final class EarlyExits {
 
@@ -63,11 +63,14 @@ final class EarlyExits {
   private EarlyExits() {}
 
   static void collect(List<TreePath> chain, QueueAliases queue, @Nullable VarSymbol taken, ConsumerDiscovery.Consumer consumer,
-      ProducerDiscovery.Producer producer, CompilationUnitIndex index, VisitorState state) {
+      ProducerDiscovery.Producer producer, CompilationUnitIndex index, ConsumerDeath death, VisitorState state) {
     TreePath loop = null;
-    for (TreePath site : chain) {
+    List<TreePath> callers = List.of();
+    for (int i = 0; i < chain.size(); i++) {
+      TreePath site = chain.get(i);
       loop = AstPaths.enclosingLoop(site, AstPaths.taskRoot(site).getLeaf());
       if (loop != null) {
+        callers = chain.subList(i + 1, chain.size());
         break;
       }
     }
@@ -78,7 +81,20 @@ final class EarlyExits {
     if (!consumer.loops.contains(loop)) {
       consumer.loops.add(loop);
     }
-    new Context(loop, queue, taken, chain.get(0).getLeaf(), consumer, producer, index, state).scan();
+    Context context = new Context(loop, queue, taken, chain.get(0).getLeaf(), consumer, producer, index, state);
+    context.scan();
+    List<ExceptionEscapes.LoopExit> deaths = new ExceptionEscapes(death, index, state).exitsOf(loop, callers);
+    for (ExceptionEscapes.LoopExit exit : deaths) {
+      if (!exit.assumed()) {
+        context.add(exit.at(), exit.reason());
+      }
+    }
+    // An exit the level only assumes (unseen code can throw) is shown when nothing surer exists.
+    if (consumer.exits.isEmpty()) {
+      for (ExceptionEscapes.LoopExit exit : deaths) {
+        context.add(exit.at(), exit.reason());
+      }
+    }
   }
 
   private static final class Context {
@@ -140,31 +156,7 @@ final class EarlyExits {
           return super.visitThrow(tree, null);
         }
 
-        @Override
-        public Void visitMethodInvocation(MethodInvocationTree tree, Void unused) {
-          checkDeclaredExceptions(getCurrentPath(), ASTHelpers.getSymbol(tree));
-          return super.visitMethodInvocation(tree, null);
-        }
-
-        @Override
-        public Void visitNewClass(NewClassTree tree, Void unused) {
-          checkDeclaredExceptions(getCurrentPath(), ASTHelpers.getSymbol(tree));
-          return super.visitNewClass(tree, null);
-        }
       }.scan(new TreePath(loop, AstPaths.loopBody(loop.getLeaf())), null);
-    }
-
-    private void checkDeclaredExceptions(TreePath call, @Nullable Symbol callee) {
-      if (!(callee instanceof Symbol.MethodSymbol)) {
-        return;
-      }
-      for (Type thrown : ((Symbol.MethodSymbol) callee).getThrownTypes()) {
-        if (isInterruption(thrown) || isCaughtInLoop(call, thrown)) {
-          continue;
-        }
-        add(call.getLeaf(), callee.getSimpleName() + "() can throw " + thrown.tsym.getSimpleName() + " out of the take loop");
-        return;
-      }
     }
 
     /** Loop conditions that stop on an empty queue, a timed-out poll, or a flag the loop clears itself. */
@@ -466,8 +458,7 @@ final class EarlyExits {
     }
 
     private boolean isInterruption(Type type) {
-      Type interrupted = state.getTypeFromString("java.lang.InterruptedException");
-      return interrupted != null && ASTHelpers.isSameType(type, interrupted, state);
+      return ConcurrencyApiModel.isInterruption(type, state);
     }
 
     private void add(Tree at, String reason) {

@@ -65,6 +65,8 @@ public final class LeakedProducer extends BugChecker
 
   private final transient ConcurrencyApiModel api;
   private final transient QueueBoundedness boundedness;
+  /** Which exceptions can kill a consumer: {@code -XepOpt:LeakedProducer:ConsumerDeath}. */
+  private final transient ConsumerDeath consumerDeath;
   /** Rethrow internal analysis errors instead of reporting nothing. */
   private final boolean strict;
   /** {@code -XepOpt:LeakedProducer:SarifFile}: the findings as a SARIF log (a no-op without it). */
@@ -86,6 +88,7 @@ public final class LeakedProducer extends BugChecker
     this.api = new ConcurrencyApiModel(listFlag(flags, FLAG_INSERTIONS));
     this.boundedness =
         new QueueBoundedness(listFlag(flags, FLAG_FACTORIES), flags.getBoolean(FLAG_UNKNOWN_BOUNDED).orElse(false));
+    this.consumerDeath = ConsumerDeath.fromFlags(flags);
     this.strict = flags.getBoolean(FLAG_STRICT).orElse(Boolean.getBoolean(STRICT_PROPERTY));
     this.sarif = SarifRecorder.fromFlags(flags, this);
   }
@@ -200,7 +203,7 @@ public final class LeakedProducer extends BugChecker
           analysis.drop(call, "not known to be a bounded handoff: " + verdict.kind + " (" + verdict.description + ")");
           continue;
         }
-        List<ConsumerDiscovery.Consumer> consumers = ConsumerDiscovery.discover(queue, producer, units, state);
+        List<ConsumerDiscovery.Consumer> consumers = ConsumerDiscovery.discover(queue, producer, units, consumerDeath, state);
         if (consumers.isEmpty()) {
           // The only takers, if any, run on the producer's own thread: a worklist that fills up
           // waits for itself.

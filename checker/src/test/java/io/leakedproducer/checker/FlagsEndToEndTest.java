@@ -2,11 +2,15 @@ package io.leakedproducer.checker;
 
 import static com.google.common.truth.Truth.assertThat;
 import static com.google.testing.compile.CompilationSubject.assertThat;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import com.google.testing.compile.Compilation;
 import com.google.testing.compile.Compiler;
 import com.google.testing.compile.JavaFileObjects;
+import java.io.ByteArrayOutputStream;
 import java.io.File;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -196,6 +200,81 @@ final class FlagsEndToEndTest {
         .inFile(PUTS_ON_METHOD_RESULT)
         .onLine(14);
     assertThat(findingLines(on)).containsExactly(14L);
+  }
+
+  // --- ConsumerDeath -------------------------------------------------------------------------
+
+  /** The consumer hands each row to a sink passed in by the caller; nothing in the file throws. */
+  private static final JavaFileObject FORWARDS_TO_A_SINK =
+      JavaFileObjects.forSourceString(
+          "demo.Forwarder",
+          """
+          package demo;
+
+          import java.util.List;
+          import java.util.concurrent.ArrayBlockingQueue;
+          import java.util.concurrent.BlockingQueue;
+          import java.util.concurrent.ExecutorService;
+          import java.util.function.Consumer;
+
+          class Forwarder {
+            void forward(List<String> rows, ExecutorService pool, Consumer<String> sink)
+                throws InterruptedException {
+              BlockingQueue<String> batch = new ArrayBlockingQueue<>(8);
+              pool.execute(() -> {
+                try {
+                  while (true) {
+                    sink.accept(batch.take());
+                  }
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+              });
+              for (String row : rows) {
+                batch.put(row);
+              }
+            }
+          }
+          """);
+
+  @Test
+  void consumerDeath_callbacksCountsASinkPassedIn() {
+    assertThat(compile("", FORWARDS_TO_A_SINK)).succeededWithoutWarnings();
+    assertThat(compile("-XepOpt:LeakedProducer:ConsumerDeath=STRICT", FORWARDS_TO_A_SINK))
+        .succeededWithoutWarnings();
+
+    for (String level : List.of("CALLBACKS", "BROAD")) {
+      Compilation with = compile("-XepOpt:LeakedProducer:ConsumerDeath=" + level, FORWARDS_TO_A_SINK);
+      assertThat(with).succeeded();
+      assertThat(with)
+          .hadWarningContaining(
+              "[LeakedProducer] the calling thread can block forever in put() on 'batch'"
+                  + " (new ArrayBlockingQueue<>(8)): every consumer can stop taking (line 16:"
+                  + " Consumer.accept() is a callback and can throw any RuntimeException or Error out"
+                  + " of the take loop)")
+          .inFile(FORWARDS_TO_A_SINK)
+          .onLine(23);
+      assertThat(findingLines(with)).containsExactly(23L);
+    }
+  }
+
+  @Test
+  void consumerDeath_badLevelFailsNamingTheFlag() {
+    // Error Prone cannot create the check; javac reports the cause on System.err and fails.
+    PrintStream originalErr = System.err;
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+    try {
+      assertThrows(
+          RuntimeException.class,
+          () -> compile("-XepOpt:LeakedProducer:ConsumerDeath=SOMETIMES", FORWARDS_TO_A_SINK));
+    } finally {
+      System.setErr(originalErr);
+    }
+    assertThat(err.toString(StandardCharsets.UTF_8))
+        .contains(
+            "-XepOpt:LeakedProducer:ConsumerDeath expects one of STRICT, CALLBACKS, BROAD, got"
+                + " 'SOMETIMES'");
   }
 
   // --- helpers --------------------------------------------------------------------------------
