@@ -43,8 +43,8 @@ final class AstPaths {
   /**
    * A task root is the unit of code that one thread runs: a method, a class initialiser, or a
    * lambda that can be handed to another thread. A lambda typed as a {@code java.util.function}
-   * interface other than {@code Supplier} (the argument of {@code forEach}, a stream step,
-   * {@code computeIfAbsent}) runs inline on its caller's thread, so it is part of the enclosing task.
+   * interface other than {@code Supplier} (the argument of {@code forEach}, a stream step, {@code
+   * computeIfAbsent}) runs inline on its caller's thread, so it is part of the enclosing task.
    */
   static boolean isTaskRoot(Tree tree) {
     if (tree instanceof LambdaExpressionTree) {
@@ -53,12 +53,15 @@ final class AstPaths {
         return true;
       }
       String name = type.tsym.getQualifiedName().toString();
-      return !(name.startsWith("java.util.function.") && !name.equals("java.util.function.Supplier"));
+      return !(name.startsWith("java.util.function.")
+          && !name.equals("java.util.function.Supplier"));
     }
     return tree instanceof MethodTree || tree instanceof ClassTree;
   }
 
-  /** The innermost enclosing lambda, method or class of {@code path}'s leaf (never the leaf itself). */
+  /**
+   * The innermost enclosing lambda, method or class of {@code path}'s leaf (never the leaf itself).
+   */
   static TreePath taskRoot(TreePath path) {
     for (TreePath p = path.getParentPath(); p != null; p = p.getParentPath()) {
       if (isTaskRoot(p.getLeaf())) {
@@ -71,7 +74,9 @@ final class AstPaths {
   /** The innermost loop between the leaf and {@code root} (exclusive), or null. */
   @Nullable
   static TreePath enclosingLoop(TreePath path, Tree root) {
-    for (TreePath p = path.getParentPath(); p != null && p.getLeaf() != root; p = p.getParentPath()) {
+    for (TreePath p = path.getParentPath();
+        p != null && p.getLeaf() != root;
+        p = p.getParentPath()) {
       if (isTaskRoot(p.getLeaf())) {
         return null;
       }
@@ -139,28 +144,28 @@ final class AstPaths {
   /** The condition of a while, do-while or for loop (null for for(;;) and for-each). */
   @Nullable
   static ExpressionTree loopCondition(Tree loop) {
-    if (loop instanceof WhileLoopTree) {
-      return ((WhileLoopTree) loop).getCondition();
+    if (loop instanceof WhileLoopTree whileLoopTree) {
+      return whileLoopTree.getCondition();
     }
-    if (loop instanceof DoWhileLoopTree) {
-      return ((DoWhileLoopTree) loop).getCondition();
+    if (loop instanceof DoWhileLoopTree doWhileLoopTree) {
+      return doWhileLoopTree.getCondition();
     }
-    if (loop instanceof ForLoopTree) {
-      return ((ForLoopTree) loop).getCondition();
+    if (loop instanceof ForLoopTree forLoopTree) {
+      return forLoopTree.getCondition();
     }
     return null;
   }
 
   /** The body of any loop. */
   static StatementTree loopBody(Tree loop) {
-    if (loop instanceof WhileLoopTree) {
-      return ((WhileLoopTree) loop).getStatement();
+    if (loop instanceof WhileLoopTree whileLoopTree) {
+      return whileLoopTree.getStatement();
     }
-    if (loop instanceof DoWhileLoopTree) {
-      return ((DoWhileLoopTree) loop).getStatement();
+    if (loop instanceof DoWhileLoopTree doWhileLoopTree) {
+      return doWhileLoopTree.getStatement();
     }
-    if (loop instanceof ForLoopTree) {
-      return ((ForLoopTree) loop).getStatement();
+    if (loop instanceof ForLoopTree forLoopTree) {
+      return forLoopTree.getStatement();
     }
     return ((EnhancedForLoopTree) loop).getStatement();
   }
@@ -197,9 +202,9 @@ final class AstPaths {
 
   /**
    * The variable a plain name or field access refers to, or null for anything else. Sees through
-   * identity wrappers ({@code Objects.requireNonNull(q)}), and treats an element of an array or list
-   * of queues ({@code queues[i]}, {@code queues.get(i)}) as the container variable: every element was
-   * created in the same places, so the container stands for all of them.
+   * identity wrappers ({@code Objects.requireNonNull(q)}), and treats an element of an array or
+   * list of queues ({@code queues[i]}, {@code queues.get(i)}) as the container variable: every
+   * element was created in the same places, so the container stands for all of them.
    */
   @Nullable
   static VarSymbol variable(@Nullable ExpressionTree tree) {
@@ -223,10 +228,13 @@ final class AstPaths {
       return null;
     }
     Symbol sym = ASTHelpers.getSymbol(t);
-    return sym instanceof VarSymbol ? (VarSymbol) sym : null;
+    return sym instanceof VarSymbol varSymbol ? varSymbol : null;
   }
 
-  /** True when the expression's static type is a {@link java.util.Queue} (a queue, not a handle or flag). */
+  /**
+   * True when the expression's static type is a {@link java.util.Queue} (a queue, not a handle or
+   * flag).
+   */
   static boolean isQueueTyped(ExpressionTree tree) {
     Type type = ASTHelpers.getType(tree);
     return type != null && type.tsym instanceof ClassSymbol cls && implementsQueue(cls);
@@ -255,10 +263,14 @@ final class AstPaths {
       }
     }
     Type superclass = cls.getSuperclass();
-    return superclass != null && superclass.tsym instanceof ClassSymbol c && isSubtypeByName(c, isName);
+    return superclass != null
+        && superclass.tsym instanceof ClassSymbol c
+        && isSubtypeByName(c, isName);
   }
 
-  /** The variable that receives the call's result when the call is {@code x.m(..)} on a variable. */
+  /**
+   * The variable that receives the call's result when the call is {@code x.m(..)} on a variable.
+   */
   @Nullable
   static VarSymbol receiverVariable(MethodInvocationTree call) {
     return variable(ASTHelpers.getReceiver(call));
@@ -267,13 +279,17 @@ final class AstPaths {
   /** The path's nearest ancestor that is not a parenthesis or cast. */
   static TreePath parentSkippingParens(TreePath path) {
     TreePath p = path.getParentPath();
-    while (p != null && (p.getLeaf() instanceof ParenthesizedTree || p.getLeaf() instanceof TypeCastTree)) {
+    while (p != null
+        && (p.getLeaf() instanceof ParenthesizedTree || p.getLeaf() instanceof TypeCastTree)) {
       p = p.getParentPath();
     }
     return p;
   }
 
-  /** The variable that {@code path}'s expression is stored in ({@code T v = expr;} or {@code v = expr;}), or null. */
+  /**
+   * The variable that {@code path}'s expression is stored in ({@code T v = expr;} or {@code v =
+   * expr;}), or null.
+   */
   @Nullable
   static VarSymbol assignedVariable(TreePath path) {
     TreePath parent = parentSkippingParens(path);
@@ -282,7 +298,7 @@ final class AstPaths {
     }
     if (parent.getLeaf() instanceof com.sun.source.tree.VariableTree) {
       Symbol sym = ASTHelpers.getSymbol(parent.getLeaf());
-      return sym instanceof VarSymbol ? (VarSymbol) sym : null;
+      return sym instanceof VarSymbol varSymbol ? varSymbol : null;
     }
     if (parent.getLeaf() instanceof com.sun.source.tree.AssignmentTree) {
       return variable(((com.sun.source.tree.AssignmentTree) parent.getLeaf()).getVariable());

@@ -22,21 +22,60 @@ import org.jspecify.annotations.Nullable;
  */
 final class CancellationPaths {
   private static final Set<String> SIGNAL_MUTATORS =
-      Set.of("set", "lazySet", "setRelease", "setPlain", "setOpaque", "compareAndSet", "weakCompareAndSet",
-          "getAndSet", "countDown", "complete", "completeExceptionally", "cancel", "close", "arrive",
-          "arriveAndDeregister", "arriveAndAwaitAdvance", "forceTermination", "incrementAndGet", "decrementAndGet",
-          "getAndIncrement", "getAndDecrement", "addAndGet", "getAndAdd", "release", "signal", "signalAll",
-          "interrupt", "shutdown", "shutdownNow", "obtrudeValue", "add", "put", "offer");
+      Set.of(
+          "set",
+          "lazySet",
+          "setRelease",
+          "setPlain",
+          "setOpaque",
+          "compareAndSet",
+          "weakCompareAndSet",
+          "getAndSet",
+          "countDown",
+          "complete",
+          "completeExceptionally",
+          "cancel",
+          "close",
+          "arrive",
+          "arriveAndDeregister",
+          "arriveAndAwaitAdvance",
+          "forceTermination",
+          "incrementAndGet",
+          "decrementAndGet",
+          "getAndIncrement",
+          "getAndDecrement",
+          "addAndGet",
+          "getAndAdd",
+          "release",
+          "signal",
+          "signalAll",
+          "interrupt",
+          "shutdown",
+          "shutdownNow",
+          "obtrudeValue",
+          "add",
+          "put",
+          "offer");
 
   private static final Set<String> SELF_CHANGING_TYPES =
-      Set.of("java.util.concurrent.Future", "java.lang.Thread", "java.util.concurrent.ExecutorService");
+      Set.of(
+          "java.util.concurrent.Future",
+          "java.lang.Thread",
+          "java.util.concurrent.ExecutorService");
 
   private CancellationPaths() {}
 
-  /** Names the cancellation path that makes the producer safe, or returns null when there is none. */
+  /**
+   * Names the cancellation path that makes the producer safe, or returns null when there is none.
+   */
   @Nullable
-  static String find(ProducerDiscovery.Producer producer, QueueAliases queue, QueueBoundedness.Verdict verdict,
-      ConcurrencyApiModel api, CompilationUnitIndex index, VisitorState state) {
+  static String find(
+      ProducerDiscovery.Producer producer,
+      QueueAliases queue,
+      QueueBoundedness.Verdict verdict,
+      ConcurrencyApiModel api,
+      CompilationUnitIndex index,
+      VisitorState state) {
     if (capacityCoversEveryElement(queue, verdict, api, index, state)) {
       return "capacity covers every element";
     }
@@ -46,16 +85,19 @@ final class CancellationPaths {
     }
     if (producer.insertion == ProducerDiscovery.Insertion.TIMED_OFFER_RETRY) {
       for (VarSymbol signal : producer.stopSignals) {
-        if (!queue.variables.contains(signal) && isSetSomewhere(signal, producer, index, state)) {
+        if (!queue.variables.contains(signal) && isSetSomewhere(signal, index, state)) {
           return "the producer checks '" + signal.getSimpleName() + "' between timed offers";
         }
       }
     }
     for (VarSymbol alias : queue.variables) {
       for (TreePath call : index.callsOn(alias)) {
-        if (ASTHelpers.getSymbol((MethodInvocationTree) call.getLeaf()).getSimpleName().contentEquals("cancel")
+        if (ASTHelpers.getSymbol((MethodInvocationTree) call.getLeaf())
+                .getSimpleName()
+                .contentEquals("cancel")
             && !AstPaths.isWithin(call, producer.root.getLeaf())) {
-          return "the queue is cancelled"; // CancellableBoundedQueue.cancel() wakes and fails the producer
+          return "the queue is cancelled"; // CancellableBoundedQueue.cancel() wakes and fails the
+          // producer
         }
       }
     }
@@ -67,19 +109,23 @@ final class CancellationPaths {
 
   static boolean isSignalMutator(TreePath call) {
     return call.getLeaf() instanceof MethodInvocationTree
-        && SIGNAL_MUTATORS.contains(ASTHelpers.getSymbol((MethodInvocationTree) call.getLeaf()).getSimpleName().toString());
+        && SIGNAL_MUTATORS.contains(
+            ASTHelpers.getSymbol((MethodInvocationTree) call.getLeaf()).getSimpleName().toString());
   }
 
-  /** Something outside the producer's own retry test changes the signal (or it changes by itself). */
-  private static boolean isSetSomewhere(VarSymbol signal, ProducerDiscovery.Producer producer, CompilationUnitIndex index,
-      VisitorState state) {
+  /**
+   * Something outside the producer's own retry test changes the signal (or it changes by itself).
+   */
+  private static boolean isSetSomewhere(
+      VarSymbol signal, CompilationUnitIndex index, VisitorState state) {
     for (String typeName : SELF_CHANGING_TYPES) {
       Type type = state.getTypeFromString(typeName);
       if (type != null && ASTHelpers.isSubtype(signal.type, type, state)) {
         return true;
       }
     }
-    if (!index.writesOf(signal).isEmpty() || !index.mutations.getOrDefault(signal, List.of()).isEmpty()) {
+    if (!index.writesOf(signal).isEmpty()
+        || !index.mutations.getOrDefault(signal, List.of()).isEmpty()) {
       return true;
     }
     for (TreePath call : index.callsOn(signal)) {
@@ -90,8 +136,8 @@ final class CancellationPaths {
     return false;
   }
 
-  private static boolean interruptReachesProducer(ProducerDiscovery.Producer producer, CompilationUnitIndex index,
-      VisitorState state) {
+  private static boolean interruptReachesProducer(
+      ProducerDiscovery.Producer producer, CompilationUnitIndex index, VisitorState state) {
     TaskSpawns.Spawn spawn = producer.spawn;
     if (spawn.kind == TaskSpawns.Kind.INVOKE_ALL_TIMED) {
       return true;
@@ -104,11 +150,13 @@ final class CancellationPaths {
       VarSymbol receiver = AstPaths.receiverVariable(call);
       switch (spawn.kind) {
         case FUTURE:
-          if (ConcurrencyApiModel.isInterruptingCancel(call, state) && receiver != null
-              && (receiver.equals(spawn.handle) || isElementOfHandleCollection(receiver, spawn, index))) {
+          if (ConcurrencyApiModel.isInterruptingCancel(call, state)
+              && receiver != null
+              && (receiver.equals(spawn.handle)
+                  || isElementOfHandleCollection(receiver, spawn, index))) {
             return true;
           }
-          // fall through: shutdownNow() interrupts submitted tasks too
+        // fall through: shutdownNow() interrupts submitted tasks too
         case EXECUTE:
         case INVOKE_ALL:
         case COMPLETABLE_FUTURE:
@@ -118,8 +166,10 @@ final class CancellationPaths {
           }
           break;
         case THREAD:
-          if (ConcurrencyApiModel.isInterruptOfOtherThread(call, state) && receiver != null
-              && (receiver.equals(spawn.handle) || spawn.handle == null && isThreadElement(receiver, index))) {
+          if (ConcurrencyApiModel.isInterruptOfOtherThread(call, state)
+              && receiver != null
+              && (receiver.equals(spawn.handle)
+                  || (spawn.handle == null && isThreadElement(receiver, index)))) {
             return true;
           }
           break;
@@ -134,7 +184,8 @@ final class CancellationPaths {
    * {@code for (Future<?> f : tasks) f.cancel(true)} or {@code tasks.forEach(f -> f.cancel(true))},
    * where {@code tasks} holds the producer's future.
    */
-  private static boolean isElementOfHandleCollection(VarSymbol element, TaskSpawns.Spawn spawn, CompilationUnitIndex index) {
+  private static boolean isElementOfHandleCollection(
+      VarSymbol element, TaskSpawns.Spawn spawn, CompilationUnitIndex index) {
     if (spawn.handle == null) {
       return false;
     }
@@ -144,12 +195,14 @@ final class CancellationPaths {
     }
     ExpressionTree collection = null;
     Tree parent = decl.getParentPath().getLeaf();
-    if (parent instanceof EnhancedForLoopTree) {
-      collection = ((EnhancedForLoopTree) parent).getExpression();
+    if (parent instanceof EnhancedForLoopTree enhancedForLoopTree) {
+      collection = enhancedForLoopTree.getExpression();
     } else if (parent instanceof com.sun.source.tree.LambdaExpressionTree) {
       TreePath call = AstPaths.parentSkippingParens(decl.getParentPath());
       if (call != null && call.getLeaf() instanceof MethodInvocationTree) {
-        collection = com.google.errorprone.util.ASTHelpers.getReceiver((MethodInvocationTree) call.getLeaf());
+        collection =
+            com.google.errorprone.util.ASTHelpers.getReceiver(
+                (MethodInvocationTree) call.getLeaf());
       }
     }
     VarSymbol tasks = AstPaths.variable(collection);
@@ -169,25 +222,35 @@ final class CancellationPaths {
     return false;
   }
 
-  /** A thread taken from a collection (for (Thread t : threads) t.interrupt()): we cannot tell which. */
+  /**
+   * A thread taken from a collection (for (Thread t : threads) t.interrupt()): we cannot tell
+   * which.
+   */
   private static boolean isThreadElement(VarSymbol receiver, CompilationUnitIndex index) {
     TreePath decl = index.declarations.get(receiver);
-    return decl != null && decl.getParentPath() != null && decl.getParentPath().getLeaf() instanceof EnhancedForLoopTree;
+    return decl != null
+        && decl.getParentPath() != null
+        && decl.getParentPath().getLeaf() instanceof EnhancedForLoopTree;
   }
 
   /**
    * A loop in a finally or catch that keeps taking until something other than the queue says stop
    * (the producer's future, a done flag): the producer is never left without a taker.
    */
-  private static boolean consumersDrainUntilDone(ProducerDiscovery.Producer producer, QueueAliases queue,
-      CompilationUnitIndex index) {
+  private static boolean consumersDrainUntilDone(
+      ProducerDiscovery.Producer producer, QueueAliases queue, CompilationUnitIndex index) {
     for (VarSymbol alias : queue.variables) {
       for (TreePath call : index.callsOn(alias)) {
-        if (AstPaths.isWithin(call, producer.root.getLeaf()) || !ConsumerDiscovery.isInExitPath(call)) {
+        if (AstPaths.isWithin(call, producer.root.getLeaf())
+            || !ConsumerDiscovery.isInExitPath(call)) {
           continue;
         }
-        String name = ASTHelpers.getSymbol((MethodInvocationTree) call.getLeaf()).getSimpleName().toString();
-        if (name.equals("clear") || name.equals("put") || name.startsWith("offer") || name.equals("add")) {
+        String name =
+            ASTHelpers.getSymbol((MethodInvocationTree) call.getLeaf()).getSimpleName().toString();
+        if (name.equals("clear")
+            || name.equals("put")
+            || name.startsWith("offer")
+            || name.equals("add")) {
           continue;
         }
         TreePath loop = AstPaths.enclosingLoop(call, AstPaths.taskRoot(call).getLeaf());
@@ -204,31 +267,40 @@ final class CancellationPaths {
     if (condition == null) {
       return false;
     }
-    return AstPaths.anyMatch(condition, t -> {
-      if (t instanceof MethodInvocationTree) {
-        VarSymbol receiver = AstPaths.receiverVariable((MethodInvocationTree) t);
-        return receiver != null && !queue.variables.contains(receiver);
-      }
-      if (t instanceof ExpressionTree) {
-        VarSymbol v = AstPaths.variable((ExpressionTree) t);
-        return v != null && !queue.variables.contains(v) && !(v.getKind() == javax.lang.model.element.ElementKind.LOCAL_VARIABLE
-            && isDeclaredIn(v, loop));
-      }
-      return false;
-    });
+    return AstPaths.anyMatch(
+        condition,
+        t -> {
+          if (t instanceof MethodInvocationTree methodInvocationTree) {
+            VarSymbol receiver = AstPaths.receiverVariable(methodInvocationTree);
+            return receiver != null && !queue.variables.contains(receiver);
+          }
+          if (t instanceof ExpressionTree expressionTree) {
+            VarSymbol v = AstPaths.variable(expressionTree);
+            return v != null
+                && !queue.variables.contains(v)
+                && !(v.getKind() == javax.lang.model.element.ElementKind.LOCAL_VARIABLE
+                    && isDeclaredIn(v, loop));
+          }
+          return false;
+        });
   }
 
   private static boolean isDeclaredIn(VarSymbol v, Tree loop) {
-    return AstPaths.anyMatch(loop, t -> t instanceof VariableTree && v.equals(ASTHelpers.getSymbol(t)));
+    return AstPaths.anyMatch(
+        loop, t -> t instanceof VariableTree && v.equals(ASTHelpers.getSymbol(t)));
   }
 
   /**
    * The queue can hold every element ever inserted: each insertion site's trip count appears among
-   * the capacity's summands (for example capacity {@code items.size()} and one loop over
-   * {@code items}), and the constant parts fit.
+   * the capacity's summands (for example capacity {@code items.size()} and one loop over {@code
+   * items}), and the constant parts fit.
    */
-  static boolean capacityCoversEveryElement(QueueAliases queue, QueueBoundedness.Verdict verdict, ConcurrencyApiModel api,
-      CompilationUnitIndex index, VisitorState state) {
+  static boolean capacityCoversEveryElement(
+      QueueAliases queue,
+      QueueBoundedness.Verdict verdict,
+      ConcurrencyApiModel api,
+      CompilationUnitIndex index,
+      VisitorState state) {
     if (verdict.capacity == null) {
       return false;
     }
@@ -238,9 +310,12 @@ final class CancellationPaths {
     }
     // Counting elements only means something for a queue made per call: a field queue is fed by
     // however many calls there are.
-    TreePath creation = verdict.creation == null ? null : queue.creationSite(verdict.creation, index);
-    if (creation == null || !(AstPaths.taskRoot(creation).getLeaf() instanceof com.sun.source.tree.MethodTree
-        || AstPaths.taskRoot(creation).getLeaf() instanceof com.sun.source.tree.LambdaExpressionTree)) {
+    TreePath creation =
+        verdict.creation == null ? null : queue.creationSite(verdict.creation, index);
+    if (creation == null
+        || !(AstPaths.taskRoot(creation).getLeaf() instanceof com.sun.source.tree.MethodTree
+            || AstPaths.taskRoot(creation).getLeaf()
+                instanceof com.sun.source.tree.LambdaExpressionTree)) {
       return false;
     }
     Tree creatingMethod = AstPaths.taskRoot(creation).getLeaf();
@@ -249,8 +324,12 @@ final class CancellationPaths {
     List<String> inserted = new ArrayList<>();
     for (VarSymbol alias : queue.variables) {
       for (TreePath call : index.callsOn(alias)) {
-        String name = ASTHelpers.getSymbol((MethodInvocationTree) call.getLeaf()).getSimpleName().toString();
-        if (!(name.startsWith("put") || name.startsWith("offer") || name.startsWith("add") || name.startsWith("transfer")
+        String name =
+            ASTHelpers.getSymbol((MethodInvocationTree) call.getLeaf()).getSimpleName().toString();
+        if (!(name.startsWith("put")
+            || name.startsWith("offer")
+            || name.startsWith("add")
+            || name.startsWith("transfer")
             || api.isBlockingInsertion((MethodInvocationTree) call.getLeaf(), state))) {
           continue;
         }
@@ -271,7 +350,10 @@ final class CancellationPaths {
         return false;
       }
     }
-    long room = constantCapacity != null && inserted.stream().allMatch(t -> parseInt(t) != null) ? constantCapacity : 0;
+    long room =
+        constantCapacity != null && inserted.stream().allMatch(t -> parseInt(t) != null)
+            ? constantCapacity
+            : 0;
     if (constantCapacity == null) {
       for (String term : capacity) {
         Integer value = parseInt(term);

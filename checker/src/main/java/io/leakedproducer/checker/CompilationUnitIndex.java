@@ -39,14 +39,19 @@ final class CompilationUnitIndex {
   final Map<VarSymbol, List<TreePath>> callsOnVariable = new HashMap<>();
   final Map<VarSymbol, List<TreePath>> uses = new HashMap<>();
   final Map<VarSymbol, List<TreePath>> writes = new HashMap<>();
+
   /** {@code x++}, {@code x += n} and the like: state changes that are not plain assignments. */
   final Map<VarSymbol, List<TreePath>> mutations = new HashMap<>();
+
   final Map<VarSymbol, TreePath> declarations = new HashMap<>();
+
   /** Calls and constructor invocations of methods declared in this unit. */
   final Map<MethodSymbol, List<TreePath>> callSites = new HashMap<>();
+
   final Map<MethodSymbol, List<TreePath>> memberReferences = new HashMap<>();
   final Map<MethodSymbol, TreePath> methods = new HashMap<>();
   final Map<Symbol, TreePath> classes = new HashMap<>();
+
   /**
    * Non-public, parameterless methods whose body is {@code return field;}: a call to one is the
    * field under another name (an alias inside the unit, not an escape).
@@ -64,9 +69,11 @@ final class CompilationUnitIndex {
     return index;
   }
 
-  /** The variable a receiver or argument stands for: {@link AstPaths#variable}, plus the unit's getters. */
-  @Nullable
-  VarSymbol variable(@Nullable ExpressionTree tree) {
+  /**
+   * The variable a receiver or argument stands for: {@link AstPaths#variable}, plus the unit's
+   * getters.
+   */
+  @Nullable VarSymbol variable(@Nullable ExpressionTree tree) {
     VarSymbol plain = AstPaths.variable(tree);
     if (plain != null || tree == null) {
       return plain;
@@ -80,8 +87,7 @@ final class CompilationUnitIndex {
   }
 
   /** The variable a call is made on ({@code q.put(x)}, {@code getQueue().put(x)}), or null. */
-  @Nullable
-  VarSymbol receiverVariable(MethodInvocationTree call) {
+  @Nullable VarSymbol receiverVariable(MethodInvocationTree call) {
     return variable(ASTHelpers.getReceiver(call));
   }
 
@@ -110,8 +116,12 @@ final class CompilationUnitIndex {
     @Override
     public Void visitMethod(MethodTree tree, Void unused) {
       MethodSymbol sym = ASTHelpers.getSymbol(tree);
-      if (sym != null && tree.getParameters().isEmpty() && !isVisibleOrOverridable(sym)
-          && !sym.isStatic() && tree.getBody() != null && tree.getBody().getStatements().size() == 1
+      if (sym != null
+          && tree.getParameters().isEmpty()
+          && !isVisibleOrOverridable(sym)
+          && !sym.isStatic()
+          && tree.getBody() != null
+          && tree.getBody().getStatements().size() == 1
           && tree.getBody().getStatements().get(0) instanceof ReturnTree ret) {
         VarSymbol field = AstPaths.variable(ret.getExpression());
         if (field != null && field.getKind().isField()) {
@@ -135,7 +145,9 @@ final class CompilationUnitIndex {
       return false;
     }
     Set<Modifier> owner = method.owner.getModifiers();
-    return !owner.contains(Modifier.FINAL) && !owner.contains(Modifier.PRIVATE) && !method.owner.isAnonymous();
+    return !owner.contains(Modifier.FINAL)
+        && !owner.contains(Modifier.PRIVATE)
+        && !method.owner.isAnonymous();
   }
 
   private final class Scanner extends TreePathScanner<Void, Void> {
@@ -148,8 +160,8 @@ final class CompilationUnitIndex {
         add(callsOnVariable, receiver, path);
       }
       Symbol callee = ASTHelpers.getSymbol(tree);
-      if (callee instanceof MethodSymbol) {
-        add(callSites, (MethodSymbol) callee, path);
+      if (callee instanceof MethodSymbol methodSymbol) {
+        add(callSites, methodSymbol, path);
       }
       return super.visitMethodInvocation(tree, null);
     }
@@ -157,8 +169,8 @@ final class CompilationUnitIndex {
     @Override
     public Void visitNewClass(NewClassTree tree, Void unused) {
       Symbol ctor = ASTHelpers.getSymbol(tree);
-      if (ctor instanceof MethodSymbol) {
-        add(callSites, (MethodSymbol) ctor, getCurrentPath());
+      if (ctor instanceof MethodSymbol methodSymbol) {
+        add(callSites, methodSymbol, getCurrentPath());
       }
       return super.visitNewClass(tree, null);
     }
@@ -166,8 +178,8 @@ final class CompilationUnitIndex {
     @Override
     public Void visitMemberReference(MemberReferenceTree tree, Void unused) {
       Symbol target = ASTHelpers.getSymbol(tree);
-      if (target instanceof MethodSymbol) {
-        add(memberReferences, (MethodSymbol) target, getCurrentPath());
+      if (target instanceof MethodSymbol methodSymbol) {
+        add(memberReferences, methodSymbol, getCurrentPath());
       }
       return super.visitMemberReference(tree, null);
     }
@@ -193,8 +205,8 @@ final class CompilationUnitIndex {
     @Override
     public Void visitVariable(VariableTree tree, Void unused) {
       Symbol sym = ASTHelpers.getSymbol(tree);
-      if (sym instanceof VarSymbol) {
-        declarations.put((VarSymbol) sym, getCurrentPath());
+      if (sym instanceof VarSymbol varSymbol) {
+        declarations.put(varSymbol, getCurrentPath());
       }
       return super.visitVariable(tree, null);
     }
@@ -239,8 +251,8 @@ final class CompilationUnitIndex {
     }
 
     private void recordUse(Symbol sym) {
-      if (sym instanceof VarSymbol) {
-        add(uses, (VarSymbol) sym, getCurrentPath());
+      if (sym instanceof VarSymbol varSymbol) {
+        add(uses, varSymbol, getCurrentPath());
       }
     }
   }

@@ -4,12 +4,14 @@ import static com.google.errorprone.matchers.Matchers.anyOf;
 import static com.google.errorprone.matchers.method.MethodMatchers.constructor;
 import static com.google.errorprone.matchers.method.MethodMatchers.instanceMethod;
 import static com.google.errorprone.matchers.method.MethodMatchers.staticMethod;
+import static com.google.errorprone.util.ASTHelpers.isStatic;
 
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableMap;
 import com.google.common.collect.ImmutableSet;
 import com.google.errorprone.VisitorState;
 import com.google.errorprone.matchers.Matcher;
+import com.google.errorprone.suppliers.Supplier;
 import com.google.errorprone.util.ASTHelpers;
 import com.sun.source.tree.ExpressionTree;
 import com.sun.source.tree.MethodInvocationTree;
@@ -53,7 +55,9 @@ final class ConcurrencyApiModel {
               .withParameters("java.lang.Object", "long", "java.util.concurrent.TimeUnit"));
 
   private static final Matcher<ExpressionTree> TRANSFER =
-      instanceMethod().onDescendantOf("java.util.concurrent.TransferQueue").namedAnyOf("transfer", "tryTransfer");
+      instanceMethod()
+          .onDescendantOf("java.util.concurrent.TransferQueue")
+          .namedAnyOf("transfer", "tryTransfer");
 
   private static final Matcher<ExpressionTree> BLOCKING_TAKE =
       anyOf(
@@ -76,32 +80,49 @@ final class ConcurrencyApiModel {
           BLOCKING_TAKE,
           TIMED_POLL,
           instanceMethod().onDescendantOf(QUEUE).namedAnyOf("poll", "remove", "clear"),
-          instanceMethod().onDescendantOf("java.util.Deque").namedAnyOf("pollFirst", "pollLast", "removeFirst", "removeLast"),
+          instanceMethod()
+              .onDescendantOf("java.util.Deque")
+              .namedAnyOf("pollFirst", "pollLast", "removeFirst", "removeLast"),
           instanceMethod().onDescendantOf(BLOCKING_QUEUE).named("drainTo"));
 
   private static final Matcher<ExpressionTree> SPAWN_CALL =
       anyOf(
           instanceMethod().onDescendantOf("java.util.concurrent.Executor").named("execute"),
-          instanceMethod().onDescendantOf("java.util.concurrent.ExecutorService").namedAnyOf("submit", "invokeAll", "invokeAny"),
-          instanceMethod().onDescendantOf("java.util.concurrent.ScheduledExecutorService").named("schedule"),
+          instanceMethod()
+              .onDescendantOf("java.util.concurrent.ExecutorService")
+              .namedAnyOf("submit", "invokeAll", "invokeAny"),
+          instanceMethod()
+              .onDescendantOf("java.util.concurrent.ScheduledExecutorService")
+              .named("schedule"),
           instanceMethod().onDescendantOf("java.util.concurrent.CompletionService").named("submit"),
-          instanceMethod().onDescendantOf("java.util.concurrent.ForkJoinPool").namedAnyOf("execute", "submit", "invoke"),
-          staticMethod().onClass("java.util.concurrent.CompletableFuture").namedAnyOf("runAsync", "supplyAsync"),
+          instanceMethod()
+              .onDescendantOf("java.util.concurrent.ForkJoinPool")
+              .namedAnyOf("execute", "submit", "invoke"),
+          staticMethod()
+              .onClass("java.util.concurrent.CompletableFuture")
+              .namedAnyOf("runAsync", "supplyAsync"),
           staticMethod().onClass("java.lang.Thread").named("startVirtualThread"),
-          instanceMethod().onDescendantOf("java.lang.Thread.Builder").namedAnyOf("start", "unstarted"),
+          instanceMethod()
+              .onDescendantOf("java.lang.Thread.Builder")
+              .namedAnyOf("start", "unstarted"),
           instanceMethod().onDescendantOf("java.util.concurrent.ThreadFactory").named("newThread"));
 
-  private static final Matcher<ExpressionTree> THREAD_CONSTRUCTOR = constructor().forClass("java.lang.Thread");
+  private static final Matcher<ExpressionTree> THREAD_CONSTRUCTOR =
+      constructor().forClass("java.lang.Thread");
 
   /**
-   * Calls that return a handle whose cancellation interrupts the task. Not CompletableFuture, and not
-   * ForkJoinPool.submit: ForkJoinTask.cancel ignores mayInterruptIfRunning.
+   * Calls that return a handle whose cancellation interrupts the task. Not CompletableFuture, and
+   * not ForkJoinPool.submit: ForkJoinTask.cancel ignores mayInterruptIfRunning.
    */
   private static final Matcher<ExpressionTree> FUTURE_RETURNING_SPAWN =
       anyOf(
           instanceMethod().onDescendantOf("java.util.concurrent.ExecutorService").named("submit"),
-          instanceMethod().onDescendantOf("java.util.concurrent.ScheduledExecutorService").named("schedule"),
-          instanceMethod().onDescendantOf("java.util.concurrent.CompletionService").named("submit"));
+          instanceMethod()
+              .onDescendantOf("java.util.concurrent.ScheduledExecutorService")
+              .named("schedule"),
+          instanceMethod()
+              .onDescendantOf("java.util.concurrent.CompletionService")
+              .named("submit"));
 
   private static final Matcher<ExpressionTree> FUTURE_CANCEL =
       instanceMethod().onDescendantOf("java.util.concurrent.Future").named("cancel");
@@ -127,7 +148,13 @@ final class ConcurrencyApiModel {
    */
   private static final ImmutableSet<String> LIFECYCLE_METHOD_NAMES =
       ImmutableSet.of(
-          "close", "stop", "cancel", "shutdown", "shutdownNow", "dispose", "terminate",
+          "close",
+          "stop",
+          "cancel",
+          "shutdown",
+          "shutdownNow",
+          "dispose",
+          "terminate",
           "disconnect");
 
   /**
@@ -169,6 +196,7 @@ final class ConcurrencyApiModel {
 
   private static final Matcher<ExpressionTree> DRAIN_TO =
       instanceMethod().onDescendantOf(BLOCKING_QUEUE).named("drainTo");
+
   // --- What can kill a consumer (ConsumerDeath, ExceptionEscapes) ------------------------------
 
   /** Packages that ship with the JDK: their interfaces are implemented by the JDK's own classes. */
@@ -200,20 +228,49 @@ final class ConcurrencyApiModel {
 
   private static final ImmutableSet<String> ATOMIC_OPERATIONS =
       ImmutableSet.of(
-          "get", "set", "lazySet", "getPlain", "setPlain", "getAcquire", "setRelease",
-          "incrementAndGet", "getAndIncrement", "decrementAndGet", "getAndDecrement",
-          "addAndGet", "getAndAdd", "compareAndSet", "weakCompareAndSet", "getAndSet",
-          "intValue", "longValue", "toString");
+          "get",
+          "set",
+          "lazySet",
+          "getPlain",
+          "setPlain",
+          "getAcquire",
+          "setRelease",
+          "incrementAndGet",
+          "getAndIncrement",
+          "decrementAndGet",
+          "getAndDecrement",
+          "addAndGet",
+          "getAndAdd",
+          "compareAndSet",
+          "weakCompareAndSet",
+          "getAndSet",
+          "intValue",
+          "longValue",
+          "toString");
 
   private static final ImmutableSet<String> COLLECTION_OPERATIONS =
       ImmutableSet.of(
-          "<init>", "add", "addLast", "addFirst", "offer", "put", "putIfAbsent", "get",
-          "getOrDefault", "containsKey", "contains", "size", "isEmpty", "clear", "poll", "peek");
+          "<init>",
+          "add",
+          "addLast",
+          "addFirst",
+          "offer",
+          "put",
+          "putIfAbsent",
+          "get",
+          "getOrDefault",
+          "containsKey",
+          "contains",
+          "size",
+          "isEmpty",
+          "clear",
+          "poll",
+          "peek");
 
   /**
-   * JDK calls that cannot fail on valid input (allocation failure aside): under
-   * {@link ConsumerDeath#BROAD} they are not assumed to throw. Keys are declaring types (a call
-   * matches a key on any JDK supertype of the method's owner); {@code <init>} is that class's own
+   * JDK calls that cannot fail on valid input (allocation failure aside): under {@link
+   * ConsumerDeath#BROAD} they are not assumed to throw. Keys are declaring types (a call matches a
+   * key on any JDK supertype of the method's owner); {@code <init>} is that class's own
    * constructor. Exceptions these methods declare still count at every level. Kept short on
    * purpose: each entry is a promise that a consumer calling it does not die.
    */
@@ -230,15 +287,35 @@ final class ConcurrencyApiModel {
           .put(
               "java.lang.Thread",
               ImmutableSet.of(
-                  "currentThread", "interrupted", "isInterrupted", "interrupt", "getName",
-                  "isAlive", "sleep", "onSpinWait", "yield"))
+                  "currentThread",
+                  "interrupted",
+                  "isInterrupted",
+                  "interrupt",
+                  "getName",
+                  "isAlive",
+                  "sleep",
+                  "onSpinWait",
+                  "yield"))
           .put("java.lang.Math", ImmutableSet.of("min", "max", "abs"))
           .put(
               "java.lang.String",
               ImmutableSet.of(
-                  "equals", "equalsIgnoreCase", "hashCode", "length", "isEmpty", "isBlank",
-                  "startsWith", "endsWith", "contains", "trim", "strip", "toString", "valueOf",
-                  "toLowerCase", "toUpperCase", "concat"))
+                  "equals",
+                  "equalsIgnoreCase",
+                  "hashCode",
+                  "length",
+                  "isEmpty",
+                  "isBlank",
+                  "startsWith",
+                  "endsWith",
+                  "contains",
+                  "trim",
+                  "strip",
+                  "toString",
+                  "valueOf",
+                  "toLowerCase",
+                  "toUpperCase",
+                  "concat"))
           .put("java.lang.StringBuilder", ImmutableSet.of("<init>", "append", "length", "toString"))
           .put(
               "java.lang.Integer",
@@ -266,13 +343,26 @@ final class ConcurrencyApiModel {
           .put(
               BLOCKING_QUEUE,
               ImmutableSet.of(
-                  "put", "take", "offer", "poll", "peek", "size", "isEmpty", "remainingCapacity",
+                  "put",
+                  "take",
+                  "offer",
+                  "poll",
+                  "peek",
+                  "size",
+                  "isEmpty",
+                  "remainingCapacity",
                   "drainTo"))
           .put(
               BLOCKING_DEQUE,
               ImmutableSet.of(
-                  "putFirst", "putLast", "takeFirst", "takeLast", "offerFirst", "offerLast",
-                  "pollFirst", "pollLast"))
+                  "putFirst",
+                  "putLast",
+                  "takeFirst",
+                  "takeLast",
+                  "offerFirst",
+                  "offerLast",
+                  "pollFirst",
+                  "pollLast"))
           .put("java.util.concurrent.TransferQueue", ImmutableSet.of("transfer", "tryTransfer"))
           .put("java.util.ArrayList", COLLECTION_OPERATIONS)
           .put("java.util.ArrayDeque", COLLECTION_OPERATIONS)
@@ -323,7 +413,10 @@ final class ConcurrencyApiModel {
     String name = callee.getSimpleName().toString();
     boolean constructor = callee.isConstructor();
     Type start =
-        receiverType != null && receiverType.tsym != null && !constructor && !callee.isStatic()
+        receiverType != null
+                && receiverType.tsym != null
+                && !constructor
+                && !callee.isStatic()
                 && isJdkType(receiverType.tsym)
             ? receiverType
             : owner.type;
@@ -346,7 +439,7 @@ final class ConcurrencyApiModel {
 
   /** A cancellation, not a failure: the consumer reacting to it is being stopped on purpose. */
   static boolean isInterruption(Type type, VisitorState state) {
-    Type interrupted = state.getTypeFromString("java.lang.InterruptedException");
+    Type interrupted = JAVA_LANG_INTERRUPTEDEXCEPTION.get(state);
     return interrupted != null && ASTHelpers.isSameType(type, interrupted, state);
   }
 
@@ -387,19 +480,32 @@ final class ConcurrencyApiModel {
   private static final String REJECTION_METHOD = "rejectedExecution";
   private static final String THREAD_POOL = "java.util.concurrent.ThreadPoolExecutor";
 
-  /** {@code new ThreadPoolExecutor(core, max, keepAlive, unit, workQueue, ...)}: where the work queue goes. */
+  /**
+   * {@code new ThreadPoolExecutor(core, max, keepAlive, unit, workQueue, ...)}: where the work
+   * queue goes.
+   */
   static final int WORK_QUEUE_CONSTRUCTOR_ARGUMENT = 4;
 
   private static final ImmutableSet<String> BUILTIN_CANDIDATE_NAMES =
-      ImmutableSet.of("put", "putFirst", "putLast", "transfer", "offer", "offerFirst", "offerLast", "tryTransfer");
+      ImmutableSet.of(
+          "put",
+          "putFirst",
+          "putLast",
+          "transfer",
+          "offer",
+          "offerFirst",
+          "offerLast",
+          "tryTransfer");
 
   private final ImmutableList<String> extraInsertions;
+
   /** Method names that can start an analysis: checked on the tree before any type is resolved. */
   private final ImmutableSet<String> candidateNames;
 
   ConcurrencyApiModel(ImmutableList<String> extraInsertions) {
     this.extraInsertions = extraInsertions;
-    ImmutableSet.Builder<String> names = ImmutableSet.<String>builder().addAll(BUILTIN_CANDIDATE_NAMES);
+    ImmutableSet.Builder<String> names =
+        ImmutableSet.<String>builder().addAll(BUILTIN_CANDIDATE_NAMES);
     for (String spec : extraInsertions) {
       names.add(spec.substring(spec.indexOf('#') + 1));
     }
@@ -413,10 +519,10 @@ final class ConcurrencyApiModel {
   boolean mayBeInsertion(MethodInvocationTree call) {
     ExpressionTree select = call.getMethodSelect();
     String name;
-    if (select instanceof com.sun.source.tree.MemberSelectTree) {
-      name = ((com.sun.source.tree.MemberSelectTree) select).getIdentifier().toString();
-    } else if (select instanceof com.sun.source.tree.IdentifierTree) {
-      name = ((com.sun.source.tree.IdentifierTree) select).getName().toString();
+    if (select instanceof com.sun.source.tree.MemberSelectTree memberSelectTree) {
+      name = memberSelectTree.getIdentifier().toString();
+    } else if (select instanceof com.sun.source.tree.IdentifierTree identifierTree) {
+      name = identifierTree.getName().toString();
     } else {
       return false;
     }
@@ -436,7 +542,7 @@ final class ConcurrencyApiModel {
       return false;
     }
     Symbol sym = ASTHelpers.getSymbol(tree);
-    if (!(sym instanceof MethodSymbol) || sym.isStatic()) {
+    if (!(sym instanceof MethodSymbol) || isStatic(sym)) {
       return false;
     }
     for (String spec : extraInsertions) {
@@ -472,8 +578,9 @@ final class ConcurrencyApiModel {
   }
 
   static boolean isSpawn(Tree tree, VisitorState state) {
-    return tree instanceof ExpressionTree
-        && (SPAWN_CALL.matches((ExpressionTree) tree, state) || THREAD_CONSTRUCTOR.matches((ExpressionTree) tree, state));
+    return tree instanceof ExpressionTree expressionTree
+        && (SPAWN_CALL.matches(expressionTree, state)
+            || THREAD_CONSTRUCTOR.matches(expressionTree, state));
   }
 
   static boolean returnsInterruptibleFuture(ExpressionTree tree, VisitorState state) {
@@ -484,7 +591,10 @@ final class ConcurrencyApiModel {
     return THREAD_CONSTRUCTOR.matches(tree, state);
   }
 
-  /** {@code f.cancel(true)} where {@code f} is not a CompletableFuture, whose cancel never interrupts. */
+  /**
+   * {@code f.cancel(true)} where {@code f} is not a CompletableFuture, whose cancel never
+   * interrupts.
+   */
   static boolean isInterruptingCancel(MethodInvocationTree call, VisitorState state) {
     if (!FUTURE_CANCEL.matches(call, state) || call.getArguments().size() != 1) {
       return false;
@@ -498,9 +608,11 @@ final class ConcurrencyApiModel {
       return false;
     }
     Type receiverType = ASTHelpers.getType(receiver);
-    for (String neverInterrupts : List.of("java.util.concurrent.CompletableFuture", "java.util.concurrent.ForkJoinTask")) {
+    for (String neverInterrupts :
+        List.of("java.util.concurrent.CompletableFuture", "java.util.concurrent.ForkJoinTask")) {
       Type type = state.getTypeFromString(neverInterrupts);
-      if (receiverType == null || type != null && ASTHelpers.isSubtype(receiverType, type, state)) {
+      if (receiverType == null
+          || (type != null && ASTHelpers.isSubtype(receiverType, type, state))) {
         return false;
       }
     }
@@ -517,7 +629,8 @@ final class ConcurrencyApiModel {
       return false;
     }
     ExpressionTree receiver = ASTHelpers.getReceiver(call);
-    return receiver != null && !CURRENT_THREAD.matches(AstPaths.skipParensAndCasts(receiver), state);
+    return receiver != null
+        && !CURRENT_THREAD.matches(AstPaths.skipParensAndCasts(receiver), state);
   }
 
   /** {@code Objects.requireNonNull(q)} and its kin: the result is the argument. */
@@ -552,13 +665,16 @@ final class ConcurrencyApiModel {
 
   /** The method's owner is {@code owner} or a type below it (List.get called on an ArrayList). */
   private static boolean isOwnedBySubtypeOf(MethodSymbol method, String owner) {
-    return method.owner instanceof Symbol.ClassSymbol cls && AstPaths.isSubtypeByName(cls, owner::contentEquals);
+    return method.owner instanceof Symbol.ClassSymbol cls
+        && AstPaths.isSubtypeByName(cls, owner::contentEquals);
   }
 
   static boolean isWorkQueueAccessor(MethodInvocationTree call) {
     Symbol sym = ASTHelpers.getSymbol(call);
-    return sym instanceof MethodSymbol method && method.getSimpleName().contentEquals("getQueue")
-        && method.getParameters().isEmpty() && method.owner instanceof Symbol.ClassSymbol owner
+    return sym instanceof MethodSymbol method
+        && method.getSimpleName().contentEquals("getQueue")
+        && method.getParameters().isEmpty()
+        && method.owner instanceof Symbol.ClassSymbol owner
         && AstPaths.isSubtypeByName(owner, THREAD_POOL::contentEquals);
   }
 
@@ -571,18 +687,26 @@ final class ConcurrencyApiModel {
         && AstPaths.isSubtypeByName(owner, "java.util.concurrent.ExecutorService"::contentEquals);
   }
 
-  /** {@code rejectedExecution(Runnable, ThreadPoolExecutor)} of a {@code RejectedExecutionHandler}. */
+  /**
+   * {@code rejectedExecution(Runnable, ThreadPoolExecutor)} of a {@code RejectedExecutionHandler}.
+   */
   static boolean isRejectionHandlerMethod(MethodSymbol method, VisitorState state) {
-    if (!method.getSimpleName().contentEquals(REJECTION_METHOD) || method.getParameters().size() != 2) {
+    if (!method.getSimpleName().contentEquals(REJECTION_METHOD)
+        || method.getParameters().size() != 2) {
       return false;
     }
-    return method.owner instanceof Symbol.ClassSymbol owner && AstPaths.isSubtypeByName(owner, REJECTION_HANDLER::contentEquals);
+    return method.owner instanceof Symbol.ClassSymbol owner
+        && AstPaths.isSubtypeByName(owner, REJECTION_HANDLER::contentEquals);
   }
 
-  static boolean isThreadPoolConstruction(com.sun.source.tree.NewClassTree creation, VisitorState state) {
+  static boolean isThreadPoolConstruction(
+      com.sun.source.tree.NewClassTree creation, VisitorState state) {
     Type type = ASTHelpers.getType(creation);
-    return type != null && type.tsym instanceof Symbol.ClassSymbol cls && AstPaths.isSubtypeByName(cls, THREAD_POOL::contentEquals)
-        && !AstPaths.isSubtypeByName(cls, "java.util.concurrent.ScheduledThreadPoolExecutor"::contentEquals);
+    return type != null
+        && type.tsym instanceof Symbol.ClassSymbol cls
+        && AstPaths.isSubtypeByName(cls, THREAD_POOL::contentEquals)
+        && !AstPaths.isSubtypeByName(
+            cls, "java.util.concurrent.ScheduledThreadPoolExecutor"::contentEquals);
   }
 
   /** {@code Thread.currentThread()}. */
@@ -668,4 +792,7 @@ final class ConcurrencyApiModel {
   static boolean isDrainTo(ExpressionTree tree, VisitorState state) {
     return DRAIN_TO.matches(tree, state);
   }
+
+  private static final Supplier<Type> JAVA_LANG_INTERRUPTEDEXCEPTION =
+      VisitorState.memoize(state -> state.getTypeFromString("java.lang.InterruptedException"));
 }

@@ -1,7 +1,6 @@
 package io.leakedproducer.checker;
 
 import com.google.errorprone.VisitorState;
-import com.google.errorprone.util.ASTHelpers;
 import com.sun.source.tree.CatchTree;
 import com.sun.source.tree.MethodInvocationTree;
 import com.sun.source.tree.TryTree;
@@ -24,6 +23,7 @@ final class ConsumerDiscovery {
     final TreePath root;
     final List<TreePath> takes = new ArrayList<>();
     final List<EarlyExits.Exit> exits = new ArrayList<>();
+
     /** Take loops of this consumer, for the fix and for drain detection. */
     final List<TreePath> loops = new ArrayList<>();
 
@@ -34,8 +34,12 @@ final class ConsumerDiscovery {
 
   private ConsumerDiscovery() {}
 
-  static List<Consumer> discover(QueueAliases queue, ProducerDiscovery.Producer producer, CompilationUnitIndex index,
-      ConsumerDeath death, VisitorState state) {
+  static List<Consumer> discover(
+      QueueAliases queue,
+      ProducerDiscovery.Producer producer,
+      CompilationUnitIndex index,
+      ConsumerDeath death,
+      VisitorState state) {
     Map<com.sun.source.tree.Tree, Consumer> byRoot = new LinkedHashMap<>();
     Map<Consumer, List<List<TreePath>>> chains = new LinkedHashMap<>();
     for (VarSymbol alias : queue.variables) {
@@ -85,13 +89,18 @@ final class ConsumerDiscovery {
   }
 
   private static boolean inLoop(List<TreePath> chain) {
-    return chain.stream().anyMatch(site -> AstPaths.enclosingLoop(site, AstPaths.taskRoot(site).getLeaf()) != null);
+    return chain.stream()
+        .anyMatch(site -> AstPaths.enclosingLoop(site, AstPaths.taskRoot(site).getLeaf()) != null);
   }
 
-  /** Takes inside a finally or catch are clean-up on the exit path, not the consumer's main loop. */
+  /**
+   * Takes inside a finally or catch are clean-up on the exit path, not the consumer's main loop.
+   */
   static boolean isInExitPath(TreePath call) {
     com.sun.source.tree.Tree previous = call.getLeaf();
-    for (TreePath p = call.getParentPath(); p != null && !AstPaths.isTaskRoot(p.getLeaf()); p = p.getParentPath()) {
+    for (TreePath p = call.getParentPath();
+        p != null && !AstPaths.isTaskRoot(p.getLeaf());
+        p = p.getParentPath()) {
       if (p.getLeaf() instanceof CatchTree) {
         return true;
       }

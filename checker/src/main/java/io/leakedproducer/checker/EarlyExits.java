@@ -14,7 +14,6 @@ import com.sun.source.tree.LabeledStatementTree;
 import com.sun.source.tree.LambdaExpressionTree;
 import com.sun.source.tree.LiteralTree;
 import com.sun.source.tree.MethodInvocationTree;
-import com.sun.source.tree.NewClassTree;
 import com.sun.source.tree.ReturnTree;
 import com.sun.source.tree.SwitchTree;
 import com.sun.source.tree.ThrowTree;
@@ -54,16 +53,28 @@ final class EarlyExits {
 
   /** Names of pill constants, pill types and flags. */
   private static final Pattern END_MARKER =
-      Pattern.compile("(?i).*(poison|pill|end|eof|eos|stop|shutdown|done|sentinel|terminat|close|last|finish|complete|quit|marker).*");
+      Pattern.compile(
+          "(?i).*(poison|pill|end|eof|eos|stop|shutdown|done|sentinel|terminat|close|last|finish|complete|quit|marker).*");
 
-  /** Predicates on an element that say "this is the end-of-stream marker": isPoison(), isLast(), isEndOfStream(). */
+  /**
+   * Predicates on an element that say "this is the end-of-stream marker": isPoison(), isLast(),
+   * isEndOfStream().
+   */
   private static final Pattern END_PREDICATE =
-      Pattern.compile("(?i)is(poison|pill|end|eof|eos|stop|shutdown|done|sentinel|terminat|close|last|finish|complete|quit|marker).*");
+      Pattern.compile(
+          "(?i)is(poison|pill|end|eof|eos|stop|shutdown|done|sentinel|terminat|close|last|finish|complete|quit|marker).*");
 
   private EarlyExits() {}
 
-  static void collect(List<TreePath> chain, QueueAliases queue, @Nullable VarSymbol taken, ConsumerDiscovery.Consumer consumer,
-      ProducerDiscovery.Producer producer, CompilationUnitIndex index, ConsumerDeath death, VisitorState state) {
+  static void collect(
+      List<TreePath> chain,
+      QueueAliases queue,
+      @Nullable VarSymbol taken,
+      ConsumerDiscovery.Consumer consumer,
+      ProducerDiscovery.Producer producer,
+      CompilationUnitIndex index,
+      ConsumerDeath death,
+      VisitorState state) {
     TreePath loop = null;
     List<TreePath> callers = List.of();
     for (int i = 0; i < chain.size(); i++) {
@@ -75,15 +86,20 @@ final class EarlyExits {
       }
     }
     if (loop == null) {
-      consumer.exits.add(new Exit(AstPaths.line(index.unit, chain.get(0).getLeaf()), "takes a single element and stops"));
+      consumer.exits.add(
+          new Exit(
+              AstPaths.line(index.unit, chain.get(0).getLeaf()),
+              "takes a single element and stops"));
       return;
     }
     if (!consumer.loops.contains(loop)) {
       consumer.loops.add(loop);
     }
-    Context context = new Context(loop, queue, taken, chain.get(0).getLeaf(), consumer, producer, index, state);
+    Context context =
+        new Context(loop, queue, taken, chain.get(0).getLeaf(), consumer, producer, index, state);
     context.scan();
-    List<ExceptionEscapes.LoopExit> deaths = new ExceptionEscapes(death, index, state).exitsOf(loop, callers);
+    List<ExceptionEscapes.LoopExit> deaths =
+        new ExceptionEscapes(death, index, state).exitsOf(loop, callers);
     for (ExceptionEscapes.LoopExit exit : deaths) {
       if (!exit.assumed()) {
         context.add(exit.at(), exit.reason());
@@ -101,15 +117,24 @@ final class EarlyExits {
     final TreePath loop;
     final QueueAliases queue;
     @Nullable final VarSymbol taken;
+
     /** The take call itself, for conditions written as {@code if (queue.take().isEmpty())}. */
     final Tree takeCall;
+
     final ConsumerDiscovery.Consumer consumer;
     final ProducerDiscovery.Producer producer;
     final CompilationUnitIndex index;
     final VisitorState state;
 
-    Context(TreePath loop, QueueAliases queue, @Nullable VarSymbol taken, Tree takeCall, ConsumerDiscovery.Consumer consumer,
-        ProducerDiscovery.Producer producer, CompilationUnitIndex index, VisitorState state) {
+    Context(
+        TreePath loop,
+        QueueAliases queue,
+        @Nullable VarSymbol taken,
+        Tree takeCall,
+        ConsumerDiscovery.Consumer consumer,
+        ProducerDiscovery.Producer producer,
+        CompilationUnitIndex index,
+        VisitorState state) {
       this.loop = loop;
       this.queue = queue;
       this.taken = taken;
@@ -150,25 +175,32 @@ final class EarlyExits {
         @Override
         public Void visitThrow(ThrowTree tree, Void unused) {
           Type thrown = ASTHelpers.getType(tree.getExpression());
-          if (thrown != null && !isInterruption(thrown) && !isCaughtInLoop(getCurrentPath(), thrown)) {
+          if (thrown != null
+              && !isInterruption(thrown)
+              && !isCaughtInLoop(getCurrentPath(), thrown)) {
             classify(getCurrentPath(), "throw " + thrown.tsym.getSimpleName());
           }
           return super.visitThrow(tree, null);
         }
-
       }.scan(new TreePath(loop, AstPaths.loopBody(loop.getLeaf())), null);
     }
 
-    /** Loop conditions that stop on an empty queue, a timed-out poll, or a flag the loop clears itself. */
+    /**
+     * Loop conditions that stop on an empty queue, a timed-out poll, or a flag the loop clears
+     * itself.
+     */
     private void checkCondition() {
       Tree l = loop.getLeaf();
       ExpressionTree condition = AstPaths.loopCondition(l);
-      if (l instanceof ForLoopTree) {
-        if (condition != null && ((ForLoopTree) l).getInitializer().size() == 1 && producer.count != null
+      if (l instanceof ForLoopTree forLoopTree) {
+        if (condition != null
+            && forLoopTree.getInitializer().size() == 1
+            && producer.count != null
             && !consumer.takes.isEmpty()) {
           List<String> trips = ProducerDiscovery.countOf(List.of(consumer.takes.get(0)), state);
           if (trips != null) {
-            // A counted loop: it stops after its trip count, early unless that is what the producer inserts.
+            // A counted loop: it stops after its trip count, early unless that is what the producer
+            // inserts.
             if (!trips.equals(List.of("1")) && !trips.equals(producer.count)) {
               add(l, "stops after " + String.join(" + ", trips) + " elements");
             }
@@ -180,69 +212,85 @@ final class EarlyExits {
         return;
       }
       boolean[] found = {false};
-      AstPaths.anyMatch(condition, t -> {
-        if (found[0] || !(t instanceof MethodInvocationTree)) {
-          return false;
-        }
-        VarSymbol receiver = AstPaths.receiverVariable((MethodInvocationTree) t);
-        if (receiver == null || !queue.variables.contains(receiver)) {
-          return false;
-        }
-        String name = ASTHelpers.getSymbol(t).getSimpleName().toString();
-        if (ConcurrencyApiModel.isTimedPoll((MethodInvocationTree) t, state)) {
-          add(t, "stops when poll() times out");
-          found[0] = true;
-        } else if (name.startsWith("poll") || name.equals("isEmpty") || name.equals("peek") || name.equals("size")) {
-          add(t, "stops as soon as the queue is momentarily empty");
-          found[0] = true;
-        }
-        return false;
-      });
+      AstPaths.anyMatch(
+          condition,
+          t -> {
+            if (found[0] || !(t instanceof MethodInvocationTree methodInvocationTree)) {
+              return false;
+            }
+            VarSymbol receiver = AstPaths.receiverVariable(methodInvocationTree);
+            if (receiver == null || !queue.variables.contains(receiver)) {
+              return false;
+            }
+            String name = ASTHelpers.getSymbol(t).getSimpleName().toString();
+            if (ConcurrencyApiModel.isTimedPoll(methodInvocationTree, state)) {
+              add(t, "stops when poll() times out");
+              found[0] = true;
+            } else if (name.startsWith("poll")
+                || name.equals("isEmpty")
+                || name.equals("peek")
+                || name.equals("size")) {
+              add(t, "stops as soon as the queue is momentarily empty");
+              found[0] = true;
+            }
+            return false;
+          });
       if (found[0]) {
         return;
       }
-      // while (process(queue.take())) or for (x = q.take(); !x.isEmpty(); ...): the loop ends when a
+      // while (process(queue.take())) or for (x = q.take(); !x.isEmpty(); ...): the loop ends when
+      // a
       // test on an element fails. A null test on a blocking take() never fails, so it is no exit.
-      if ((AstPaths.contains(condition, takeCall) || taken != null && mentions(condition, taken))
-          && !isEndOfStream(condition) && !isNullTestOfBlockingTake(condition)) {
+      if ((AstPaths.contains(condition, takeCall) || (taken != null && mentions(condition, taken)))
+          && !isEndOfStream(condition)
+          && !isNullTestOfBlockingTake(condition)) {
         add(condition, "leaves the take loop when its condition on an element is false");
         return;
       }
       // while (running) { ... running = false; ... }: the loop clears its own flag.
-      AstPaths.anyMatch(condition, t -> {
-        VarSymbol flag = t instanceof ExpressionTree ? AstPaths.variable((ExpressionTree) t) : null;
-        if (flag == null || found[0]) {
-          return false;
-        }
-        for (TreePath write : index.writesOf(flag)) {
-          if (AstPaths.isWithin(write, AstPaths.loopBody(l)) && !isInCatchOfInterruption(write)) {
-            add(write.getLeaf(), "clears its loop flag '" + flag.getSimpleName() + "'");
-            found[0] = true;
-            break;
-          }
-        }
-        return false;
-      });
+      AstPaths.anyMatch(
+          condition,
+          t -> {
+            VarSymbol flag =
+                t instanceof ExpressionTree expressionTree
+                    ? AstPaths.variable(expressionTree)
+                    : null;
+            if (flag == null || found[0]) {
+              return false;
+            }
+            for (TreePath write : index.writesOf(flag)) {
+              if (AstPaths.isWithin(write, AstPaths.loopBody(l))
+                  && !isInCatchOfInterruption(write)) {
+                add(write.getLeaf(), "clears its loop flag '" + flag.getSimpleName() + "'");
+                found[0] = true;
+                break;
+              }
+            }
+            return false;
+          });
     }
 
     /** Records an exit unless it is the end-of-stream check or a reaction to interruption. */
     private void classify(TreePath exit, String what) {
       String inCatch = null;
       String onCondition = null;
-      for (TreePath p = exit.getParentPath(); p != null && p.getLeaf() != loop.getLeaf(); p = p.getParentPath()) {
+      for (TreePath p = exit.getParentPath();
+          p != null && p.getLeaf() != loop.getLeaf();
+          p = p.getParentPath()) {
         Tree leaf = p.getLeaf();
-        if (leaf instanceof CatchTree) {
-          CatchTree c = (CatchTree) leaf;
+        if (leaf instanceof CatchTree c) {
+
           Type caught = ASTHelpers.getType(c.getParameter());
           if (caught != null && isInterruption(caught)) {
             return; // interrupted: someone is cancelling, not an early stop
           }
           if (inCatch == null) {
-            inCatch = what + " in catch (" + state.getSourceForNode(c.getParameter().getType()) + ")";
+            inCatch =
+                what + " in catch (" + state.getSourceForNode(c.getParameter().getType()) + ")";
           }
         }
-        if (leaf instanceof IfTree && onCondition == null) {
-          ExpressionTree condition = ((IfTree) leaf).getCondition();
+        if (leaf instanceof IfTree ifTree && onCondition == null) {
+          ExpressionTree condition = ifTree.getCondition();
           if (isEndOfStream(condition)) {
             return;
           }
@@ -250,7 +298,11 @@ final class EarlyExits {
         }
       }
       // A catch says more about why the consumer stops than a condition inside it.
-      add(exit.getLeaf(), inCatch != null ? inCatch : onCondition != null ? onCondition : what + " after one element");
+      add(
+          exit.getLeaf(),
+          inCatch != null
+              ? inCatch
+              : onCondition != null ? onCondition : what + " after one element");
     }
 
     private String describeCondition(ExpressionTree condition, String what) {
@@ -260,7 +312,8 @@ final class EarlyExits {
       if (AstPaths.skipParensAndCasts(condition).getKind() == Tree.Kind.LOGICAL_COMPLEMENT) {
         return " when processing an element fails";
       }
-      if ((taken != null && mentions(condition, taken) || AstPaths.contains(condition, takeCall)) && !what.startsWith("throw")) {
+      if (((taken != null && mentions(condition, taken)) || AstPaths.contains(condition, takeCall))
+          && !what.startsWith("throw")) {
         return " after a matching element";
       }
       return " on error";
@@ -268,60 +321,80 @@ final class EarlyExits {
 
     private boolean isEndOfStream(ExpressionTree condition) {
       ExpressionTree c = AstPaths.skipParensAndCasts(condition);
-      // `line == null || line.equals(EOF)`: the exit is early if either side is; `a && b` is as narrow as either.
+      // `line == null || line.equals(EOF)`: the exit is early if either side is; `a && b` is as
+      // narrow as either.
       if (c.getKind() == Tree.Kind.CONDITIONAL_OR) {
-        return isEndOfStream(((BinaryTree) c).getLeftOperand()) && isEndOfStream(((BinaryTree) c).getRightOperand());
+        return isEndOfStream(((BinaryTree) c).getLeftOperand())
+            && isEndOfStream(((BinaryTree) c).getRightOperand());
       }
       if (c.getKind() == Tree.Kind.CONDITIONAL_AND) {
-        return isEndOfStream(((BinaryTree) c).getLeftOperand()) || isEndOfStream(((BinaryTree) c).getRightOperand());
+        return isEndOfStream(((BinaryTree) c).getLeftOperand())
+            || isEndOfStream(((BinaryTree) c).getRightOperand());
       }
       if (referencesDoneSignal(c)) {
         return true;
       }
-      return AstPaths.anyMatch(c, t -> {
-        if (t instanceof BinaryTree && (t.getKind() == Tree.Kind.EQUAL_TO || t.getKind() == Tree.Kind.NOT_EQUAL_TO)) {
-          BinaryTree b = (BinaryTree) t;
-          return isTaken(b.getLeftOperand()) && isMarker(b.getRightOperand())
-              || isTaken(b.getRightOperand()) && isMarker(b.getLeftOperand());
-        }
-        if (t instanceof MethodInvocationTree) {
-          MethodInvocationTree call = (MethodInvocationTree) t;
-          Symbol sym = ASTHelpers.getSymbol(call);
-          String name = sym.getSimpleName().toString();
-          ExpressionTree receiver = ASTHelpers.getReceiver(call);
-          if (name.equals("equals") && call.getArguments().size() == 1) {
-            return receiver != null && (isTaken(receiver) && isMarker(call.getArguments().get(0))
-                || isTaken(call.getArguments().get(0)) && isMarker(receiver));
-          }
-          if (name.equals("isEmpty") && receiver != null && isTaken(receiver)) {
-            return producerInsertsAnEmptyMarker(); // "" or List.of() sent as the pill
-          }
-          return receiver != null && isTaken(receiver) && END_PREDICATE.matcher(name).matches() && isBoolean(call);
-        }
-        if (t instanceof InstanceOfTree) {
-          InstanceOfTree i = (InstanceOfTree) t;
-          Type type = ASTHelpers.getType(i.getType());
-          return isTaken(i.getExpression()) && type != null && END_MARKER.matcher(type.tsym.getSimpleName().toString()).matches();
-        }
-        return false;
-      });
+      return AstPaths.anyMatch(
+          c,
+          t -> {
+            if (t instanceof BinaryTree b
+                && (t.getKind() == Tree.Kind.EQUAL_TO || t.getKind() == Tree.Kind.NOT_EQUAL_TO)) {
+
+              return (isTaken(b.getLeftOperand()) && isMarker(b.getRightOperand()))
+                  || (isTaken(b.getRightOperand()) && isMarker(b.getLeftOperand()));
+            }
+            if (t instanceof MethodInvocationTree call) {
+
+              Symbol sym = ASTHelpers.getSymbol(call);
+              String name = sym.getSimpleName().toString();
+              ExpressionTree receiver = ASTHelpers.getReceiver(call);
+              if (name.equals("equals") && call.getArguments().size() == 1) {
+                return receiver != null
+                    && ((isTaken(receiver) && isMarker(call.getArguments().get(0)))
+                        || (isTaken(call.getArguments().get(0)) && isMarker(receiver)));
+              }
+              if (name.equals("isEmpty") && receiver != null && isTaken(receiver)) {
+                return producerInsertsAnEmptyMarker(); // "" or List.of() sent as the pill
+              }
+              return receiver != null
+                  && isTaken(receiver)
+                  && END_PREDICATE.matcher(name).matches()
+                  && isBoolean(call);
+            }
+            if (t instanceof InstanceOfTree i) {
+
+              Type type = ASTHelpers.getType(i.getType());
+              return isTaken(i.getExpression())
+                  && type != null
+                  && END_MARKER.matcher(type.tsym.getSimpleName().toString()).matches();
+            }
+            return false;
+          });
     }
 
-    /** Some insertion into the queue passes {@code ""} or an empty-collection factory call such as {@code List.of()}. */
+    /**
+     * Some insertion into the queue passes {@code ""} or an empty-collection factory call such as
+     * {@code List.of()}.
+     */
     private boolean producerInsertsAnEmptyMarker() {
       for (VarSymbol alias : queue.variables) {
         for (TreePath call : index.callsOn(alias)) {
           MethodInvocationTree insertion = (MethodInvocationTree) call.getLeaf();
           String name = ASTHelpers.getSymbol(insertion).getSimpleName().toString();
-          if (insertion.getArguments().isEmpty() || !name.matches("put|putFirst|putLast|offer|offerFirst|offerLast|add|transfer")) {
+          if (insertion.getArguments().isEmpty()
+              || !name.matches("put|putFirst|putLast|offer|offerFirst|offerLast|add|transfer")) {
             continue;
           }
           ExpressionTree element = AstPaths.skipParensAndCasts(insertion.getArguments().get(0));
           if ("".equals(ASTHelpers.constValue(element, String.class))) {
             return true;
           }
-          if (element instanceof MethodInvocationTree && ((MethodInvocationTree) element).getArguments().isEmpty()
-              && ASTHelpers.getSymbol(element).getSimpleName().toString().matches("of|empty|emptyList|emptySet|emptyMap")) {
+          if (element instanceof MethodInvocationTree methodInvocationTree
+              && methodInvocationTree.getArguments().isEmpty()
+              && ASTHelpers.getSymbol(element)
+                  .getSimpleName()
+                  .toString()
+                  .matches("of|empty|emptyList|emptySet|emptyMap")) {
             return true;
           }
         }
@@ -331,14 +404,18 @@ final class EarlyExits {
 
     private boolean isNullTestOfBlockingTake(ExpressionTree condition) {
       ExpressionTree c = AstPaths.skipParensAndCasts(condition);
-      if (!(c instanceof BinaryTree) || c.getKind() != Tree.Kind.NOT_EQUAL_TO && c.getKind() != Tree.Kind.EQUAL_TO) {
+      if (!(c instanceof BinaryTree b)
+          || (c.getKind() != Tree.Kind.NOT_EQUAL_TO && c.getKind() != Tree.Kind.EQUAL_TO)) {
         return false;
       }
-      BinaryTree b = (BinaryTree) c;
-      boolean nullTest = b.getLeftOperand().getKind() == Tree.Kind.NULL_LITERAL
-          || b.getRightOperand().getKind() == Tree.Kind.NULL_LITERAL;
-      String take = takeCall instanceof MethodInvocationTree
-          ? ASTHelpers.getSymbol((MethodInvocationTree) takeCall).getSimpleName().toString() : "";
+
+      boolean nullTest =
+          b.getLeftOperand().getKind() == Tree.Kind.NULL_LITERAL
+              || b.getRightOperand().getKind() == Tree.Kind.NULL_LITERAL;
+      String take =
+          takeCall instanceof MethodInvocationTree methodInvocationTree
+              ? ASTHelpers.getSymbol(methodInvocationTree).getSimpleName().toString()
+              : "";
       return nullTest && take.matches("take|takeFirst|takeLast");
     }
 
@@ -355,7 +432,9 @@ final class EarlyExits {
       return v != null && v.equals(taken);
     }
 
-    /** A pill: a constant, a final field, an enum constant, or a variable named like an end marker. */
+    /**
+     * A pill: a constant, a final field, an enum constant, or a variable named like an end marker.
+     */
     private boolean isMarker(ExpressionTree t) {
       ExpressionTree e = AstPaths.skipParensAndCasts(t);
       if (e instanceof LiteralTree) {
@@ -366,50 +445,62 @@ final class EarlyExits {
         return false;
       }
       return v.getKind() == javax.lang.model.element.ElementKind.ENUM_CONSTANT
-          || (v.flags() & Flags.STATIC) != 0 && (v.flags() & Flags.FINAL) != 0
+          || ((v.flags() & Flags.STATIC) != 0 && (v.flags() & Flags.FINAL) != 0)
           || END_MARKER.matcher(v.getSimpleName().toString()).matches();
     }
 
     /** A condition that consults a signal the producer sets when it is done. */
     private boolean referencesDoneSignal(ExpressionTree condition) {
-      return AstPaths.anyMatch(condition, t -> {
-        if (!(t instanceof ExpressionTree)) {
-          return false;
-        }
-        VarSymbol v = AstPaths.variable((ExpressionTree) t);
-        if (v == null || v.equals(taken) || queue.variables.contains(v)) {
-          return false;
-        }
-        if (v.equals(producer.spawn.handle)) {
-          return true; // producerFuture.isDone(), producerThread.isAlive()
-        }
-        for (TreePath write : index.writesOf(v)) {
-          if (AstPaths.isWithin(write, producer.root.getLeaf())) {
-            return true;
-          }
-        }
-        for (TreePath call : index.callsOn(v)) {
-          if (AstPaths.isWithin(call, producer.root.getLeaf()) && CancellationPaths.isSignalMutator(call)) {
-            return true;
-          }
-        }
-        return false;
-      });
+      return AstPaths.anyMatch(
+          condition,
+          t -> {
+            if (!(t instanceof ExpressionTree expressionTree)) {
+              return false;
+            }
+            VarSymbol v = AstPaths.variable(expressionTree);
+            if (v == null || v.equals(taken) || queue.variables.contains(v)) {
+              return false;
+            }
+            if (v.equals(producer.spawn.handle)) {
+              return true; // producerFuture.isDone(), producerThread.isAlive()
+            }
+            for (TreePath write : index.writesOf(v)) {
+              if (AstPaths.isWithin(write, producer.root.getLeaf())) {
+                return true;
+              }
+            }
+            for (TreePath call : index.callsOn(v)) {
+              if (AstPaths.isWithin(call, producer.root.getLeaf())
+                  && CancellationPaths.isSignalMutator(call)) {
+                return true;
+              }
+            }
+            return false;
+          });
     }
 
     private boolean mentions(Tree tree, VarSymbol v) {
-      return AstPaths.anyMatch(tree, t -> t instanceof ExpressionTree && v.equals(AstPaths.variable((ExpressionTree) t)));
+      return AstPaths.anyMatch(
+          tree,
+          t ->
+              t instanceof ExpressionTree expressionTree
+                  && v.equals(AstPaths.variable(expressionTree)));
     }
 
     private boolean mentionsNullCheckOf(Tree tree, VarSymbol v) {
-      return AstPaths.anyMatch(tree, t -> {
-        if (t instanceof BinaryTree && (t.getKind() == Tree.Kind.EQUAL_TO || t.getKind() == Tree.Kind.NOT_EQUAL_TO)) {
-          BinaryTree b = (BinaryTree) t;
-          return v.equals(AstPaths.variable(b.getLeftOperand())) && b.getRightOperand().getKind() == Tree.Kind.NULL_LITERAL
-              || v.equals(AstPaths.variable(b.getRightOperand())) && b.getLeftOperand().getKind() == Tree.Kind.NULL_LITERAL;
-        }
-        return false;
-      });
+      return AstPaths.anyMatch(
+          tree,
+          t -> {
+            if (t instanceof BinaryTree b
+                && (t.getKind() == Tree.Kind.EQUAL_TO || t.getKind() == Tree.Kind.NOT_EQUAL_TO)) {
+
+              return (v.equals(AstPaths.variable(b.getLeftOperand()))
+                      && b.getRightOperand().getKind() == Tree.Kind.NULL_LITERAL)
+                  || (v.equals(AstPaths.variable(b.getRightOperand()))
+                      && b.getLeftOperand().getKind() == Tree.Kind.NULL_LITERAL);
+            }
+            return false;
+          });
     }
 
     private boolean breaksOutOfLoop(TreePath path, BreakTree tree) {
@@ -422,7 +513,8 @@ final class EarlyExits {
           if (leaf.getKind().name().equals("SWITCH_EXPRESSION")) {
             return false;
           }
-        } else if (leaf instanceof LabeledStatementTree && ((LabeledStatementTree) leaf).getLabel().contentEquals(tree.getLabel())) {
+        } else if (leaf instanceof LabeledStatementTree labeledStatementTree
+            && labeledStatementTree.getLabel().contentEquals(tree.getLabel())) {
           return AstPaths.isWithin(loop, leaf) || leaf == loop.getLeaf();
         }
         if (leaf == loop.getLeaf() && tree.getLabel() == null) {
@@ -434,7 +526,9 @@ final class EarlyExits {
 
     private boolean isCaughtInLoop(TreePath path, Type thrown) {
       Tree previous = path.getLeaf();
-      for (TreePath p = path.getParentPath(); p != null && p.getLeaf() != loop.getLeaf(); p = p.getParentPath()) {
+      for (TreePath p = path.getParentPath();
+          p != null && p.getLeaf() != loop.getLeaf();
+          p = p.getParentPath()) {
         if (p.getLeaf() instanceof TryTree && ((TryTree) p.getLeaf()).getBlock() == previous) {
           for (CatchTree c : ((TryTree) p.getLeaf()).getCatches()) {
             if (AstPaths.catches(c, thrown, state)) {
@@ -448,7 +542,9 @@ final class EarlyExits {
     }
 
     private boolean isInCatchOfInterruption(TreePath path) {
-      for (TreePath p = path.getParentPath(); p != null && p.getLeaf() != loop.getLeaf(); p = p.getParentPath()) {
+      for (TreePath p = path.getParentPath();
+          p != null && p.getLeaf() != loop.getLeaf();
+          p = p.getParentPath()) {
         if (p.getLeaf() instanceof CatchTree) {
           Type caught = ASTHelpers.getType(((CatchTree) p.getLeaf()).getParameter());
           return caught != null && isInterruption(caught);
@@ -465,5 +561,4 @@ final class EarlyExits {
       consumer.exits.add(new Exit(AstPaths.line(index.unit, at), reason));
     }
   }
-
 }

@@ -109,7 +109,7 @@ final class ExceptionEscapes {
   private final Types types;
 
   /** Escapes of each frame (a method or lambda tree), computed once. */
-  private final Map<Tree, List<Escape>> summaries = new IdentityHashMap<>();
+  private final IdentityHashMap<Tree, List<Escape>> summaries = new IdentityHashMap<>();
 
   private final Set<Tree> inProgress = new HashSet<>();
   private final Map<MethodSymbol, List<TreePath>> overridesCache = new HashMap<>();
@@ -136,8 +136,8 @@ final class ExceptionEscapes {
     if (condition != null) {
       parts.add(condition);
     }
-    if (leaf instanceof ForLoopTree) {
-      parts.addAll(((ForLoopTree) leaf).getUpdate());
+    if (leaf instanceof ForLoopTree forLoopTree) {
+      parts.addAll(forLoopTree.getUpdate());
     }
     parts.add(AstPaths.loopBody(leaf));
     for (Tree part : parts) {
@@ -381,8 +381,8 @@ final class ExceptionEscapes {
     }
     List<Escape> escapes = new ArrayList<>();
     Tree body =
-        leaf instanceof MethodTree
-            ? ((MethodTree) leaf).getBody()
+        leaf instanceof MethodTree methodTree
+            ? methodTree.getBody()
             : ((LambdaExpressionTree) leaf).getBody();
     if (body != null) {
       String name = frameNameOf(leaf);
@@ -446,7 +446,7 @@ final class ExceptionEscapes {
       open = onThis && !closedInUnit(owner);
     } else {
       boolean functional = types.isFunctionalInterface(owner);
-      open = sources.passedIn || sources.unknown && functional;
+      open = sources.passedIn || (sources.unknown && functional);
     }
     boolean callback = open && ConcurrencyApiModel.isHandlerType(owner, state);
     return new Targets(bodies, open ? false : !bodies.isEmpty(), callback);
@@ -553,7 +553,7 @@ final class ExceptionEscapes {
     }
     TreePath declaration = index.declarations.get(variable);
     if (variable.getKind() == ElementKind.PARAMETER) {
-      parameterSources(variable, declaration, sources, seen, steps);
+      parameterSources(declaration, sources, seen, steps);
       return;
     }
     boolean any = false;
@@ -572,11 +572,7 @@ final class ExceptionEscapes {
   }
 
   private void parameterSources(
-      VarSymbol parameter,
-      @Nullable TreePath declaration,
-      Sources sources,
-      Set<VarSymbol> seen,
-      int steps) {
+      @Nullable TreePath declaration, Sources sources, Set<VarSymbol> seen, int steps) {
     if (declaration == null || !(declaration.getParentPath().getLeaf() instanceof MethodTree)) {
       sources.unknown = true; // a lambda's parameter: whoever calls the lambda supplies it
       return;

@@ -33,13 +33,20 @@ final class ExecutorWorkQueues {
 
   private ExecutorWorkQueues() {}
 
-  /** True when the insertion's receiver is {@code pool.getQueue()}: decided here, not by the queue analysis. */
+  /**
+   * True when the insertion's receiver is {@code pool.getQueue()}: decided here, not by the queue
+   * analysis.
+   */
   static boolean isWorkQueueInsertion(MethodInvocationTree insertion) {
     return workQueueCall(insertion) != null;
   }
 
-  /** Decides one insertion whose receiver is {@code pool.getQueue()}; empty when it cannot block forever. */
-  static Optional<Finding> decide(TreePath insertionPath, CompilationUnitIndex index, VisitorState state) {
+  /**
+   * Decides one insertion whose receiver is {@code pool.getQueue()}; empty when it cannot block
+   * forever.
+   */
+  static Optional<Finding> decide(
+      TreePath insertionPath, CompilationUnitIndex index, VisitorState state) {
     MethodInvocationTree insertion = (MethodInvocationTree) insertionPath.getLeaf();
     MethodInvocationTree getQueue = workQueueCall(insertion);
     ExpressionTree pool = getQueue == null ? null : ASTHelpers.getReceiver(getQueue);
@@ -53,7 +60,9 @@ final class ExecutorWorkQueues {
     boolean timedOffer = ConcurrencyApiModel.isTimedOffer(insertion, state);
     if (timedOffer) {
       ProducerDiscovery.Producer producer = ProducerDiscovery.discover(insertionPath, index, state);
-      if (producer == null || producer.retryLoop == null || retestsPoolState(producer.retryLoop.getLeaf())
+      if (producer == null
+          || producer.retryLoop == null
+          || retestsPoolState(producer.retryLoop.getLeaf())
           || producer.checksInterruptStatus) {
         return Optional.empty();
       }
@@ -67,7 +76,8 @@ final class ExecutorWorkQueues {
                 + " take from it and they stop once the pool shuts down, so an isShutdown() test before the"
                 + " insertion is check-then-act.",
             who, timedOffer ? "a retry loop around " + call + "()" : call + "()", poolText);
-    Optional<SuggestedFix> fix = timedOffer ? Optional.empty() : timedOfferFix(insertionPath, pool, state);
+    Optional<SuggestedFix> fix =
+        timedOffer ? Optional.empty() : timedOfferFix(insertionPath, pool, state);
     return Optional.of(
         new Finding(
             message
@@ -78,7 +88,9 @@ final class ExecutorWorkQueues {
   }
 
   private enum Where {
-    /** {@code executor} is the pool parameter of {@code rejectedExecution}: the pool is saturated. */
+    /**
+     * {@code executor} is the pool parameter of {@code rejectedExecution}: the pool is saturated.
+     */
     REJECTION_HANDLER,
     /** A pool created in this unit on a bounded queue. */
     BOUNDED_POOL,
@@ -92,17 +104,22 @@ final class ExecutorWorkQueues {
     if (variable == null) {
       return Where.UNKNOWN;
     }
-    if (variable.getKind() == ElementKind.PARAMETER && variable.owner instanceof MethodSymbol method
+    if (variable.getKind() == ElementKind.PARAMETER
+        && variable.owner instanceof MethodSymbol method
         && ConcurrencyApiModel.isRejectionHandlerMethod(method, state)) {
       return Where.REJECTION_HANDLER;
     }
     List<ExpressionTree> creations = new ArrayList<>();
     TreePath declaration = index.declarations.get(variable);
-    if (declaration != null && declaration.getLeaf() instanceof VariableTree decl && decl.getInitializer() != null) {
+    if (declaration != null
+        && declaration.getLeaf() instanceof VariableTree decl
+        && decl.getInitializer() != null) {
       creations.add(AstPaths.skipParensAndCasts(decl.getInitializer()));
     }
     for (TreePath write : index.writesOf(variable)) {
-      creations.add(AstPaths.skipParensAndCasts(((com.sun.source.tree.AssignmentTree) write.getLeaf()).getExpression()));
+      creations.add(
+          AstPaths.skipParensAndCasts(
+              ((com.sun.source.tree.AssignmentTree) write.getLeaf()).getExpression()));
     }
     Where result = Where.UNKNOWN;
     for (ExpressionTree creation : creations) {
@@ -115,9 +132,14 @@ final class ExecutorWorkQueues {
     return result;
   }
 
-  /** {@code new ThreadPoolExecutor(core, max, keepAlive, unit, workQueue, ...)}: judged by its work queue. */
-  private static Where poolCreation(ExpressionTree creation, CompilationUnitIndex index, VisitorState state) {
-    if (!(creation instanceof NewClassTree newPool) || !ConcurrencyApiModel.isThreadPoolConstruction(newPool, state)) {
+  /**
+   * {@code new ThreadPoolExecutor(core, max, keepAlive, unit, workQueue, ...)}: judged by its work
+   * queue.
+   */
+  private static Where poolCreation(
+      ExpressionTree creation, CompilationUnitIndex index, VisitorState state) {
+    if (!(creation instanceof NewClassTree newPool)
+        || !ConcurrencyApiModel.isThreadPoolConstruction(newPool, state)) {
       return Where.UNKNOWN;
     }
     int position = ConcurrencyApiModel.WORK_QUEUE_CONSTRUCTOR_ARGUMENT;
@@ -127,7 +149,8 @@ final class ExecutorWorkQueues {
     ExpressionTree workQueue = AstPaths.skipParensAndCasts(newPool.getArguments().get(position));
     VarSymbol queueVariable = index.variable(workQueue);
     QueueBoundedness.Kind kind;
-    QueueBoundedness boundedness = new QueueBoundedness(com.google.common.collect.ImmutableList.of(), false);
+    QueueBoundedness boundedness =
+        new QueueBoundedness(com.google.common.collect.ImmutableList.of(), false);
     if (queueVariable != null) {
       kind = boundedness.classify(QueueAliases.of(queueVariable, index), state).kind;
     } else {
@@ -143,25 +166,34 @@ final class ExecutorWorkQueues {
   /** The retry loop consults the pool's state ({@code isShutdown()} and kin) each round. */
   private static boolean retestsPoolState(Tree loop) {
     return AstPaths.anyMatch(
-        loop, t -> t instanceof MethodInvocationTree call && ConcurrencyApiModel.isPoolStateQuery(call));
+        loop,
+        t -> t instanceof MethodInvocationTree call && ConcurrencyApiModel.isPoolStateQuery(call));
   }
 
   /**
    * {@code pool.getQueue().put(task);} becomes a timed offer that rejects once the pool is shut
    * down, as {@code ThreadPoolExecutor} itself would have.
    */
-  private static Optional<SuggestedFix> timedOfferFix(TreePath insertionPath, ExpressionTree pool, VisitorState state) {
+  private static Optional<SuggestedFix> timedOfferFix(
+      TreePath insertionPath, ExpressionTree pool, VisitorState state) {
     TreePath parent = insertionPath.getParentPath();
     MethodInvocationTree insertion = (MethodInvocationTree) insertionPath.getLeaf();
-    if (parent == null || !(parent.getLeaf() instanceof ExpressionStatementTree statement)
+    if (parent == null
+        || !(parent.getLeaf() instanceof ExpressionStatementTree statement)
         || insertion.getArguments().size() != 1) {
       return Optional.empty();
     }
     String poolText = state.getSourceForNode(pool);
     String task = state.getSourceForNode(insertion.getArguments().get(0));
     String replacement =
-        "while (!" + poolText + ".getQueue().offer(" + task + ", 100, TimeUnit.MILLISECONDS)) {\n"
-            + "  if (" + poolText + ".isShutdown()) {\n"
+        "while (!"
+            + poolText
+            + ".getQueue().offer("
+            + task
+            + ", 100, TimeUnit.MILLISECONDS)) {\n"
+            + "  if ("
+            + poolText
+            + ".isShutdown()) {\n"
             + "    throw new RejectedExecutionException(\"pool shut down while waiting for queue space\");\n"
             + "  }\n"
             + "}";
@@ -180,6 +212,8 @@ final class ExecutorWorkQueues {
       return null;
     }
     ExpressionTree r = AstPaths.skipParensAndCasts(receiver);
-    return r instanceof MethodInvocationTree call && ConcurrencyApiModel.isWorkQueueAccessor(call) ? call : null;
+    return r instanceof MethodInvocationTree call && ConcurrencyApiModel.isWorkQueueAccessor(call)
+        ? call
+        : null;
   }
 }

@@ -1,5 +1,7 @@
 package io.leakedproducer.checker;
 
+import static com.google.errorprone.util.ASTHelpers.getEnclosedElements;
+
 import com.google.errorprone.VisitorState;
 import com.google.errorprone.util.ASTHelpers;
 import com.sun.source.tree.AssignmentTree;
@@ -128,10 +130,10 @@ final class ExternalConsumers {
     if (root instanceof LambdaExpressionTree) {
       return streamSource(consumer, index, state);
     }
-    if (!(root instanceof MethodTree)) {
+    if (!(root instanceof MethodTree methodTree)) {
       return null;
     }
-    MethodSymbol method = ASTHelpers.getSymbol((MethodTree) root);
+    MethodSymbol method = ASTHelpers.getSymbol(methodTree);
     if (method == null || method.getModifiers().contains(Modifier.PRIVATE)) {
       return null;
     }
@@ -175,8 +177,7 @@ final class ExternalConsumers {
       holders.add(holder(outer, index));
     }
     if (pull && owner.isAnonymous()) {
-      holders.set(
-          0, new Holder("its " + firstPullInterface(owner, state), holders.get(0).lifecycles()));
+      holders.set(0, new Holder("its " + firstPullInterface(owner), holders.get(0).lifecycles()));
     }
     if (pull && owner.isAnonymous() && holders.size() > 1) {
       // Name the owner first: "neither TableScanner nor its Iterator".
@@ -306,7 +307,7 @@ final class ExternalConsumers {
 
   private static Holder holder(ClassSymbol type, CompilationUnitIndex index) {
     List<Lifecycle> lifecycles = new ArrayList<>();
-    for (Symbol member : type.getEnclosedElements()) {
+    for (Symbol member : getEnclosedElements(type)) {
       if (member instanceof MethodSymbol method && ConcurrencyApiModel.isLifecycleMethod(method)) {
         TreePath declaration = index.methods.get(method);
         MethodTree tree = declaration == null ? null : (MethodTree) declaration.getLeaf();
@@ -325,7 +326,7 @@ final class ExternalConsumers {
         type.isAnonymous() ? "the anonymous class" : type.getSimpleName().toString(), lifecycles);
   }
 
-  private static String firstPullInterface(ClassSymbol type, VisitorState state) {
+  private static String firstPullInterface(ClassSymbol type) {
     for (com.sun.tools.javac.code.Type implemented : type.getInterfaces()) {
       return implemented.tsym.getSimpleName().toString();
     }
@@ -370,14 +371,15 @@ final class ExternalConsumers {
     if (ReachableCalls.find(
             lifecycle.body(),
             call ->
-                interruptible && interrupts((MethodInvocationTree) call.getLeaf(), producer, state)
+                (interruptible
+                        && interrupts((MethodInvocationTree) call.getLeaf(), producer, state))
                     || closesQueue((MethodInvocationTree) call.getLeaf(), queue, index),
             index)
         != null) {
       return true;
     }
     List<VarSymbol> flags = new ArrayList<>();
-    collectSignalWrites(lifecycle.body(), producer, index, state, flags);
+    collectSignalWrites(lifecycle.body(), producer, index, flags);
     for (VarSymbol flag : flags) {
       if (producer.stopSignals.contains(flag)) {
         return true; // checked between timed offers
@@ -432,7 +434,6 @@ final class ExternalConsumers {
       TreePath body,
       ProducerDiscovery.Producer producer,
       CompilationUnitIndex index,
-      VisitorState state,
       List<VarSymbol> flags) {
     ReachableCalls.find(
         body,

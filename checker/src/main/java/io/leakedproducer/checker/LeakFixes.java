@@ -3,6 +3,7 @@ package io.leakedproducer.checker;
 import com.google.errorprone.VisitorState;
 import com.google.errorprone.fixes.SuggestedFix;
 import com.google.errorprone.fixes.SuggestedFixes;
+import com.google.errorprone.suppliers.Supplier;
 import com.google.errorprone.util.ASTHelpers;
 import com.sun.source.tree.BlockTree;
 import com.sun.source.tree.ExpressionStatementTree;
@@ -25,8 +26,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import javax.lang.model.element.ElementKind;
-import org.jspecify.annotations.Nullable;
 import javax.lang.model.type.TypeKind;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Decides how to fix a leaked producer. The plain-Java fix is the Java form of the Kubernetes fix:
@@ -36,7 +37,10 @@ import javax.lang.model.type.TypeKind;
  */
 final class LeakFixes {
   private static final String COUNTER_TYPE = "java.util.concurrent.atomic.AtomicInteger";
-  /** Looked up on the compilation classpath: the fix that needs it is offered only when it is there. */
+
+  /**
+   * Looked up on the compilation classpath: the fix that needs it is offered only when it is there.
+   */
   static final String RUNTIME_QUEUE = RuntimeLibrary.WITNESS;
 
   private LeakFixes() {}
@@ -45,8 +49,10 @@ final class LeakFixes {
   private static final class Plan {
     /** The queue's local declaration, or null when the queue is a parameter of {@link #scope}. */
     @Nullable final TreePath declaration;
+
     /** The block the fix's state is declared in: the declaration's block, or the method body. */
     final TreePath block;
+
     final Tree scope;
     final String consumerCount;
 
@@ -61,23 +67,35 @@ final class LeakFixes {
   /**
    * The fixes need the queue to be a local whose method also contains every producer insertion and
    * every consumer task, and the number of consumer tasks to be an expression known where the queue
-   * is declared. Returns empty otherwise (see the no-fix list in docs/bugpattern/LeakedProducer.md).
+   * is declared. Returns empty otherwise (see the no-fix list in
+   * docs/bugpattern/LeakedProducer.md).
    */
-  private static Optional<Plan> plan(List<ProducerDiscovery.Producer> producers, List<ConsumerDiscovery.Consumer> consumers,
-      QueueAliases queue, QueueBoundedness.Verdict verdict, CompilationUnitIndex index, VisitorState state) {
-    TreePath declaration = verdict.creation == null ? null : localDeclarationOf(verdict.creation, queue, index);
+  private static Optional<Plan> plan(
+      List<ProducerDiscovery.Producer> producers,
+      List<ConsumerDiscovery.Consumer> consumers,
+      QueueAliases queue,
+      QueueBoundedness.Verdict verdict,
+      CompilationUnitIndex index,
+      VisitorState state) {
+    TreePath declaration =
+        verdict.creation == null ? null : localDeclarationOf(verdict.creation, queue, index);
     TreePath block;
     Tree scope;
     if (declaration != null && declaration.getParentPath().getLeaf() instanceof BlockTree) {
       block = declaration.getParentPath();
       scope = AstPaths.taskRoot(declaration).getLeaf();
     } else if (declaration == null && (block = parameterMethodBody(queue, index)) != null) {
-      scope = block.getParentPath().getLeaf(); // a queue handed in as a parameter: state goes first in the body
+      scope =
+          block
+              .getParentPath()
+              .getLeaf(); // a queue handed in as a parameter: state goes first in the body
     } else {
       return Optional.empty();
     }
-    int anchorStart = declaration != null ? ASTHelpers.getStartPosition(declaration.getLeaf())
-        : ASTHelpers.getStartPosition(block.getLeaf());
+    int anchorStart =
+        declaration != null
+            ? ASTHelpers.getStartPosition(declaration.getLeaf())
+            : ASTHelpers.getStartPosition(block.getLeaf());
     for (ProducerDiscovery.Producer producer : producers) {
       if (producer.chain.size() != 1 || !AstPaths.isWithin(producer.root, scope)) {
         return Optional.empty();
@@ -117,13 +135,21 @@ final class LeakFixes {
     if (constant > 0) {
       counts.add(Integer.toString(constant));
     }
-    return counts.isEmpty() ? Optional.empty() : Optional.of(new Plan(declaration, block, scope, String.join(" + ", counts)));
+    return counts.isEmpty()
+        ? Optional.empty()
+        : Optional.of(new Plan(declaration, block, scope, String.join(" + ", counts)));
   }
 
-  /** The plain-Java "consumers count themselves out" fix, or empty when it cannot be applied safely. */
-  static Optional<SuggestedFix> consumerCountFix(List<ProducerDiscovery.Producer> producers,
-      List<ConsumerDiscovery.Consumer> consumers, QueueAliases queue, QueueBoundedness.Verdict verdict,
-      CompilationUnitIndex index, VisitorState state) {
+  /**
+   * The plain-Java "consumers count themselves out" fix, or empty when it cannot be applied safely.
+   */
+  static Optional<SuggestedFix> consumerCountFix(
+      List<ProducerDiscovery.Producer> producers,
+      List<ConsumerDiscovery.Consumer> consumers,
+      QueueAliases queue,
+      QueueBoundedness.Verdict verdict,
+      CompilationUnitIndex index,
+      VisitorState state) {
     Optional<Plan> plan = plan(producers, consumers, queue, verdict, index, state);
     if (plan.isEmpty()) {
       return Optional.empty();
@@ -132,14 +158,29 @@ final class LeakFixes {
     String counter = freshName("consumersLeft", plan.get().scope);
     SuggestedFix.Builder fix = SuggestedFix.builder();
     String counterType = SuggestedFixes.qualifyType(state, fix, COUNTER_TYPE);
-    String counterDeclaration = counterType + " " + counter + " = new " + counterType + "(" + plan.get().consumerCount + ");";
+    String counterDeclaration =
+        counterType
+            + " "
+            + counter
+            + " = new "
+            + counterType
+            + "("
+            + plan.get().consumerCount
+            + ");";
     if (declaration != null) {
-      fix.postfixWith(declaration.getLeaf(), "\n" + indentOf(declaration.getLeaf(), state) + counterDeclaration);
+      fix.postfixWith(
+          declaration.getLeaf(),
+          "\n" + indentOf(declaration.getLeaf(), state) + counterDeclaration);
     } else {
       StatementTree first = ((BlockTree) plan.get().block.getLeaf()).getStatements().get(0);
       fix.prefixWith(first, counterDeclaration + "\n" + indentOf(first, state));
     }
-    Wrapper countOut = indent -> new String[] {"try {", "} finally {\n" + indent + "  " + counter + ".decrementAndGet();\n" + indent + "}"};
+    Wrapper countOut =
+        indent ->
+            new String[] {
+              "try {",
+              "} finally {\n" + indent + "  " + counter + ".decrementAndGet();\n" + indent + "}"
+            };
     for (ConsumerDiscovery.Consumer consumer : consumers) {
       if (!wrapConsumer(consumer, plan.get(), countOut, fix, state)) {
         return Optional.empty();
@@ -162,12 +203,24 @@ final class LeakFixes {
    * blocking. Only for plain {@code BlockingQueue} locals with a capacity (not deques, not
    * synchronous handoffs).
    */
-  static Optional<SuggestedFix> cancellableQueueFix(List<ProducerDiscovery.Producer> producers,
-      List<ConsumerDiscovery.Consumer> consumers, QueueAliases queue, QueueBoundedness.Verdict verdict,
-      CompilationUnitIndex index, VisitorState state) {
-    if (verdict.capacity == null || verdict.synchronous || !RuntimeLibrary.isOnClasspath(state)
-        || producers.stream().anyMatch(p -> p.insertion == ProducerDiscovery.Insertion.TRANSFER
-            || !ASTHelpers.getSymbol((MethodInvocationTree) p.insertionPath().getLeaf()).getSimpleName().toString().matches("put|offer"))) {
+  static Optional<SuggestedFix> cancellableQueueFix(
+      List<ProducerDiscovery.Producer> producers,
+      List<ConsumerDiscovery.Consumer> consumers,
+      QueueAliases queue,
+      QueueBoundedness.Verdict verdict,
+      CompilationUnitIndex index,
+      VisitorState state) {
+    if (verdict.capacity == null
+        || verdict.synchronous
+        || !RuntimeLibrary.isOnClasspath(state)
+        || producers.stream()
+            .anyMatch(
+                p ->
+                    p.insertion == ProducerDiscovery.Insertion.TRANSFER
+                        || !ASTHelpers.getSymbol((MethodInvocationTree) p.insertionPath().getLeaf())
+                            .getSimpleName()
+                            .toString()
+                            .matches("put|offer"))) {
       return Optional.empty();
     }
     Optional<Plan> plan = plan(producers, consumers, queue, verdict, index, state);
@@ -176,11 +229,18 @@ final class LeakFixes {
     }
     VariableTree declaration = (VariableTree) plan.get().declaration.getLeaf();
     Type declared = ASTHelpers.getType(declaration.getType());
-    Type blockingQueue = state.getTypeFromString("java.util.concurrent.BlockingQueue");
-    if (declared == null || blockingQueue == null || declared.getTypeArguments().size() != 1
-        || !state.getTypes().isSameType(state.getTypes().erasure(declared), state.getTypes().erasure(blockingQueue))
-        && !ASTHelpers.isSubtype(declared, state.getTypeFromString("java.util.concurrent.ArrayBlockingQueue"), state)
-        && !ASTHelpers.isSubtype(declared, state.getTypeFromString("java.util.concurrent.LinkedBlockingQueue"), state)) {
+    Type blockingQueue = JAVA_UTIL_CONCURRENT_BLOCKINGQUEUE.get(state);
+    if (declared == null
+        || blockingQueue == null
+        || declared.getTypeArguments().size() != 1
+        || (!state
+                .getTypes()
+                .isSameType(
+                    state.getTypes().erasure(declared), state.getTypes().erasure(blockingQueue))
+            && !ASTHelpers.isSubtype(
+                declared, JAVA_UTIL_CONCURRENT_ARRAYBLOCKINGQUEUE.get(state), state)
+            && !ASTHelpers.isSubtype(
+                declared, JAVA_UTIL_CONCURRENT_LINKEDBLOCKINGQUEUE.get(state), state))) {
       return Optional.empty();
     }
     String capacity = state.getSourceForNode(verdict.capacity);
@@ -191,10 +251,15 @@ final class LeakFixes {
     SuggestedFix.Builder fix = SuggestedFix.builder();
     String type = SuggestedFixes.qualifyType(state, fix, RUNTIME_QUEUE);
     fix.replace(declaration.getType(), type + "<" + element + ">");
-    fix.replace(verdict.creation, "new " + type + "<>(" + capacity + ", " + plan.get().consumerCount + ")");
+    fix.replace(
+        verdict.creation, "new " + type + "<>(" + capacity + ", " + plan.get().consumerCount + ")");
     String queueName = declaration.getName().toString();
     String resource = freshName("registration", plan.get().scope);
-    Wrapper register = indent -> new String[] {"try (var " + resource + " = " + queueName + ".registerConsumer()) {", "}"};
+    Wrapper register =
+        indent ->
+            new String[] {
+              "try (var " + resource + " = " + queueName + ".registerConsumer()) {", "}"
+            };
     for (ConsumerDiscovery.Consumer consumer : consumers) {
       if (!wrapConsumer(consumer, plan.get(), register, fix, state)) {
         return Optional.empty();
@@ -208,33 +273,55 @@ final class LeakFixes {
     String[] around(String indent);
   }
 
-  /** Wraps the consumer's task body (or, on the caller's thread, the rest of the method from its first take). */
-  private static boolean wrapConsumer(ConsumerDiscovery.Consumer consumer, Plan plan, Wrapper wrapper,
-      SuggestedFix.Builder fix, VisitorState state) {
+  /**
+   * Wraps the consumer's task body (or, on the caller's thread, the rest of the method from its
+   * first take).
+   */
+  private static boolean wrapConsumer(
+      ConsumerDiscovery.Consumer consumer,
+      Plan plan,
+      Wrapper wrapper,
+      SuggestedFix.Builder fix,
+      VisitorState state) {
     Tree root = consumer.root.getLeaf();
     if (root == plan.scope) {
       return wrapCallerTakes(consumer, plan, wrapper, fix, state);
     }
-    if (root instanceof LambdaExpressionTree) {
-      LambdaExpressionTree lambda = (LambdaExpressionTree) root;
+    if (root instanceof LambdaExpressionTree lambda) {
+
       Tree body = lambda.getBody();
-      if (body instanceof BlockTree) {
-        return wrapBlock((BlockTree) body, wrapper, fix, state);
+      if (body instanceof BlockTree blockTree) {
+        return wrapBlock(blockTree, wrapper, fix, state);
       }
       String expr = state.getSourceForNode(body);
       if (expr == null) {
         return false;
       }
       Type type = ASTHelpers.getType(body);
-      boolean returnsValue = lambdaReturnsValue(lambda, state) && type != null && type.getKind() != TypeKind.VOID;
+      boolean returnsValue =
+          lambdaReturnsValue(lambda, state) && type != null && type.getKind() != TypeKind.VOID;
       String indent = indentOf(lambda, state) + "  ";
       String[] around = wrapper.around(indent);
-      fix.replace(body, "{\n" + indent + around[0] + "\n" + indent + "  " + (returnsValue ? "return " : "") + expr + ";\n"
-          + indent + around[1] + "\n" + indent.substring(2) + "}");
+      fix.replace(
+          body,
+          "{\n"
+              + indent
+              + around[0]
+              + "\n"
+              + indent
+              + "  "
+              + (returnsValue ? "return " : "")
+              + expr
+              + ";\n"
+              + indent
+              + around[1]
+              + "\n"
+              + indent.substring(2)
+              + "}");
       return true;
     }
-    if (root instanceof MethodTree && ((MethodTree) root).getBody() != null) {
-      return wrapBlock(((MethodTree) root).getBody(), wrapper, fix, state);
+    if (root instanceof MethodTree methodTree && methodTree.getBody() != null) {
+      return wrapBlock(methodTree.getBody(), wrapper, fix, state);
     }
     return false;
   }
@@ -245,8 +332,12 @@ final class LeakFixes {
    * producer (a join there would never end). The range grows to the end of the block when a
    * variable it declares is used after it.
    */
-  private static boolean wrapCallerTakes(ConsumerDiscovery.Consumer consumer, Plan plan, Wrapper wrapper,
-      SuggestedFix.Builder fix, VisitorState state) {
+  private static boolean wrapCallerTakes(
+      ConsumerDiscovery.Consumer consumer,
+      Plan plan,
+      Wrapper wrapper,
+      SuggestedFix.Builder fix,
+      VisitorState state) {
     List<? extends StatementTree> statements = ((BlockTree) plan.block.getLeaf()).getStatements();
     int first = -1;
     int last = -1;
@@ -264,13 +355,15 @@ final class LeakFixes {
     for (int i = first; i <= last; i++) {
       if (statements.get(i) instanceof VariableTree) {
         Symbol sym = ASTHelpers.getSymbol(statements.get(i));
-        if (sym instanceof VarSymbol) {
-          declared.add((VarSymbol) sym);
+        if (sym instanceof VarSymbol varSymbol) {
+          declared.add(varSymbol);
         }
       }
     }
     for (int i = last + 1; i < statements.size() && !declared.isEmpty(); i++) {
-      if (AstPaths.anyMatch(statements.get(i), t -> t instanceof IdentifierTree && declared.contains(ASTHelpers.getSymbol(t)))) {
+      if (AstPaths.anyMatch(
+          statements.get(i),
+          t -> t instanceof IdentifierTree && declared.contains(ASTHelpers.getSymbol(t)))) {
         last = statements.size() - 1;
         break;
       }
@@ -283,20 +376,27 @@ final class LeakFixes {
     if (target == null) {
       return false;
     }
-    Symbol.MethodSymbol sam = state.getTypes().findDescriptorSymbol(target.tsym) instanceof Symbol.MethodSymbol
-        ? (Symbol.MethodSymbol) state.getTypes().findDescriptorSymbol(target.tsym) : null;
+    Symbol.MethodSymbol sam =
+        state.getTypes().findDescriptorSymbol(target.tsym) instanceof Symbol.MethodSymbol
+            ? (Symbol.MethodSymbol) state.getTypes().findDescriptorSymbol(target.tsym)
+            : null;
     return sam != null && sam.getReturnType().getKind() != TypeKind.VOID;
   }
 
-  private static boolean wrapBlock(BlockTree block, Wrapper wrapper, SuggestedFix.Builder fix, VisitorState state) {
+  private static boolean wrapBlock(
+      BlockTree block, Wrapper wrapper, SuggestedFix.Builder fix, VisitorState state) {
     List<? extends StatementTree> statements = block.getStatements();
     return !statements.isEmpty()
-        && wrapStatements(statements.get(0), statements.get(statements.size() - 1), wrapper, fix, state);
+        && wrapStatements(
+            statements.get(0), statements.get(statements.size() - 1), wrapper, fix, state);
   }
 
-  /** Replaces the statements from {@code first} to {@code last} with the wrapper's opening, them, and its closing. */
-  private static boolean wrapStatements(Tree first, Tree last, Wrapper wrapper, SuggestedFix.Builder fix,
-      VisitorState state) {
+  /**
+   * Replaces the statements from {@code first} to {@code last} with the wrapper's opening, them,
+   * and its closing.
+   */
+  private static boolean wrapStatements(
+      Tree first, Tree last, Wrapper wrapper, SuggestedFix.Builder fix, VisitorState state) {
     int start = ASTHelpers.getStartPosition(first);
     int end = state.getEndPosition(last);
     CharSequence source = state.getSourceCode();
@@ -310,7 +410,9 @@ final class LeakFixes {
     return true;
   }
 
-  /** The whitespace that starts the line {@code tree} begins on, so inserted code lines up with it. */
+  /**
+   * The whitespace that starts the line {@code tree} begins on, so inserted code lines up with it.
+   */
   static String indentOf(Tree tree, VisitorState state) {
     CharSequence source = state.getSourceCode();
     int position = ASTHelpers.getStartPosition(tree);
@@ -329,23 +431,30 @@ final class LeakFixes {
   }
 
   /** Turns the blocking insertion into timed offers that stop once no consumer is left. */
-  private static boolean stopProducer(ProducerDiscovery.Producer producer, String counter, Set<String> reserved,
-      SuggestedFix.Builder fix, VisitorState state) {
+  private static boolean stopProducer(
+      ProducerDiscovery.Producer producer,
+      String counter,
+      Set<String> reserved,
+      SuggestedFix.Builder fix,
+      VisitorState state) {
     TreePath insertion = producer.insertionPath();
     MethodInvocationTree call = (MethodInvocationTree) insertion.getLeaf();
     String exit = exitStatement(producer, state, fix);
     if (producer.insertion == ProducerDiscovery.Insertion.TIMED_OFFER_RETRY) {
       Tree loop = producer.retryLoop.getLeaf();
-      StatementTree body = loop instanceof WhileLoopTree ? ((WhileLoopTree) loop).getStatement() : null;
-      if (body instanceof BlockTree && !((BlockTree) body).getStatements().isEmpty()) {
-        StatementTree first = ((BlockTree) body).getStatements().get(0);
+      StatementTree body =
+          loop instanceof WhileLoopTree whileLoopTree ? whileLoopTree.getStatement() : null;
+      if (body instanceof BlockTree blockTree && !blockTree.getStatements().isEmpty()) {
+        StatementTree first = blockTree.getStatements().get(0);
         String indent = indentOf(first, state);
         fix.prefixWith(first, check(counter, exit, indent) + "\n" + indent);
         return true;
       }
       if (body != null) {
         String indent = indentOf(loop, state);
-        fix.replace(body, "{\n" + indent + "  " + check(counter, exit, indent + "  ") + "\n" + indent + "}");
+        fix.replace(
+            body,
+            "{\n" + indent + "  " + check(counter, exit, indent + "  ") + "\n" + indent + "}");
         return true;
       }
       return false;
@@ -361,12 +470,17 @@ final class LeakFixes {
       return false;
     }
     String name = ASTHelpers.getSymbol(call).getSimpleName().toString();
-    String offer = name.equals("putFirst") ? "offerFirst" : name.equals("putLast") ? "offerLast"
-        : name.equals("transfer") ? "tryTransfer" : "offer";
+    String offer =
+        name.equals("putFirst")
+            ? "offerFirst"
+            : name.equals("putLast")
+                ? "offerLast"
+                : name.equals("transfer") ? "tryTransfer" : "offer";
     String indent = indentOf(parent.getLeaf(), state);
     String prefix = "";
     ExpressionTree arg = AstPaths.skipParensAndCasts(call.getArguments().get(0));
-    if (!(arg instanceof IdentifierTree) && !(arg instanceof com.sun.source.tree.LiteralTree)
+    if (!(arg instanceof IdentifierTree)
+        && !(arg instanceof com.sun.source.tree.LiteralTree)
         && ASTHelpers.constValue(arg) == null) {
       // Evaluate the element once: the loop may offer it many times. Typed as the queue's element,
       // so that a poly expression such as List.of() keeps the type it had as an argument.
@@ -376,12 +490,35 @@ final class LeakFixes {
       }
       String local = freshName("element", AstPaths.taskRoot(insertion).getLeaf(), reserved);
       reserved.add(local);
-      prefix = SuggestedFixes.prettyType(state, fix, elementType) + " " + local + " = " + element + ";\n" + indent;
+      prefix =
+          SuggestedFixes.prettyType(state, fix, elementType)
+              + " "
+              + local
+              + " = "
+              + element
+              + ";\n"
+              + indent;
       element = local;
     }
     String timeUnit = SuggestedFixes.qualifyType(state, fix, "java.util.concurrent.TimeUnit");
-    fix.replace(parent.getLeaf(), prefix + "while (!" + queue + "." + offer + "(" + element + ", 10, " + timeUnit
-        + ".MILLISECONDS)) {\n" + indent + "  " + check(counter, exit, indent + "  ") + "\n" + indent + "}");
+    fix.replace(
+        parent.getLeaf(),
+        prefix
+            + "while (!"
+            + queue
+            + "."
+            + offer
+            + "("
+            + element
+            + ", 10, "
+            + timeUnit
+            + ".MILLISECONDS)) {\n"
+            + indent
+            + "  "
+            + check(counter, exit, indent + "  ")
+            + "\n"
+            + indent
+            + "}");
     return true;
   }
 
@@ -390,38 +527,52 @@ final class LeakFixes {
   }
 
   /** {@code return;} when the producer is a void task body, else a CancellationException. */
-  private static String exitStatement(ProducerDiscovery.Producer producer, VisitorState state, SuggestedFix.Builder fix) {
+  private static String exitStatement(
+      ProducerDiscovery.Producer producer, VisitorState state, SuggestedFix.Builder fix) {
     Tree root = producer.root.getLeaf();
     Tree innermost = null;
-    for (TreePath p = producer.insertionPath().getParentPath(); p != null && innermost == null; p = p.getParentPath()) {
+    for (TreePath p = producer.insertionPath().getParentPath();
+        p != null && innermost == null;
+        p = p.getParentPath()) {
       if (p.getLeaf() instanceof LambdaExpressionTree || p.getLeaf() instanceof MethodTree) {
         innermost = p.getLeaf();
       }
     }
     boolean voidRoot = false;
-    if (root instanceof LambdaExpressionTree) {
-      voidRoot = !lambdaReturnsValue((LambdaExpressionTree) root, state);
-    } else if (root instanceof MethodTree) {
-      Symbol.MethodSymbol method = ASTHelpers.getSymbol((MethodTree) root);
-      voidRoot = method != null && method.getReturnType().getKind() == TypeKind.VOID && producer.spawn.kind != TaskSpawns.Kind.CALLER;
+    if (root instanceof LambdaExpressionTree lambdaExpressionTree) {
+      voidRoot = !lambdaReturnsValue(lambdaExpressionTree, state);
+    } else if (root instanceof MethodTree methodTree) {
+      Symbol.MethodSymbol method = ASTHelpers.getSymbol(methodTree);
+      voidRoot =
+          method != null
+              && method.getReturnType().getKind() == TypeKind.VOID
+              && producer.spawn.kind != TaskSpawns.Kind.CALLER;
     }
-    // Inside an inline lambda (forEach), a return would only skip one element: leave the whole task.
+    // Inside an inline lambda (forEach), a return would only skip one element: leave the whole
+    // task.
     if (voidRoot && innermost == root) {
       return "return;";
     }
-    String cancellation = SuggestedFixes.qualifyType(state, fix, "java.util.concurrent.CancellationException");
+    String cancellation =
+        SuggestedFixes.qualifyType(state, fix, "java.util.concurrent.CancellationException");
     return "throw new " + cancellation + "(\"every consumer has stopped taking\");";
   }
 
   /** The local variable declaration whose initialiser created the queue. */
-  private static TreePath localDeclarationOf(ExpressionTree creation, QueueAliases queue, CompilationUnitIndex index) {
+  private static TreePath localDeclarationOf(
+      ExpressionTree creation, QueueAliases queue, CompilationUnitIndex index) {
     TreePath site = queue.creationSite(creation, index);
-    Symbol variable = site != null && site.getLeaf() instanceof VariableTree ? ASTHelpers.getSymbol(site.getLeaf()) : null;
+    Symbol variable =
+        site != null && site.getLeaf() instanceof VariableTree
+            ? ASTHelpers.getSymbol(site.getLeaf())
+            : null;
     return variable != null && variable.getKind() == ElementKind.LOCAL_VARIABLE ? site : null;
   }
 
-
-  /** Every local the loop's bound uses is declared before {@code anchorStart}, so the fix's state can use it. */
+  /**
+   * Every local the loop's bound uses is declared before {@code anchorStart}, so the fix's state
+   * can use it.
+   */
   private static boolean declaredBefore(TreePath loop, Tree scope, int anchorStart) {
     if (!(loop.getLeaf() instanceof com.sun.source.tree.ForLoopTree)) {
       return false;
@@ -431,23 +582,28 @@ final class LeakFixes {
       return false;
     }
     Tree bound = ((com.sun.source.tree.BinaryTree) f.getCondition()).getRightOperand();
-    return !AstPaths.anyMatch(bound, t -> {
-      Symbol sym = t instanceof IdentifierTree ? ASTHelpers.getSymbol(t) : null;
-      return sym instanceof VarSymbol && sym.getKind() == ElementKind.LOCAL_VARIABLE
-          && declaredAt((VarSymbol) sym, scope) >= anchorStart;
-    });
+    return !AstPaths.anyMatch(
+        bound,
+        t -> {
+          Symbol sym = t instanceof IdentifierTree ? ASTHelpers.getSymbol(t) : null;
+          return sym instanceof VarSymbol varSymbol
+              && sym.getKind() == ElementKind.LOCAL_VARIABLE
+              && declaredAt(varSymbol, scope) >= anchorStart;
+        });
   }
 
   /** Where {@code local} is declared in {@code scope}, or MAX_VALUE when it is not found there. */
   private static int declaredAt(VarSymbol local, Tree scope) {
     int[] at = {Integer.MAX_VALUE};
-    AstPaths.anyMatch(scope, t -> {
-      if (t instanceof VariableTree && local.equals(ASTHelpers.getSymbol(t))) {
-        at[0] = ASTHelpers.getStartPosition(t);
-        return true;
-      }
-      return false;
-    });
+    AstPaths.anyMatch(
+        scope,
+        t -> {
+          if (t instanceof VariableTree && local.equals(ASTHelpers.getSymbol(t))) {
+            at[0] = ASTHelpers.getStartPosition(t);
+            return true;
+          }
+          return false;
+        });
     return at[0];
   }
 
@@ -455,11 +611,14 @@ final class LeakFixes {
   @Nullable
   private static TreePath parameterMethodBody(QueueAliases queue, CompilationUnitIndex index) {
     for (VarSymbol alias : queue.variables) {
-      if (alias.getKind() != ElementKind.PARAMETER || !(alias.owner instanceof Symbol.MethodSymbol)) {
+      if (alias.getKind() != ElementKind.PARAMETER
+          || !(alias.owner instanceof Symbol.MethodSymbol)) {
         continue;
       }
       TreePath method = index.methods.get((Symbol.MethodSymbol) alias.owner);
-      if (method != null && ((MethodTree) method.getLeaf()).getParameters().stream().anyMatch(p -> alias.equals(ASTHelpers.getSymbol(p)))) {
+      if (method != null
+          && ((MethodTree) method.getLeaf())
+              .getParameters().stream().anyMatch(p -> alias.equals(ASTHelpers.getSymbol(p)))) {
         BlockTree body = ((MethodTree) method.getLeaf()).getBody();
         if (body != null && !body.getStatements().isEmpty()) {
           return new TreePath(method, body);
@@ -486,7 +645,7 @@ final class LeakFixes {
   /** The element type {@code E} of the queue's {@code BlockingQueue<E>} supertype, or null. */
   private static Type queueElementType(ExpressionTree receiver, VisitorState state) {
     Type type = ASTHelpers.getType(receiver);
-    Type queue = state.getTypeFromString("java.util.Queue");
+    Type queue = JAVA_UTIL_QUEUE.get(state);
     if (type == null || queue == null) {
       return null;
     }
@@ -496,11 +655,31 @@ final class LeakFixes {
     }
     Type element = asQueue.getTypeArguments().get(0);
     // A wildcard or captured type cannot be written as a local's type.
-    return element.getKind() == TypeKind.DECLARED || element.getKind() == TypeKind.ARRAY ? element : null;
+    return element.getKind() == TypeKind.DECLARED || element.getKind() == TypeKind.ARRAY
+        ? element
+        : null;
   }
 
   private static boolean isUsed(String name, Tree scope) {
-    return AstPaths.anyMatch(scope, t -> t instanceof VariableTree && ((VariableTree) t).getName().contentEquals(name)
-        || t instanceof IdentifierTree && ((IdentifierTree) t).getName().contentEquals(name));
+    return AstPaths.anyMatch(
+        scope,
+        t ->
+            (t instanceof VariableTree variableTree && variableTree.getName().contentEquals(name))
+                || (t instanceof IdentifierTree identifierTree
+                    && identifierTree.getName().contentEquals(name)));
   }
+
+  private static final Supplier<Type> JAVA_UTIL_CONCURRENT_ARRAYBLOCKINGQUEUE =
+      VisitorState.memoize(
+          state -> state.getTypeFromString("java.util.concurrent.ArrayBlockingQueue"));
+
+  private static final Supplier<Type> JAVA_UTIL_CONCURRENT_BLOCKINGQUEUE =
+      VisitorState.memoize(state -> state.getTypeFromString("java.util.concurrent.BlockingQueue"));
+
+  private static final Supplier<Type> JAVA_UTIL_CONCURRENT_LINKEDBLOCKINGQUEUE =
+      VisitorState.memoize(
+          state -> state.getTypeFromString("java.util.concurrent.LinkedBlockingQueue"));
+
+  private static final Supplier<Type> JAVA_UTIL_QUEUE =
+      VisitorState.memoize(state -> state.getTypeFromString("java.util.Queue"));
 }

@@ -5,19 +5,21 @@ import static com.google.errorprone.BugPattern.SeverityLevel.WARNING;
 import com.google.auto.service.AutoService;
 import com.google.common.collect.ImmutableList;
 import com.google.errorprone.BugPattern;
+import com.google.errorprone.BugPattern.LinkType;
 import com.google.errorprone.ErrorProneFlags;
 import com.google.errorprone.VisitorState;
 import com.google.errorprone.bugpatterns.BugChecker;
 import com.google.errorprone.bugpatterns.BugChecker.CompilationUnitTreeMatcher;
 import com.google.errorprone.bugpatterns.BugChecker.MethodInvocationTreeMatcher;
+import com.google.errorprone.fixes.SuggestedFix;
 import com.google.errorprone.matchers.Description;
 import com.google.errorprone.util.ASTHelpers;
 import com.sun.source.tree.CompilationUnitTree;
 import com.sun.source.tree.MethodInvocationTree;
+import com.sun.source.tree.Tree;
 import com.sun.source.util.TreePath;
 import com.sun.tools.javac.code.Symbol.VarSymbol;
-import com.google.errorprone.fixes.SuggestedFix;
-import com.sun.source.tree.Tree;
+import com.sun.tools.javac.tree.JCTree;
 import io.leakedproducer.checker.sarif.SarifRecorder;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -28,31 +30,39 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import javax.inject.Inject;
 import org.jspecify.annotations.Nullable;
 
 /**
  * Flags a blocking insertion into a bounded handoff whose consumers can all stop taking while
  * nothing cancels the producer: the thread then blocks forever and keeps everything it references
  * alive. The analysis is split by decision; see {@link ConcurrencyApiModel}, {@link QueueAliases},
- * {@link QueueBoundedness}, {@link ProducerDiscovery}, {@link ConsumerDiscovery},
- * {@link EarlyExits}, {@link CancellationPaths} and {@link LeakFixes}.
+ * {@link QueueBoundedness}, {@link ProducerDiscovery}, {@link ConsumerDiscovery}, {@link
+ * EarlyExits}, {@link CancellationPaths} and {@link LeakFixes}.
  */
 @AutoService(BugChecker.class)
 @BugPattern(
-    name = "LeakedProducer",
-    summary = "A producer can block forever on a bounded queue after every consumer has stopped taking",
+    summary =
+        "A producer can block forever on a bounded queue after every consumer has stopped taking",
     severity = WARNING,
+    // No errorprone.info page exists for a plugin check; a link is shown only when the user
+    // gives one with -XepOpt:LeakedProducer:DocsUrl (see linkUrl()).
+    linkType = LinkType.NONE,
     documentSuppression = true)
 public final class LeakedProducer extends BugChecker
     implements MethodInvocationTreeMatcher, CompilationUnitTreeMatcher {
   private static final long serialVersionUID = 1L;
-  /** {@code -Dleakedproducer.debug=true} prints what the check swallowed instead of crashing javac. */
+
+  /**
+   * {@code -Dleakedproducer.debug=true} prints what the check swallowed instead of crashing javac.
+   */
   private static final boolean DEBUG = Boolean.getBoolean("leakedproducer.debug");
 
   static final String FLAG_INSERTIONS = "LeakedProducer:BlockingInsertionMethods";
   static final String FLAG_FACTORIES = "LeakedProducer:BoundedQueueFactories";
   static final String FLAG_UNKNOWN_BOUNDED = "LeakedProducer:UnknownQueuesBounded";
   static final String FLAG_STRICT = "LeakedProducer:Strict";
+  static final String FLAG_DOCS_URL = "LeakedProducer:DocsUrl";
 
   /**
    * The default of {@link #FLAG_STRICT} when the flag is not given. The project's own builds set it
@@ -60,20 +70,34 @@ public final class LeakedProducer extends BugChecker
    */
   static final String STRICT_PROPERTY = "leakedproducer.strict";
 
-  /** Test-only fault injection: called before each analysis, so tests can prove what strict mode does. */
-  static volatile java.util.function.Consumer<MethodInvocationTree> faultInjectionForTests = t -> {};
+  /**
+   * Test-only fault injection: called before each analysis, so tests can prove what strict mode
+   * does.
+   */
+  static volatile java.util.function.Consumer<MethodInvocationTree> faultInjectionForTests =
+      t -> {};
 
   private final transient ConcurrencyApiModel api;
   private final transient QueueBoundedness boundedness;
+
   /** Which exceptions can kill a consumer: {@code -XepOpt:LeakedProducer:ConsumerDeath}. */
   private final transient ConsumerDeath consumerDeath;
+
+  /**
+   * {@code -XepOpt:LeakedProducer:DocsUrl}: the page each finding links to (for example the
+   * project's bug-pattern page on a team's docs host), or null for no link.
+   */
+  private final String docsUrl;
+
   /** Rethrow internal analysis errors instead of reporting nothing. */
   private final boolean strict;
+
   /** {@code -XepOpt:LeakedProducer:SarifFile}: the findings as a SARIF log (a no-op without it). */
   private final transient SarifRecorder sarif;
 
   /** One index per compilation unit, rebuilt when Error Prone moves to the next unit. */
   private transient CompilationUnitTree indexedUnit;
+
   private transient CompilationUnitIndex index;
   private transient Map<Set<VarSymbol>, QueueAnalysis> analyses = new HashMap<>();
 
@@ -84,13 +108,39 @@ public final class LeakedProducer extends BugChecker
     this(ErrorProneFlags.empty());
   }
 
+  @Inject
   public LeakedProducer(ErrorProneFlags flags) {
     this.api = new ConcurrencyApiModel(listFlag(flags, FLAG_INSERTIONS));
     this.boundedness =
-        new QueueBoundedness(listFlag(flags, FLAG_FACTORIES), flags.getBoolean(FLAG_UNKNOWN_BOUNDED).orElse(false));
+        new QueueBoundedness(
+            listFlag(flags, FLAG_FACTORIES), flags.getBoolean(FLAG_UNKNOWN_BOUNDED).orElse(false));
     this.consumerDeath = ConsumerDeath.fromFlags(flags);
     this.strict = flags.getBoolean(FLAG_STRICT).orElse(Boolean.getBoolean(STRICT_PROPERTY));
     this.sarif = SarifRecorder.fromFlags(flags, this);
+    this.docsUrl = flags.get(FLAG_DOCS_URL).map(LeakedProducer::checkedUrl).orElse(null);
+  }
+
+  private static String checkedUrl(String url) {
+    try {
+      java.net.URI uri = new java.net.URI(url);
+      if (uri.isAbsolute() && uri.getHost() != null) {
+        return url;
+      }
+    } catch (java.net.URISyntaxException e) {
+      // reported below, with the flag's name
+    }
+    throw new IllegalArgumentException(
+        "-XepOpt:"
+            + FLAG_DOCS_URL
+            + " expects an absolute URL such as https://host/page, got '"
+            + url
+            + "'");
+  }
+
+  /** A finding's description, linked to the user's {@code DocsUrl} if one was given. */
+  private Description.Builder describe(Tree tree) {
+    Description.Builder description = buildDescription(tree);
+    return docsUrl == null ? description : description.setLinkUrl(docsUrl);
   }
 
   private static ImmutableList<String> listFlag(ErrorProneFlags flags, String name) {
@@ -99,7 +149,11 @@ public final class LeakedProducer extends BugChecker
       int hash = value.indexOf('#');
       if (hash <= 0 || hash == value.length() - 1) {
         throw new IllegalArgumentException(
-            "-XepOpt:" + name + " expects fully.qualified.Type#method entries, got '" + value + "'");
+            "-XepOpt:"
+                + name
+                + " expects fully.qualified.Type#method entries, got '"
+                + value
+                + "'");
       }
     }
     return values;
@@ -119,10 +173,15 @@ public final class LeakedProducer extends BugChecker
     } catch (RuntimeException | AssertionError | StackOverflowError e) {
       if (strict) {
         throw new IllegalStateException(
-            "LeakedProducer failed to analyse '" + state.getSourceForNode(tree) + "' (strict mode, -XepOpt:"
-                + FLAG_STRICT + "=true)", e);
+            "LeakedProducer failed to analyse '"
+                + state.getSourceForNode(tree)
+                + "' (strict mode, -XepOpt:"
+                + FLAG_STRICT
+                + "=true)",
+            e);
       }
-      // Code we do not understand (or a javac model we did not expect) yields no finding, never a crash.
+      // Code we do not understand (or a javac model we did not expect) yields no finding, never a
+      // crash.
       if (DEBUG) {
         e.printStackTrace();
       }
@@ -133,30 +192,38 @@ public final class LeakedProducer extends BugChecker
   private Description analyse(MethodInvocationTree tree, VisitorState state) {
     CompilationUnitIndex units = indexFor(state);
     if (ExecutorWorkQueues.isWorkQueueInsertion(tree)) {
-      Optional<ExecutorWorkQueues.Finding> finding = ExecutorWorkQueues.decide(state.getPath(), units, state);
+      Optional<ExecutorWorkQueues.Finding> finding =
+          ExecutorWorkQueues.decide(state.getPath(), units, state);
       if (finding.isEmpty()) {
-        debug(tree, "a pool's work queue that is unbounded, unknown, or re-tested for shutdown between offers");
+        debug(
+            tree,
+            "a pool's work queue that is unbounded, unknown, or re-tested for shutdown between offers");
         return Description.NO_MATCH;
       }
-      Description.Builder description = buildDescription(tree).setMessage(finding.get().message());
+      Description.Builder description = describe(tree).setMessage(finding.get().message());
       finding.get().fix().ifPresent(description::addFix);
       return description.build();
     }
     VarSymbol queueVariable = units.receiverVariable(tree);
     if (queueVariable == null) {
-      debug(tree, "the queue is not a variable, field, getter or element of a container of this unit");
+      debug(
+          tree,
+          "the queue is not a variable, field, getter or element of a container of this unit");
       return Description.NO_MATCH;
     }
     QueueAliases queue = QueueAliases.of(queueVariable, units);
     QueueAnalysis analysis = analysisOf(queue, units, state);
     Finding finding = analysis.findings.get(tree);
     if (finding == null) {
-      debug(tree, analysis.dropped.getOrDefault(tree, "not reached from the queue's aliases " + queue.variables));
+      debug(
+          tree,
+          analysis.dropped.getOrDefault(
+              tree, "not reached from the queue's aliases " + queue.variables));
       return Description.NO_MATCH;
     }
     String message = message(tree, queueVariable, finding, units);
     Description.Builder description =
-        buildDescription(tree)
+        describe(tree)
             .setMessage(
                 message
                     + (analysis.fix.isPresent()
@@ -175,11 +242,18 @@ public final class LeakedProducer extends BugChecker
     return Description.NO_MATCH;
   }
 
-  /** Decides once per queue which of its insertions leak, and builds one fix that covers all of them. */
-  private QueueAnalysis analyseQueue(QueueAliases queue, CompilationUnitIndex units, VisitorState state) {
+  /**
+   * Decides once per queue which of its insertions leak, and builds one fix that covers all of
+   * them.
+   */
+  private QueueAnalysis analyseQueue(
+      QueueAliases queue, CompilationUnitIndex units, VisitorState state) {
     QueueAnalysis analysis = new QueueAnalysis(boundedness.classify(queue, state));
     if (queue.escapes) {
-      analysis.dropAll(queue, units, "the queue escapes to code outside this unit, which may consume it: " + queue.variables);
+      analysis.dropAll(
+          queue,
+          units,
+          "the queue escapes to code outside this unit, which may consume it: " + queue.variables);
       return analysis;
     }
     List<ConsumerDiscovery.Consumer> allConsumers = new ArrayList<>();
@@ -187,23 +261,35 @@ public final class LeakedProducer extends BugChecker
     for (VarSymbol alias : queue.variables) {
       for (TreePath site : units.callsOn(alias)) {
         MethodInvocationTree call = (MethodInvocationTree) site.getLeaf();
-        if (!api.isBlockingInsertion(call, state) && !ConcurrencyApiModel.isTimedOffer(call, state)) {
+        if (!api.isBlockingInsertion(call, state)
+            && !ConcurrencyApiModel.isTimedOffer(call, state)) {
           continue;
         }
         ProducerDiscovery.Producer producer = ProducerDiscovery.discover(site, units, state);
         if (producer == null) {
-          analysis.drop(call, "a timed offer whose failure ends the producer: it cannot block forever");
+          analysis.drop(
+              call, "a timed offer whose failure ends the producer: it cannot block forever");
           continue;
         }
         QueueBoundedness.Verdict verdict = analysis.verdict;
-        if (producer.insertion == ProducerDiscovery.Insertion.TRANSFER && verdict.kind != QueueBoundedness.Kind.UNKNOWN) {
-          verdict = new QueueBoundedness.Verdict(QueueBoundedness.Kind.BOUNDED, null, true, verdict.description, verdict.creation);
+        if (producer.insertion == ProducerDiscovery.Insertion.TRANSFER
+            && verdict.kind != QueueBoundedness.Kind.UNKNOWN) {
+          verdict =
+              new QueueBoundedness.Verdict(
+                  QueueBoundedness.Kind.BOUNDED, null, true, verdict.description, verdict.creation);
         }
         if (verdict.kind != QueueBoundedness.Kind.BOUNDED) {
-          analysis.drop(call, "not known to be a bounded handoff: " + verdict.kind + " (" + verdict.description + ")");
+          analysis.drop(
+              call,
+              "not known to be a bounded handoff: "
+                  + verdict.kind
+                  + " ("
+                  + verdict.description
+                  + ")");
           continue;
         }
-        List<ConsumerDiscovery.Consumer> consumers = ConsumerDiscovery.discover(queue, producer, units, consumerDeath, state);
+        List<ConsumerDiscovery.Consumer> consumers =
+            ConsumerDiscovery.discover(queue, producer, units, consumerDeath, state);
         if (consumers.isEmpty()) {
           // The only takers, if any, run on the producer's own thread: a worklist that fills up
           // waits for itself.
@@ -211,8 +297,10 @@ public final class LeakedProducer extends BugChecker
               SelfBlockingConsumers.sameThreadTaker(producer, queue, api, units, state);
           if (self == null
               || CancellationPaths.capacityCoversEveryElement(queue, verdict, api, units, state)) {
-            analysis.drop(call, "no consumer of this queue is visible in the unit on another thread,"
-                + " and no same-thread taker that fills it");
+            analysis.drop(
+                call,
+                "no consumer of this queue is visible in the unit on another thread,"
+                    + " and no same-thread taker that fills it");
             continue;
           }
           // No fix from these: the consumer-count rewrite has no other consumer to count.
@@ -237,7 +325,8 @@ public final class LeakedProducer extends BugChecker
                     c.exits.isEmpty()
                         && (external == null
                             || ExternalConsumers.classify(c, queue, units, state) == null))) {
-          analysis.drop(call, "a consumer never stops taking early (" + consumers.size() + " consumers)");
+          analysis.drop(
+              call, "a consumer never stops taking early (" + consumers.size() + " consumers)");
           continue;
         }
         if (external != null && !external.safe()) {
@@ -275,8 +364,11 @@ public final class LeakedProducer extends BugChecker
       }
     }
     if (!leaking.isEmpty()) {
-      analysis.fix = LeakFixes.consumerCountFix(leaking, allConsumers, queue, analysis.verdict, units, state);
-      analysis.runtimeFix = LeakFixes.cancellableQueueFix(leaking, allConsumers, queue, analysis.verdict, units, state);
+      analysis.fix =
+          LeakFixes.consumerCountFix(leaking, allConsumers, queue, analysis.verdict, units, state);
+      analysis.runtimeFix =
+          LeakFixes.cancellableQueueFix(
+              leaking, allConsumers, queue, analysis.verdict, units, state);
       debug(leaking.get(0).insertionPath().getLeaf(), "fix offered: " + analysis.fix.isPresent());
     }
     return analysis;
@@ -389,12 +481,12 @@ public final class LeakedProducer extends BugChecker
 
   private static final class QueueAnalysis {
     final QueueBoundedness.Verdict verdict;
-    final Map<Tree, Finding> findings = new IdentityHashMap<>();
+    final IdentityHashMap<Tree, Finding> findings = new IdentityHashMap<>();
     Optional<SuggestedFix> fix = Optional.empty();
     Optional<SuggestedFix> runtimeFix = Optional.empty();
 
     /** Why each insertion of the queue that is not reported was dropped, for the debug output. */
-    final Map<Tree, String> dropped = new IdentityHashMap<>();
+    final IdentityHashMap<Tree, String> dropped = new IdentityHashMap<>();
 
     QueueAnalysis(QueueBoundedness.Verdict verdict) {
       this.verdict = verdict;
@@ -415,7 +507,13 @@ public final class LeakedProducer extends BugChecker
 
   private static void debug(Tree at, String why) {
     if (DEBUG) {
-      System.err.println("[LeakedProducer debug] " + at + ": " + why);
+      System.err.println(
+          "[LeakedProducer debug] "
+              + at.getKind()
+              + " at "
+              + ((JCTree) at).getStartPosition()
+              + ": "
+              + why);
     }
   }
 

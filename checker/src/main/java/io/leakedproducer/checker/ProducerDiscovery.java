@@ -1,11 +1,13 @@
 package io.leakedproducer.checker;
 
 import com.google.errorprone.VisitorState;
+import com.google.errorprone.suppliers.Supplier;
 import com.google.errorprone.util.ASTHelpers;
 import com.sun.source.tree.BinaryTree;
 import com.sun.source.tree.BlockTree;
 import com.sun.source.tree.BreakTree;
 import com.sun.source.tree.CatchTree;
+import com.sun.source.tree.ContinueTree;
 import com.sun.source.tree.DoWhileLoopTree;
 import com.sun.source.tree.EnhancedForLoopTree;
 import com.sun.source.tree.ExpressionTree;
@@ -35,8 +37,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Decides who produces: the task an insertion runs in (following private helpers to their callers),
- * how many elements it inserts, whether it lets an interrupt end it, and whether a timed-offer retry
- * loop checks a stop signal.
+ * how many elements it inserts, whether it lets an interrupt end it, and whether a timed-offer
+ * retry loop checks a stop signal.
  */
 final class ProducerDiscovery {
 
@@ -50,20 +52,37 @@ final class ProducerDiscovery {
 
   static final class Producer {
     final Insertion insertion;
+
     /** The insertion and, for helper methods, the call sites that reach it, innermost first. */
     final List<TreePath> chain;
+
     final TreePath root;
     final TaskSpawns.Spawn spawn;
-    /** The number of elements this site inserts, as source terms summed; null if unbounded or unknown. */
+
+    /**
+     * The number of elements this site inserts, as source terms summed; null if unbounded or
+     * unknown.
+     */
     @Nullable final List<String> count;
+
     final boolean swallowsInterrupt;
+
     /** For a timed-offer retry loop: the variables it checks between attempts. */
     final Set<VarSymbol> stopSignals;
+
     final boolean checksInterruptStatus;
     @Nullable final TreePath retryLoop;
 
-    Producer(Insertion insertion, List<TreePath> chain, TreePath root, TaskSpawns.Spawn spawn, @Nullable List<String> count,
-        boolean swallowsInterrupt, Set<VarSymbol> stopSignals, boolean checksInterruptStatus, @Nullable TreePath retryLoop) {
+    Producer(
+        Insertion insertion,
+        List<TreePath> chain,
+        TreePath root,
+        TaskSpawns.Spawn spawn,
+        @Nullable List<String> count,
+        boolean swallowsInterrupt,
+        Set<VarSymbol> stopSignals,
+        boolean checksInterruptStatus,
+        @Nullable TreePath retryLoop) {
       this.insertion = insertion;
       this.chain = chain;
       this.root = root;
@@ -102,10 +121,18 @@ final class ProducerDiscovery {
     Set<VarSymbol> signals = new LinkedHashSet<>();
     boolean interruptStatus = false;
     if (retryLoop != null) {
-      interruptStatus = collectStopChecks(retryLoop.getLeaf(), call, signals, state);
+      interruptStatus = collectStopChecks(retryLoop.getLeaf(), call, signals);
     }
-    return new Producer(kind, chain, root, TaskSpawns.of(root, index, state), countOf(chain, state),
-        swallowsInterrupt(chain, state), signals, interruptStatus, retryLoop);
+    return new Producer(
+        kind,
+        chain,
+        root,
+        TaskSpawns.of(root, index, state),
+        countOf(chain, state),
+        swallowsInterrupt(chain, state),
+        signals,
+        interruptStatus,
+        retryLoop);
   }
 
   /** The insertion, then the call sites of each private helper it sits in, up to a task method. */
@@ -119,7 +146,8 @@ final class ProducerDiscovery {
         break;
       }
       MethodSymbol method = ASTHelpers.getSymbol((MethodTree) root.getLeaf());
-      if (method == null || TaskSpawns.isTaskMethod(method, state)
+      if (method == null
+          || TaskSpawns.isTaskMethod(method, state)
           || !index.memberReferences.getOrDefault(method, List.of()).isEmpty()) {
         break;
       }
@@ -141,7 +169,8 @@ final class ProducerDiscovery {
       return null;
     }
     boolean negated = false;
-    if (parent.getLeaf() instanceof UnaryTree && parent.getLeaf().getKind() == Tree.Kind.LOGICAL_COMPLEMENT) {
+    if (parent.getLeaf() instanceof UnaryTree
+        && parent.getLeaf().getKind() == Tree.Kind.LOGICAL_COMPLEMENT) {
       negated = true;
       parent = AstPaths.parentSkippingParens(parent);
     }
@@ -152,11 +181,14 @@ final class ProducerDiscovery {
       return null;
     }
     Tree leaf = parent.getLeaf();
-    if ((leaf instanceof WhileLoopTree || leaf instanceof DoWhileLoopTree || leaf instanceof ForLoopTree) && negated) {
+    if ((leaf instanceof WhileLoopTree
+            || leaf instanceof DoWhileLoopTree
+            || leaf instanceof ForLoopTree)
+        && negated) {
       return parent;
     }
-    if (leaf instanceof IfTree) {
-      IfTree ifTree = (IfTree) leaf;
+    if (leaf instanceof IfTree ifTree) {
+
       TreePath loop = AstPaths.enclosingLoop(parent, AstPaths.taskRoot(parent).getLeaf());
       if (loop == null) {
         return null;
@@ -175,7 +207,7 @@ final class ProducerDiscovery {
 
   private static boolean isContinue(StatementTree s) {
     StatementTree t = single(s);
-    return t != null && t.getKind() == Tree.Kind.CONTINUE;
+    return t != null && t instanceof ContinueTree;
   }
 
   private static boolean exitsLoop(StatementTree s) {
@@ -184,13 +216,14 @@ final class ProducerDiscovery {
   }
 
   private static boolean exits(StatementTree s) {
-    return AstPaths.anyMatch(s, t -> t instanceof ReturnTree || t instanceof ThrowTree || t instanceof BreakTree);
+    return AstPaths.anyMatch(
+        s, t -> t instanceof ReturnTree || t instanceof ThrowTree || t instanceof BreakTree);
   }
 
   @Nullable
   private static StatementTree single(StatementTree s) {
-    if (s instanceof BlockTree) {
-      List<? extends StatementTree> stmts = ((BlockTree) s).getStatements();
+    if (s instanceof BlockTree blockTree) {
+      List<? extends StatementTree> stmts = blockTree.getStatements();
       return stmts.size() == 1 ? stmts.get(0) : null;
     }
     return s;
@@ -200,54 +233,67 @@ final class ProducerDiscovery {
    * Collects the variables a retry loop consults between attempts (flags, latches, futures) and
    * returns whether it checks the thread's interrupt status.
    */
-  private static boolean collectStopChecks(Tree loop, Tree offer, Set<VarSymbol> signals, VisitorState state) {
+  private static boolean collectStopChecks(Tree loop, Tree offer, Set<VarSymbol> signals) {
     boolean[] interruptStatus = {false};
     List<Tree> conditions = new ArrayList<>();
     if (AstPaths.loopCondition(loop) != null) {
       conditions.add(AstPaths.loopCondition(loop));
     }
-    AstPaths.anyMatch(loop, t -> {
-      if (t instanceof IfTree && t != offer && !AstPaths.contains(((IfTree) t).getCondition(), offer) && exits(((IfTree) t).getThenStatement())) {
-        conditions.add(((IfTree) t).getCondition());
-      }
-      return false;
-    });
-    for (Tree condition : conditions) {
-      AstPaths.anyMatch(condition, t -> {
-        if (t == offer) {
+    AstPaths.anyMatch(
+        loop,
+        t -> {
+          if (t instanceof IfTree ifTree
+              && t != offer
+              && !AstPaths.contains(ifTree.getCondition(), offer)
+              && exits(ifTree.getThenStatement())) {
+            conditions.add(ifTree.getCondition());
+          }
           return false;
-        }
-        if (t instanceof MethodInvocationTree) {
-          Symbol sym = ASTHelpers.getSymbol(t);
-          String name = sym == null ? "" : sym.getSimpleName().toString();
-          if (name.equals("isInterrupted") || name.equals("interrupted")) {
-            interruptStatus[0] = true;
-          }
-        }
-        if (t instanceof ExpressionTree && !AstPaths.contains(offer, t)) {
-          VarSymbol v = AstPaths.variable((ExpressionTree) t);
-          if (v != null && !v.getKind().isField() || v != null && !isConstant(v)) {
-            signals.add(v);
-          }
-        }
-        return false;
-      });
+        });
+    for (Tree condition : conditions) {
+      AstPaths.anyMatch(
+          condition,
+          t -> {
+            if (t == offer) {
+              return false;
+            }
+            if (t instanceof MethodInvocationTree) {
+              Symbol sym = ASTHelpers.getSymbol(t);
+              String name = sym == null ? "" : sym.getSimpleName().toString();
+              if (name.equals("isInterrupted") || name.equals("interrupted")) {
+                interruptStatus[0] = true;
+              }
+            }
+            if (t instanceof ExpressionTree expressionTree && !AstPaths.contains(offer, t)) {
+              VarSymbol v = AstPaths.variable(expressionTree);
+              if ((v != null && !v.getKind().isField()) || (v != null && !isConstant(v))) {
+                signals.add(v);
+              }
+            }
+            return false;
+          });
     }
     return interruptStatus[0];
   }
 
   private static boolean isConstant(VarSymbol v) {
-    return v.isStatic() && (v.flags() & com.sun.tools.javac.code.Flags.FINAL) != 0 && v.getConstValue() != null;
+    return v.isStatic()
+        && (v.flags() & com.sun.tools.javac.code.Flags.FINAL) != 0
+        && v.getConstValue() != null;
   }
 
-  /** Sums the elements inserted per site; null when a loop's trip count is not a plain expression. */
+  /**
+   * Sums the elements inserted per site; null when a loop's trip count is not a plain expression.
+   */
   @Nullable
   static List<String> countOf(List<TreePath> chain, VisitorState state) {
     List<String> terms = null;
     int loops = 0;
     for (TreePath site : chain) {
       TreePath root = AstPaths.taskRoot(site);
-      for (TreePath p = site.getParentPath(); p != null && p.getLeaf() != root.getLeaf(); p = p.getParentPath()) {
+      for (TreePath p = site.getParentPath();
+          p != null && p.getLeaf() != root.getLeaf();
+          p = p.getParentPath()) {
         if (AstPaths.isLoop(p.getLeaf())) {
           loops++;
           terms = tripCount(p.getLeaf(), state);
@@ -264,26 +310,37 @@ final class ProducerDiscovery {
 
   @Nullable
   private static List<String> tripCount(Tree loop, VisitorState state) {
-    if (loop instanceof EnhancedForLoopTree) {
-      ExpressionTree expr = ((EnhancedForLoopTree) loop).getExpression();
+    if (loop instanceof EnhancedForLoopTree enhancedForLoopTree) {
+      ExpressionTree expr = enhancedForLoopTree.getExpression();
       String src = state.getSourceForNode(expr);
       if (src == null) {
         return null;
       }
       Type type = ASTHelpers.getType(expr);
-      return List.of(normalize(src + (type != null && type.getKind() == javax.lang.model.type.TypeKind.ARRAY ? ".length" : ".size()")));
+      return List.of(
+          normalize(
+              src
+                  + (type != null && type.getKind() == javax.lang.model.type.TypeKind.ARRAY
+                      ? ".length"
+                      : ".size()")));
     }
-    if (loop instanceof ForLoopTree) {
-      ForLoopTree f = (ForLoopTree) loop;
-      if (f.getInitializer().size() != 1 || !(f.getInitializer().get(0) instanceof VariableTree)
+    if (loop instanceof ForLoopTree f) {
+
+      if (f.getInitializer().size() != 1
+          || !(f.getInitializer().get(0) instanceof VariableTree)
           || !(f.getCondition() instanceof BinaryTree)) {
         return null;
       }
       VariableTree init = (VariableTree) f.getInitializer().get(0);
-      Integer start = init.getInitializer() == null ? null : ASTHelpers.constValue(init.getInitializer(), Integer.class);
+      Integer start =
+          init.getInitializer() == null
+              ? null
+              : ASTHelpers.constValue(init.getInitializer(), Integer.class);
       BinaryTree cond = (BinaryTree) f.getCondition();
       Symbol index = ASTHelpers.getSymbol(init);
-      if (start == null || start != 0 || !index.equals(ASTHelpers.getSymbol(cond.getLeftOperand()))) {
+      if (start == null
+          || start != 0
+          || !index.equals(ASTHelpers.getSymbol(cond.getLeftOperand()))) {
         return null;
       }
       String bound = state.getSourceForNode(cond.getRightOperand());
@@ -305,8 +362,8 @@ final class ProducerDiscovery {
   }
 
   /**
-   * True when a catch of InterruptedException inside the producer's loop neither leaves the loop nor
-   * restores the interrupt, so cancel(true) or shutdownNow() cannot stop the producer.
+   * True when a catch of InterruptedException inside the producer's loop neither leaves the loop
+   * nor restores the interrupt, so cancel(true) or shutdownNow() cannot stop the producer.
    */
   static boolean swallowsInterrupt(List<TreePath> chain, VisitorState state) {
     boolean loopSeen = false;
@@ -314,7 +371,9 @@ final class ProducerDiscovery {
     for (TreePath site : chain) {
       TreePath root = AstPaths.taskRoot(site);
       Tree previous = site.getLeaf();
-      for (TreePath p = site.getParentPath(); p != null && p.getLeaf() != root.getLeaf(); p = p.getParentPath()) {
+      for (TreePath p = site.getParentPath();
+          p != null && p.getLeaf() != root.getLeaf();
+          p = p.getParentPath()) {
         Tree leaf = p.getLeaf();
         if (AstPaths.isLoop(leaf)) {
           if (swallowing != null) {
@@ -322,10 +381,13 @@ final class ProducerDiscovery {
           }
           loopSeen = true;
         }
-        if (!loopSeen && swallowing == null && leaf instanceof TryTree && ((TryTree) leaf).getBlock() == previous) {
-          for (CatchTree c : ((TryTree) leaf).getCatches()) {
+        if (!loopSeen
+            && swallowing == null
+            && leaf instanceof TryTree tryTree
+            && tryTree.getBlock() == previous) {
+          for (CatchTree c : tryTree.getCatches()) {
             if (catchesInterrupted(c, state)) {
-              if (!exits(c.getBlock()) && !restoresInterrupt(c.getBlock(), state)) {
+              if (!exits(c.getBlock()) && !restoresInterrupt(c.getBlock())) {
                 swallowing = c;
               }
               break;
@@ -339,16 +401,21 @@ final class ProducerDiscovery {
   }
 
   static boolean catchesInterrupted(CatchTree c, VisitorState state) {
-    return AstPaths.catches(c, state.getTypeFromString("java.lang.InterruptedException"), state);
+    return AstPaths.catches(c, JAVA_LANG_INTERRUPTEDEXCEPTION.get(state), state);
   }
 
-  private static boolean restoresInterrupt(Tree block, VisitorState state) {
-    return AstPaths.anyMatch(block, t -> {
-      if (!(t instanceof MethodInvocationTree)) {
-        return false;
-      }
-      Symbol sym = ASTHelpers.getSymbol(t);
-      return sym != null && sym.getSimpleName().contentEquals("interrupt");
-    });
+  private static boolean restoresInterrupt(Tree block) {
+    return AstPaths.anyMatch(
+        block,
+        t -> {
+          if (!(t instanceof MethodInvocationTree)) {
+            return false;
+          }
+          Symbol sym = ASTHelpers.getSymbol(t);
+          return sym != null && sym.getSimpleName().contentEquals("interrupt");
+        });
   }
+
+  private static final Supplier<Type> JAVA_LANG_INTERRUPTEDEXCEPTION =
+      VisitorState.memoize(state -> state.getTypeFromString("java.lang.InterruptedException"));
 }

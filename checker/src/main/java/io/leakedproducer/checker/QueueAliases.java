@@ -37,19 +37,30 @@ import org.jspecify.annotations.Nullable;
 final class QueueAliases {
   /** Every variable that holds the queue. */
   final Set<VarSymbol> variables;
+
   /** The expressions that created the queue (initialisers, assignments, call arguments). */
   final List<ExpressionTree> origins;
-  /** True when some variable gets its value from a place we cannot see (an unseen caller, a lambda parameter). */
+
+  /**
+   * True when some variable gets its value from a place we cannot see (an unseen caller, a lambda
+   * parameter).
+   */
   final boolean unknownOrigin;
+
   /** True when the queue is handed to code outside this unit, which may consume it. */
   final boolean escapes;
+
   /**
    * {@code return queue;} in the unit's visible getters: their callers are consumers the unit
    * cannot see, who can stop at any time (see {@link ExternalConsumers}).
    */
   final List<TreePath> returnedToCallers;
 
-  private QueueAliases(Set<VarSymbol> variables, List<ExpressionTree> origins, boolean unknownOrigin, boolean escapes,
+  private QueueAliases(
+      Set<VarSymbol> variables,
+      List<ExpressionTree> origins,
+      boolean unknownOrigin,
+      boolean escapes,
       List<TreePath> returnedToCallers) {
     this.variables = variables;
     this.origins = origins;
@@ -81,7 +92,8 @@ final class QueueAliases {
           unknown |= addSource(init, origins, work, index);
         }
         // for (BlockingQueue<T> q : queues): each element of the container.
-        if (decl.getParentPath() != null && decl.getParentPath().getLeaf() instanceof EnhancedForLoopTree loop
+        if (decl.getParentPath() != null
+            && decl.getParentPath().getLeaf() instanceof EnhancedForLoopTree loop
             && loop.getVariable() == decl.getLeaf()) {
           VarSymbol container = index.variable(loop.getExpression());
           if (container != null) {
@@ -92,7 +104,8 @@ final class QueueAliases {
       }
       for (TreePath write : index.writesOf(v)) {
         hasSource = true;
-        unknown |= addSource(((AssignmentTree) write.getLeaf()).getExpression(), origins, work, index);
+        unknown |=
+            addSource(((AssignmentTree) write.getLeaf()).getExpression(), origins, work, index);
       }
       if (isContainerOfQueues(v)) {
         // queues.add(new ArrayBlockingQueue<>(n)), byShard.put(k, q): the elements' sources.
@@ -111,7 +124,10 @@ final class QueueAliases {
       if (v.getKind() == ElementKind.PARAMETER) {
         Symbol owner = v.owner;
         int position = parameterIndex(v);
-        List<TreePath> sites = owner instanceof MethodSymbol ? index.callSitesOf((MethodSymbol) owner) : List.of();
+        List<TreePath> sites =
+            owner instanceof MethodSymbol methodSymbol
+                ? index.callSitesOf(methodSymbol)
+                : List.of();
         if (sites.isEmpty() || position < 0 || isLambdaParameter(decl)) {
           unknown = true;
         } else {
@@ -149,15 +165,16 @@ final class QueueAliases {
           } else {
             escapes |= !isGetterOf(method, v, index);
           }
-        } else if (parent instanceof VariableTree && ((VariableTree) parent).getInitializer() != null
-            && AstPaths.skipParensAndCasts(((VariableTree) parent).getInitializer()) == use.getLeaf()) {
+        } else if (parent instanceof VariableTree variableTree
+            && variableTree.getInitializer() != null
+            && AstPaths.skipParensAndCasts(variableTree.getInitializer()) == use.getLeaf()) {
           Symbol target = ASTHelpers.getSymbol(parent);
-          if (target instanceof VarSymbol) {
-            work.add((VarSymbol) target);
+          if (target instanceof VarSymbol varSymbol) {
+            work.add(varSymbol);
           }
-        } else if (parent instanceof AssignmentTree
-            && AstPaths.skipParensAndCasts(((AssignmentTree) parent).getExpression()) == use.getLeaf()) {
-          VarSymbol target = AstPaths.variable(((AssignmentTree) parent).getVariable());
+        } else if (parent instanceof AssignmentTree assignmentTree
+            && AstPaths.skipParensAndCasts(assignmentTree.getExpression()) == use.getLeaf()) {
+          VarSymbol target = AstPaths.variable(assignmentTree.getVariable());
           if (target != null) {
             work.add(target);
           } else {
@@ -165,9 +182,9 @@ final class QueueAliases {
           }
         } else if (parent instanceof MethodInvocationTree || parent instanceof NewClassTree) {
           escapes |= followArgument(parent, use.getLeaf(), index, work);
-        } else if (parent instanceof MemberReferenceTree) {
+        } else if (parent instanceof MemberReferenceTree memberReferenceTree) {
           // `queue::take` handed to someone else is a consumer we cannot see.
-          String name = ((MemberReferenceTree) parent).getName().toString();
+          String name = memberReferenceTree.getName().toString();
           escapes |= name.startsWith("take") || name.startsWith("poll") || name.equals("drainTo");
         }
       }
@@ -185,8 +202,12 @@ final class QueueAliases {
         && !ASTHelpers.getSymbol(m).isStatic();
   }
 
-  /** Follows the queue into a method or constructor declared in this unit; anything else is an escape. */
-  private static boolean followArgument(Tree call, Tree argument, CompilationUnitIndex index, Deque<VarSymbol> work) {
+  /**
+   * Follows the queue into a method or constructor declared in this unit; anything else is an
+   * escape.
+   */
+  private static boolean followArgument(
+      Tree call, Tree argument, CompilationUnitIndex index, Deque<VarSymbol> work) {
     List<? extends ExpressionTree> args = arguments(call);
     int position = -1;
     for (int i = 0; i < args.size(); i++) {
@@ -198,10 +219,10 @@ final class QueueAliases {
       return false; // the queue is the receiver, not an argument
     }
     Symbol callee = ASTHelpers.getSymbol(call);
-    if (!(callee instanceof MethodSymbol)) {
+    if (!(callee instanceof MethodSymbol method)) {
       return true;
     }
-    MethodSymbol method = (MethodSymbol) callee;
+
     TreePath declaration = index.methods.get(method);
     if (declaration == null) {
       return !isHarmless(method);
@@ -226,8 +247,14 @@ final class QueueAliases {
         || name.equals("identityHashCode");
   }
 
-  /** Adds {@code source} as an origin or as another alias; returns true when it is of unknown origin. */
-  private static boolean addSource(ExpressionTree source, List<ExpressionTree> origins, Deque<VarSymbol> work,
+  /**
+   * Adds {@code source} as an origin or as another alias; returns true when it is of unknown
+   * origin.
+   */
+  private static boolean addSource(
+      ExpressionTree source,
+      List<ExpressionTree> origins,
+      Deque<VarSymbol> work,
       CompilationUnitIndex index) {
     ExpressionTree expr = AstPaths.skipParensAndCasts(source);
     if (expr.getKind() == Tree.Kind.NULL_LITERAL) {
@@ -240,13 +267,14 @@ final class QueueAliases {
     }
     if (expr instanceof ConditionalExpressionTree conditional) {
       return addSource(conditional.getTrueExpression(), origins, work, index)
-          | addSource(conditional.getFalseExpression(), origins, work, index);
+          || addSource(conditional.getFalseExpression(), origins, work, index);
     }
     if (!AstPaths.isQueueTyped(expr)) {
       // A container of queues: new BlockingQueue[n], new ArrayList<>(), List.of(a, b).
       if (expr instanceof NewArrayTree array) {
         boolean unknown = false;
-        for (ExpressionTree element : array.getInitializers() == null ? List.<ExpressionTree>of() : array.getInitializers()) {
+        for (ExpressionTree element :
+            array.getInitializers() == null ? List.<ExpressionTree>of() : array.getInitializers()) {
           unknown |= addSource(element, origins, work, index);
         }
         return unknown;
@@ -254,7 +282,8 @@ final class QueueAliases {
       if (expr instanceof NewClassTree creation && creation.getArguments().isEmpty()) {
         return false; // an empty container, filled by add/put calls followed elsewhere
       }
-      if (expr instanceof MethodInvocationTree call && !call.getArguments().isEmpty()
+      if (expr instanceof MethodInvocationTree call
+          && !call.getArguments().isEmpty()
           && call.getArguments().stream().allMatch(AstPaths::isQueueTyped)) {
         boolean unknown = false;
         for (ExpressionTree element : call.getArguments()) {
@@ -268,19 +297,23 @@ final class QueueAliases {
   }
 
   /**
-   * Climbs from a use of {@code v} through expressions that still stand for the same queue
-   * ({@code queues.get(i)}, {@code requireNonNull(q)}, {@code getQueue()}), so that what happens to
-   * the element is judged, not what happens to the container.
+   * Climbs from a use of {@code v} through expressions that still stand for the same queue ({@code
+   * queues.get(i)}, {@code requireNonNull(q)}, {@code getQueue()}), so that what happens to the
+   * element is judged, not what happens to the container.
    */
-  private static TreePath outermostReference(TreePath use, VarSymbol v, CompilationUnitIndex index) {
+  private static TreePath outermostReference(
+      TreePath use, VarSymbol v, CompilationUnitIndex index) {
     TreePath current = use;
     for (TreePath p = current.getParentPath(); p != null; p = p.getParentPath()) {
       Tree leaf = p.getLeaf();
-      if (leaf instanceof MemberSelectTree || leaf instanceof com.sun.source.tree.ParenthesizedTree
+      if (leaf instanceof MemberSelectTree
+          || leaf instanceof com.sun.source.tree.ParenthesizedTree
           || leaf instanceof com.sun.source.tree.TypeCastTree) {
         continue; // queues.get is not an expression of its own; the call above it is
       }
-      if (leaf instanceof ExpressionTree expr && v.equals(index.variable(expr)) && expr != use.getLeaf()) {
+      if (leaf instanceof ExpressionTree expr
+          && v.equals(index.variable(expr))
+          && expr != use.getLeaf()) {
         current = p;
         continue;
       }
@@ -291,7 +324,8 @@ final class QueueAliases {
 
   /** {@code method} is one of the unit's getters returning {@code field}. */
   private static boolean isGetterOf(Tree method, VarSymbol field, CompilationUnitIndex index) {
-    return method instanceof MethodTree m && field.equals(index.getters.get(ASTHelpers.getSymbol(m)));
+    return method instanceof MethodTree m
+        && field.equals(index.getters.get(ASTHelpers.getSymbol(m)));
   }
 
   /** An array, collection or map whose elements are queues: it stands for all of them. */
@@ -301,7 +335,9 @@ final class QueueAliases {
       return array.elemtype.tsym instanceof com.sun.tools.javac.code.Symbol.ClassSymbol c
           && AstPaths.isSubtypeByName(c, n -> ConcurrencyApiModel.isQueueTypeName(n.toString()));
     }
-    if (type == null || type.getTypeArguments().isEmpty() || AstPaths.isQueueTypeSymbol(type.tsym)) {
+    if (type == null
+        || type.getTypeArguments().isEmpty()
+        || AstPaths.isQueueTypeSymbol(type.tsym)) {
       return false;
     }
     return type.getTypeArguments().stream().anyMatch(arg -> AstPaths.isQueueTypeSymbol(arg.tsym));
@@ -315,21 +351,27 @@ final class QueueAliases {
   }
 
   private static boolean isLambdaParameter(TreePath decl) {
-    return decl != null && decl.getParentPath() != null && decl.getParentPath().getLeaf() instanceof LambdaExpressionTree
-        || decl != null && !(decl.getParentPath().getLeaf() instanceof MethodTree);
+    return (decl != null
+            && decl.getParentPath() != null
+            && decl.getParentPath().getLeaf() instanceof LambdaExpressionTree)
+        || (decl != null && !(decl.getParentPath().getLeaf() instanceof MethodTree));
   }
 
-  /** Where {@code creation} is stored: the declaration or assignment of an alias whose value it is. */
-  @Nullable
-  TreePath creationSite(ExpressionTree creation, CompilationUnitIndex index) {
+  /**
+   * Where {@code creation} is stored: the declaration or assignment of an alias whose value it is.
+   */
+  @Nullable TreePath creationSite(ExpressionTree creation, CompilationUnitIndex index) {
     for (VarSymbol alias : variables) {
       TreePath decl = index.declarations.get(alias);
-      if (decl != null && decl.getLeaf() instanceof VariableTree
-          && AstPaths.skipParensAndCasts(((VariableTree) decl.getLeaf()).getInitializer()) == creation) {
+      if (decl != null
+          && decl.getLeaf() instanceof VariableTree
+          && AstPaths.skipParensAndCasts(((VariableTree) decl.getLeaf()).getInitializer())
+              == creation) {
         return decl;
       }
       for (TreePath write : index.writesOf(alias)) {
-        if (AstPaths.skipParensAndCasts(((AssignmentTree) write.getLeaf()).getExpression()) == creation) {
+        if (AstPaths.skipParensAndCasts(((AssignmentTree) write.getLeaf()).getExpression())
+            == creation) {
           return write;
         }
       }
@@ -338,11 +380,11 @@ final class QueueAliases {
   }
 
   static List<? extends ExpressionTree> arguments(Tree call) {
-    if (call instanceof MethodInvocationTree) {
-      return ((MethodInvocationTree) call).getArguments();
+    if (call instanceof MethodInvocationTree methodInvocationTree) {
+      return methodInvocationTree.getArguments();
     }
-    if (call instanceof NewClassTree) {
-      return ((NewClassTree) call).getArguments();
+    if (call instanceof NewClassTree newClassTree) {
+      return newClassTree.getArguments();
     }
     return List.of();
   }

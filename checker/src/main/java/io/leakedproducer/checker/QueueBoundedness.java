@@ -24,7 +24,10 @@ final class QueueBoundedness {
     UNKNOWN
   }
 
-  /** The verdict, the capacity expression when there is one, and how to name the queue's type in a message. */
+  /**
+   * The verdict, the capacity expression when there is one, and how to name the queue's type in a
+   * message.
+   */
   static final class Verdict {
     final Kind kind;
     @Nullable final ExpressionTree capacity;
@@ -32,7 +35,12 @@ final class QueueBoundedness {
     final String description;
     @Nullable final ExpressionTree creation;
 
-    Verdict(Kind kind, @Nullable ExpressionTree capacity, boolean synchronous, String description, @Nullable ExpressionTree creation) {
+    Verdict(
+        Kind kind,
+        @Nullable ExpressionTree capacity,
+        boolean synchronous,
+        String description,
+        @Nullable ExpressionTree creation) {
       this.kind = kind;
       this.capacity = capacity;
       this.synchronous = synchronous;
@@ -44,8 +52,7 @@ final class QueueBoundedness {
   /** Bounded only when constructed with a capacity. */
   private static final List<String> CAPACITY_CONSTRUCTED =
       List.of(
-          "java.util.concurrent.LinkedBlockingQueue",
-          "java.util.concurrent.LinkedBlockingDeque");
+          "java.util.concurrent.LinkedBlockingQueue", "java.util.concurrent.LinkedBlockingDeque");
 
   /** Guava's factories, matched by name so that no Guava dependency is needed. */
   private static final List<String> BUILTIN_FACTORIES =
@@ -78,7 +85,9 @@ final class QueueBoundedness {
     if (result == null || queue.unknownOrigin) {
       // A parameter, an injected field, a lambda argument: we cannot see where it was made.
       Kind kind = unknownIsBounded ? Kind.BOUNDED : Kind.UNKNOWN;
-      return result != null && kind == Kind.BOUNDED ? result : new Verdict(kind, null, false, "a queue created elsewhere", null);
+      return result != null && kind == Kind.BOUNDED
+          ? result
+          : new Verdict(kind, null, false, "a queue created elsewhere", null);
     }
     return result;
   }
@@ -91,8 +100,8 @@ final class QueueBoundedness {
   private Verdict classifyOrigin(ExpressionTree origin, VisitorState state) {
     String source = state.getSourceForNode(origin);
     String shown = source == null ? "the queue" : source;
-    if (origin instanceof NewClassTree) {
-      NewClassTree creation = (NewClassTree) origin;
+    if (origin instanceof NewClassTree creation) {
+
       Type type = ASTHelpers.getType(creation);
       if (type == null) {
         return new Verdict(Kind.UNKNOWN, null, false, shown, origin);
@@ -111,25 +120,30 @@ final class QueueBoundedness {
           if (capacity != null) {
             return new Verdict(Kind.BOUNDED, capacity, false, shown, origin);
           }
-          boolean exact = type.tsym.getQualifiedName().contentEquals(optionallyBounded) && creation.getClassBody() == null;
+          boolean exact =
+              type.tsym.getQualifiedName().contentEquals(optionallyBounded)
+                  && creation.getClassBody() == null;
           return new Verdict(exact ? Kind.UNBOUNDED : Kind.UNKNOWN, null, false, shown, origin);
         }
       }
       if (type.tsym.getQualifiedName().contentEquals(LeakFixes.RUNTIME_QUEUE)) {
-        // Consumer tracking (a second argument) is its cancellation path; without it only cancel() is.
-        return new Verdict(args.size() == 1 ? Kind.BOUNDED : Kind.UNBOUNDED, capacity, false, shown, origin);
+        // Consumer tracking (a second argument) is its cancellation path; without it only cancel()
+        // is.
+        return new Verdict(
+            args.size() == 1 ? Kind.BOUNDED : Kind.UNBOUNDED, capacity, false, shown, origin);
       }
       if (isSubtype(type, "java.util.Queue", state)) {
         return new Verdict(Kind.UNBOUNDED, null, false, shown, origin);
       }
-      return new Verdict(unknownIsBounded ? Kind.BOUNDED : Kind.UNKNOWN, null, false, shown, origin);
+      return new Verdict(
+          unknownIsBounded ? Kind.BOUNDED : Kind.UNKNOWN, null, false, shown, origin);
     }
-    if (origin instanceof MethodInvocationTree) {
+    if (origin instanceof MethodInvocationTree methodInvocationTree) {
       Symbol sym = ASTHelpers.getSymbol(origin);
-      if (sym instanceof MethodSymbol && isFactory((MethodSymbol) sym)) {
-        List<? extends ExpressionTree> args = ((MethodInvocationTree) origin).getArguments();
+      if (sym instanceof MethodSymbol methodSymbol && isFactory(methodSymbol)) {
+        List<? extends ExpressionTree> args = methodInvocationTree.getArguments();
         ExpressionTree capacity = !args.isEmpty() && isInt(args.get(0)) ? args.get(0) : null;
-        boolean namedBounded = isBuiltinFactory((MethodSymbol) sym);
+        boolean namedBounded = isBuiltinFactory(methodSymbol);
         if (namedBounded && capacity == null) {
           return new Verdict(Kind.UNBOUNDED, null, false, shown, origin);
         }
@@ -150,7 +164,9 @@ final class QueueBoundedness {
 
   private static boolean isSubtype(Type type, String name, VisitorState state) {
     Type other = state.getTypeFromString(name);
-    return other != null && ASTHelpers.isSubtype(state.getTypes().erasure(type), state.getTypes().erasure(other), state);
+    return other != null
+        && ASTHelpers.isSubtype(
+            state.getTypes().erasure(type), state.getTypes().erasure(other), state);
   }
 
   private static boolean isInt(ExpressionTree tree) {

@@ -71,7 +71,7 @@ final class ReachableCalls {
         }
         Symbol callee = ASTHelpers.getSymbol(tree);
         TreePath declaration =
-            callee instanceof MethodSymbol ? index.methods.get((MethodSymbol) callee) : null;
+            callee instanceof MethodSymbol methodSymbol ? index.methods.get(methodSymbol) : null;
         if (declaration != null
             && depth < MAX_DEPTH
             && visited.add((MethodSymbol) callee)

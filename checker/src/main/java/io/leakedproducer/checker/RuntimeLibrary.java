@@ -1,11 +1,14 @@
 package io.leakedproducer.checker;
 
 import com.google.errorprone.VisitorState;
+import com.google.errorprone.suppliers.Supplier;
 import com.sun.tools.javac.code.ClassFinder;
 import com.sun.tools.javac.code.Source;
 import com.sun.tools.javac.code.Symbol.CompletionFailure;
 import com.sun.tools.javac.code.Symbol.ModuleSymbol;
 import com.sun.tools.javac.code.Symtab;
+import com.sun.tools.javac.code.Type;
+import com.sun.tools.javac.util.Name;
 
 /**
  * Decides whether a fix may introduce {@code leaked-producer-runtime}: only when the code being
@@ -18,17 +21,27 @@ final class RuntimeLibrary {
   private RuntimeLibrary() {}
 
   static boolean isOnClasspath(VisitorState state) {
-    if (state.getTypeFromString(WITNESS) != null) {
+    if (IO_LEAKEDPRODUCER_RUNTIME_CANCELLABLEBOUNDEDQUEUE_TYPE.get(state) != null) {
       return true; // already loaded by this compilation
     }
     try {
       Symtab symtab = Symtab.instance(state.context);
       // Classpath classes live in the unnamed module from Java 9 on.
       ModuleSymbol module =
-          Source.instance(state.context).compareTo(Source.JDK9) >= 0 ? symtab.unnamedModule : symtab.noModule;
-      return ClassFinder.instance(state.context).loadClass(module, state.getName(WITNESS)) != null;
+          Source.instance(state.context).compareTo(Source.JDK9) >= 0
+              ? symtab.unnamedModule
+              : symtab.noModule;
+      return ClassFinder.instance(state.context)
+              .loadClass(module, IO_LEAKEDPRODUCER_RUNTIME_CANCELLABLEBOUNDEDQUEUE_NAME.get(state))
+          != null;
     } catch (CompletionFailure e) {
       return false;
     }
   }
+
+  private static final Supplier<Name> IO_LEAKEDPRODUCER_RUNTIME_CANCELLABLEBOUNDEDQUEUE_NAME =
+      VisitorState.memoize(state -> state.getName(WITNESS));
+
+  private static final Supplier<Type> IO_LEAKEDPRODUCER_RUNTIME_CANCELLABLEBOUNDEDQUEUE_TYPE =
+      VisitorState.memoize(state -> state.getTypeFromString(WITNESS));
 }

@@ -191,7 +191,9 @@ final class SelfBlockingConsumers {
     return false;
   }
 
-  /** An {@code if} that compares {@code Thread.currentThread()} by identity and leaves the method. */
+  /**
+   * An {@code if} that compares {@code Thread.currentThread()} by identity and leaves the method.
+   */
   private static boolean hasThreadIdentityGuard(Tree body) {
     return AstPaths.anyMatch(
         body,

@@ -1,5 +1,7 @@
 package io.leakedproducer.checker;
 
+import static com.google.errorprone.util.ASTHelpers.getEnclosedElements;
+
 import com.google.errorprone.VisitorState;
 import com.google.errorprone.util.ASTHelpers;
 import com.sun.source.tree.AssignmentTree;
@@ -44,15 +46,25 @@ final class TaskSpawns {
   static final class Spawn {
     final Kind kind;
     @Nullable final TreePath call;
+
     /** The variable holding the Future or Thread, or a collection they are added to. */
     @Nullable final VarSymbol handle;
+
     final boolean handleIsCollection;
+
     /** The executor the task runs on, when it is a variable. */
     @Nullable final VarSymbol executor;
+
     /** True when the executor is known but not a plain variable (a method call, say). */
     final boolean executorOpaque;
 
-    Spawn(Kind kind, @Nullable TreePath call, @Nullable VarSymbol handle, boolean handleIsCollection, @Nullable VarSymbol executor, boolean executorOpaque) {
+    Spawn(
+        Kind kind,
+        @Nullable TreePath call,
+        @Nullable VarSymbol handle,
+        boolean handleIsCollection,
+        @Nullable VarSymbol executor,
+        boolean executorOpaque) {
       this.kind = kind;
       this.call = call;
       this.handle = handle;
@@ -73,8 +85,8 @@ final class TaskSpawns {
       Spawn s = fromExpression(root, index, state, 0);
       return s == null ? Spawn.CALLER_THREAD : s;
     }
-    if (leaf instanceof MethodTree) {
-      MethodSymbol method = ASTHelpers.getSymbol((MethodTree) leaf);
+    if (leaf instanceof MethodTree methodTree) {
+      MethodSymbol method = ASTHelpers.getSymbol(methodTree);
       if (method == null) {
         return Spawn.CALLER_THREAD;
       }
@@ -87,13 +99,15 @@ final class TaskSpawns {
       if (isTaskMethod(method, state)) {
         ClassSymbol owner = method.enclClass();
         TreePath classPath = index.classes.get(owner);
-        if (classPath != null && classPath.getParentPath() != null && classPath.getParentPath().getLeaf() instanceof NewClassTree) {
+        if (classPath != null
+            && classPath.getParentPath() != null
+            && classPath.getParentPath().getLeaf() instanceof NewClassTree) {
           Spawn s = fromExpression(classPath.getParentPath(), index, state, 0);
           return s == null ? Spawn.CALLER_THREAD : s;
         }
-        for (Symbol member : owner.getEnclosedElements()) {
-          if (member instanceof MethodSymbol && ((MethodSymbol) member).isConstructor()) {
-            for (TreePath creation : index.callSitesOf((MethodSymbol) member)) {
+        for (Symbol member : getEnclosedElements(owner)) {
+          if (member instanceof MethodSymbol methodSymbol && methodSymbol.isConstructor()) {
+            for (TreePath creation : index.callSitesOf(methodSymbol)) {
               if (creation.getLeaf() instanceof NewClassTree) {
                 Spawn s = fromExpression(creation, index, state, 0);
                 if (s != null) {
@@ -111,11 +125,20 @@ final class TaskSpawns {
   /** run() or call() of a Runnable, Callable or Thread: a method some other thread invokes. */
   static boolean isTaskMethod(MethodSymbol method, VisitorState state) {
     String name = method.getSimpleName().toString();
-    if (!method.getParameters().isEmpty() || !(name.equals("run") || name.equals("call") || name.equals("get") || name.equals("compute"))) {
+    if (!method.getParameters().isEmpty()
+        || !(name.equals("run")
+            || name.equals("call")
+            || name.equals("get")
+            || name.equals("compute"))) {
       return false;
     }
     Type owner = method.enclClass().type;
-    for (String task : List.of("java.lang.Runnable", "java.util.concurrent.Callable", "java.util.function.Supplier", "java.util.concurrent.ForkJoinTask")) {
+    for (String task :
+        List.of(
+            "java.lang.Runnable",
+            "java.util.concurrent.Callable",
+            "java.util.function.Supplier",
+            "java.util.concurrent.ForkJoinTask")) {
       Type type = state.getTypeFromString(task);
       if (type != null && ASTHelpers.isSubtype(owner, type, state)) {
         return true;
@@ -126,7 +149,8 @@ final class TaskSpawns {
 
   /** Follows a task expression (lambda, `new Task()`, method reference) to where it is started. */
   @Nullable
-  private static Spawn fromExpression(TreePath expr, CompilationUnitIndex index, VisitorState state, int depth) {
+  private static Spawn fromExpression(
+      TreePath expr, CompilationUnitIndex index, VisitorState state, int depth) {
     if (depth > 4) {
       return null;
     }
@@ -137,10 +161,10 @@ final class TaskSpawns {
     Tree parent = parentPath.getLeaf();
     if (parent instanceof MethodInvocationTree || parent instanceof NewClassTree) {
       if (ConcurrencyApiModel.isSpawn(parent, state)) {
-        return spawnAt(parentPath, index, state);
+        return spawnAt(parentPath, state);
       }
-      if (parent instanceof MethodInvocationTree) {
-        MethodInvocationTree call = (MethodInvocationTree) parent;
+      if (parent instanceof MethodInvocationTree call) {
+
         String name = ASTHelpers.getSymbol(call).getSimpleName().toString();
         VarSymbol collection = AstPaths.receiverVariable(call);
         // Tasks gathered into a list and started later with invokeAll.
@@ -155,16 +179,20 @@ final class TaskSpawns {
     }
     if (parent instanceof VariableTree) {
       Symbol var = ASTHelpers.getSymbol(parent);
-      return var instanceof VarSymbol ? fromVariable((VarSymbol) var, index, state, depth) : null;
+      return var instanceof VarSymbol varSymbol
+          ? fromVariable(varSymbol, index, state, depth)
+          : null;
     }
-    if (parent instanceof AssignmentTree) {
-      VarSymbol var = AstPaths.variable(((AssignmentTree) parent).getVariable());
+    if (parent instanceof AssignmentTree assignmentTree) {
+      VarSymbol var = AstPaths.variable(assignmentTree.getVariable());
       return var == null ? null : fromVariable(var, index, state, depth);
     }
-    if (parent instanceof MemberSelectTree) {
+    if (parent instanceof MemberSelectTree memberSelectTree) {
       // new Producer().start() or new Thread(task).start()
-      String name = ((MemberSelectTree) parent).getIdentifier().toString();
-      if (name.equals("start") && expr.getLeaf() instanceof NewClassTree && isThread(expr.getLeaf())) {
+      String name = memberSelectTree.getIdentifier().toString();
+      if (name.equals("start")
+          && expr.getLeaf() instanceof NewClassTree
+          && isThread(expr.getLeaf())) {
         return new Spawn(Kind.THREAD, expr, null, false, null, false);
       }
     }
@@ -172,10 +200,12 @@ final class TaskSpawns {
   }
 
   @Nullable
-  private static Spawn fromVariable(VarSymbol var, CompilationUnitIndex index, VisitorState state, int depth) {
+  private static Spawn fromVariable(
+      VarSymbol var, CompilationUnitIndex index, VisitorState state, int depth) {
     for (TreePath use : index.usesOf(var)) {
       TreePath parent = AstPaths.parentSkippingParens(use);
-      if (parent != null && parent.getLeaf() instanceof MemberSelectTree
+      if (parent != null
+          && parent.getLeaf() instanceof MemberSelectTree
           && ((MemberSelectTree) parent.getLeaf()).getIdentifier().contentEquals("start")
           && isThreadType(var)) {
         return new Spawn(Kind.THREAD, use, var, false, null, false);
@@ -188,34 +218,55 @@ final class TaskSpawns {
     return null;
   }
 
-  private static Spawn spawnAt(TreePath callPath, CompilationUnitIndex index, VisitorState state) {
+  private static Spawn spawnAt(TreePath callPath, VisitorState state) {
     ExpressionTree call = (ExpressionTree) callPath.getLeaf();
     if (ConcurrencyApiModel.isThreadConstructor(call, state)) {
-      return new Spawn(Kind.THREAD, callPath, AstPaths.assignedVariable(callPath), false, null, false);
+      return new Spawn(
+          Kind.THREAD, callPath, AstPaths.assignedVariable(callPath), false, null, false);
     }
-    if (!(call instanceof MethodInvocationTree)) {
+    if (!(call instanceof MethodInvocationTree invocation)) {
       return new Spawn(Kind.EXECUTE, callPath, null, false, null, true);
     }
-    MethodInvocationTree invocation = (MethodInvocationTree) call;
+
     MethodSymbol sym = ASTHelpers.getSymbol(invocation);
     String name = sym.getSimpleName().toString();
     ExpressionTree receiver = ASTHelpers.getReceiver(invocation);
     VarSymbol executor = AstPaths.variable(receiver);
     boolean opaque = receiver != null && executor == null;
-    if (sym.owner.getQualifiedName().contentEquals("java.util.concurrent.ForkJoinPool") && name.equals("submit")) {
-      return new Spawn(Kind.COMPLETABLE_FUTURE, callPath, null, false, executor, opaque); // its cancel never interrupts
+    if (sym.owner.getQualifiedName().contentEquals("java.util.concurrent.ForkJoinPool")
+        && name.equals("submit")) {
+      return new Spawn(
+          Kind.COMPLETABLE_FUTURE,
+          callPath,
+          null,
+          false,
+          executor,
+          opaque); // its cancel never interrupts
     }
     if (sym.owner.getQualifiedName().contentEquals("java.util.concurrent.CompletableFuture")) {
       List<? extends ExpressionTree> args = invocation.getArguments();
       VarSymbol explicit = args.size() > 1 ? AstPaths.variable(args.get(1)) : null;
-      return new Spawn(Kind.COMPLETABLE_FUTURE, callPath, null, false, explicit, args.size() > 1 && explicit == null);
+      return new Spawn(
+          Kind.COMPLETABLE_FUTURE,
+          callPath,
+          null,
+          false,
+          explicit,
+          args.size() > 1 && explicit == null);
     }
     if (name.equals("invokeAll") || name.equals("invokeAny")) {
-      Kind kind = ConcurrencyApiModel.isTimedInvokeAll(invocation, state) ? Kind.INVOKE_ALL_TIMED : Kind.INVOKE_ALL;
+      Kind kind =
+          ConcurrencyApiModel.isTimedInvokeAll(invocation, state)
+              ? Kind.INVOKE_ALL_TIMED
+              : Kind.INVOKE_ALL;
       return new Spawn(kind, callPath, null, false, executor, opaque);
     }
-    if (name.equals("start") || name.equals("startVirtualThread") || name.equals("unstarted") || name.equals("newThread")) {
-      return new Spawn(Kind.THREAD, callPath, AstPaths.assignedVariable(callPath), false, null, false);
+    if (name.equals("start")
+        || name.equals("startVirtualThread")
+        || name.equals("unstarted")
+        || name.equals("newThread")) {
+      return new Spawn(
+          Kind.THREAD, callPath, AstPaths.assignedVariable(callPath), false, null, false);
     }
     if (ConcurrencyApiModel.returnsInterruptibleFuture(invocation, state)) {
       TreePath parent = AstPaths.parentSkippingParens(callPath);

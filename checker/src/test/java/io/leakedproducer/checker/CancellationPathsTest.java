@@ -7,12 +7,17 @@ import static io.leakedproducer.checker.ShipperSource.safe;
 import com.google.errorprone.CompilationTestHelper;
 import org.junit.jupiter.api.Test;
 
-/** Every cancellation path the specification names, each next to the look-alike that does not cancel. */
+/**
+ * Every cancellation path the specification names, each next to the look-alike that does not
+ * cancel.
+ */
 final class CancellationPathsTest {
-  private final CompilationTestHelper helper = CompilationTestHelper.newInstance(LeakedProducer.class, getClass());
+  private final CompilationTestHelper helper =
+      CompilationTestHelper.newInstance(LeakedProducer.class, getClass());
 
   /** A consumer that gives up on the first failed send. */
-  private static final String GIVES_UP = """
+  private static final String GIVES_UP =
+      """
       try {
         while (true) {
           String line = outbox.take();
@@ -25,7 +30,8 @@ final class CancellationPathsTest {
       }
       """;
 
-  private static final String LEAK = "every consumer can stop taking (line 29: send() can throw IOException out of the take loop)";
+  private static final String LEAK =
+      "every consumer can stop taking (line 29: send() can throw IOException out of the take loop)";
 
   private void check(String source) {
     helper.addSourceLines("Shipper.java", source).doTest();
@@ -53,7 +59,11 @@ final class CancellationPathsTest {
 
   @Test
   void identificationShutdownNowOfAnotherExecutor() {
-    check(leaky(GIVES_UP.formatted("ExecutorService other = Executors.newCachedThreadPool();\nother.shutdownNow();"), LEAK));
+    check(
+        leaky(
+            GIVES_UP.formatted(
+                "ExecutorService other = Executors.newCachedThreadPool();\nother.shutdownNow();"),
+            LEAK));
   }
 
   @Test
@@ -64,7 +74,9 @@ final class CancellationPathsTest {
   @Test
   void negativeFuturesCollectionCancelled() {
     check(
-        of("BlockingQueue<String> outbox = new ArrayBlockingQueue<>(16);\nList<Future<?>> tasks = new ArrayList<>();", "//",
+        of(
+            "BlockingQueue<String> outbox = new ArrayBlockingQueue<>(16);\nList<Future<?>> tasks = new ArrayList<>();",
+            "//",
             "outbox.put(line);",
             """
             tasks.add(pool.submit(() -> {
@@ -90,7 +102,8 @@ final class CancellationPathsTest {
   @Test
   void identificationProducerSwallowsInterrupt() {
     check(
-        of("BlockingQueue<String> outbox = new ArrayBlockingQueue<>(16);",
+        of(
+            "BlockingQueue<String> outbox = new ArrayBlockingQueue<>(16);",
             "// BUG: Diagnostic contains: every consumer can stop taking",
             "try { outbox.put(line); } catch (InterruptedException e) { log(e); }\nThread.sleep(0);",
             GIVES_UP.formatted("producer.cancel(true);")));
@@ -99,7 +112,9 @@ final class CancellationPathsTest {
   @Test
   void negativeProducerRestoresInterruptAndLeaves() {
     check(
-        of("BlockingQueue<String> outbox = new ArrayBlockingQueue<>(16);", "//",
+        of(
+            "BlockingQueue<String> outbox = new ArrayBlockingQueue<>(16);",
+            "//",
             "try { outbox.put(line); } catch (InterruptedException e) { Thread.currentThread().interrupt(); return; }\nThread.sleep(0);",
             GIVES_UP.formatted("producer.cancel(true);")));
   }
@@ -107,7 +122,9 @@ final class CancellationPathsTest {
   @Test
   void negativeStopFlagBetweenTimedOffers() {
     check(
-        of("BlockingQueue<String> outbox = new ArrayBlockingQueue<>(16);\nAtomicBoolean consumerGone = new AtomicBoolean();", "//",
+        of(
+            "BlockingQueue<String> outbox = new ArrayBlockingQueue<>(16);\nAtomicBoolean consumerGone = new AtomicBoolean();",
+            "//",
             "while (!outbox.offer(line, 50, TimeUnit.MILLISECONDS)) { if (consumerGone.get()) { return; } }",
             GIVES_UP.formatted("consumerGone.set(true);")));
   }
@@ -115,7 +132,8 @@ final class CancellationPathsTest {
   @Test
   void identificationStopFlagBetweenPlainPuts() {
     check(
-        of("BlockingQueue<String> outbox = new ArrayBlockingQueue<>(16);\nAtomicBoolean consumerGone = new AtomicBoolean();",
+        of(
+            "BlockingQueue<String> outbox = new ArrayBlockingQueue<>(16);\nAtomicBoolean consumerGone = new AtomicBoolean();",
             "// BUG: Diagnostic contains: put() on 'outbox'",
             "if (consumerGone.get()) { return; } outbox.put(line);",
             GIVES_UP.formatted("consumerGone.set(true);")));
@@ -124,7 +142,8 @@ final class CancellationPathsTest {
   @Test
   void identificationStopFlagThatNobodySets() {
     check(
-        of("BlockingQueue<String> outbox = new ArrayBlockingQueue<>(16);\nfinal boolean stop = false;",
+        of(
+            "BlockingQueue<String> outbox = new ArrayBlockingQueue<>(16);\nfinal boolean stop = false;",
             "// BUG: Diagnostic contains: a retry loop around offer() that never checks for cancellation",
             "while (!outbox.offer(line, 50, TimeUnit.MILLISECONDS)) { if (stop) { return; } }",
             GIVES_UP.formatted("log(null);")));
@@ -133,14 +152,19 @@ final class CancellationPathsTest {
   @Test
   void negativeLatchCountedDownOnConsumerExit() {
     check(
-        of("BlockingQueue<String> outbox = new ArrayBlockingQueue<>(16);\nCountDownLatch consumerExited = new CountDownLatch(1);", "//",
+        of(
+            "BlockingQueue<String> outbox = new ArrayBlockingQueue<>(16);\nCountDownLatch consumerExited = new CountDownLatch(1);",
+            "//",
             "while (!outbox.offer(line, 50, TimeUnit.MILLISECONDS)) { if (consumerExited.getCount() == 0) { return; } }",
             GIVES_UP.formatted("consumerExited.countDown();")));
   }
 
   @Test
   void negativeDrainUntilProducerDoneInFinally() {
-    check(safe(GIVES_UP.formatted("while (!producer.isDone()) { outbox.poll(10, TimeUnit.MILLISECONDS); }")));
+    check(
+        safe(
+            GIVES_UP.formatted(
+                "while (!producer.isDone()) { outbox.poll(10, TimeUnit.MILLISECONDS); }")));
   }
 
   @Test
@@ -156,21 +180,28 @@ final class CancellationPathsTest {
   @Test
   void negativeCapacityCoversEveryElement() {
     check(
-        of("BlockingQueue<String> outbox = new ArrayBlockingQueue<>(lines.size());", "//", "outbox.put(line);",
+        of(
+            "BlockingQueue<String> outbox = new ArrayBlockingQueue<>(lines.size());",
+            "//",
+            "outbox.put(line);",
             GIVES_UP.formatted("log(null);")));
   }
 
   @Test
   void negativeCapacityCoversElementsAndPill() {
     check(
-        of("BlockingQueue<String> outbox = new ArrayBlockingQueue<>(lines.size() + 1);", "//", "outbox.put(line);",
+        of(
+            "BlockingQueue<String> outbox = new ArrayBlockingQueue<>(lines.size() + 1);",
+            "//",
+            "outbox.put(line);",
             "outbox.put(EOF);\n" + GIVES_UP.formatted("log(null);")));
   }
 
   @Test
   void identificationCapacityOneShortOfThePill() {
     check(
-        of("BlockingQueue<String> outbox = new ArrayBlockingQueue<>(lines.size());",
+        of(
+            "BlockingQueue<String> outbox = new ArrayBlockingQueue<>(lines.size());",
             "// BUG: Diagnostic contains: put() on 'outbox' (new ArrayBlockingQueue<>(lines.size()))",
             "outbox.put(line);",
             "outbox.put(EOF);\n" + GIVES_UP.formatted("log(null);")));

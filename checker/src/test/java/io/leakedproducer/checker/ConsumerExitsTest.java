@@ -8,7 +8,8 @@ import org.junit.jupiter.api.Test;
 
 /** How consumers stop taking early, each next to the same consumer made to keep taking. */
 final class ConsumerExitsTest {
-  private final CompilationTestHelper helper = CompilationTestHelper.newInstance(LeakedProducer.class, getClass());
+  private final CompilationTestHelper helper =
+      CompilationTestHelper.newInstance(LeakedProducer.class, getClass());
 
   private void check(String source) {
     helper.addSourceLines("Shipper.java", source).doTest();
@@ -16,12 +17,17 @@ final class ConsumerExitsTest {
 
   @Test
   void identificationReturnThatIsNotEndOfStream() {
-    check(leaky(LeakyPrograms.RETURN_THAT_IS_NOT_END_OF_STREAM, "every consumer can stop taking (line 29: return after a matching element)"));
+    check(
+        leaky(
+            LeakyPrograms.RETURN_THAT_IS_NOT_END_OF_STREAM,
+            "every consumer can stop taking (line 29: return after a matching element)"));
   }
 
   @Test
   void negativeReturnOnPoisonPill() {
-    check(safe("""
+    check(
+        safe(
+            """
         while (true) {
           String line = outbox.take();
           if (line == EOF) {
@@ -38,7 +44,9 @@ final class ConsumerExitsTest {
 
   @Test
   void negativeCatchLogAndContinue() {
-    check(safe("""
+    check(
+        safe(
+            """
         while (true) {
           String line = outbox.take();
           if (EOF.equals(line)) {
@@ -56,12 +64,17 @@ final class ConsumerExitsTest {
 
   @Test
   void identificationThrowFromCatch() {
-    check(leaky(LeakyPrograms.THROW_FROM_CATCH, "(line 32: throw UncheckedIOException in catch (IOException))"));
+    check(
+        leaky(
+            LeakyPrograms.THROW_FROM_CATCH,
+            "(line 32: throw UncheckedIOException in catch (IOException))"));
   }
 
   @Test
   void negativeThrowCaughtInsideTheLoop() {
-    check(safe("""
+    check(
+        safe(
+            """
         while (true) {
           String line = outbox.take();
           if (line == EOF) {
@@ -85,12 +98,17 @@ final class ConsumerExitsTest {
 
   @Test
   void identificationCheckedExceptionEscapesTheLoop() {
-    check(leaky(LeakyPrograms.CHECKED_EXCEPTION_ESCAPES_THE_LOOP, "(line 31: send() can throw IOException out of the take loop)"));
+    check(
+        leaky(
+            LeakyPrograms.CHECKED_EXCEPTION_ESCAPES_THE_LOOP,
+            "(line 31: send() can throw IOException out of the take loop)"));
   }
 
   @Test
   void negativeCheckedExceptionCaughtInsideTheLoop() {
-    check(safe("""
+    check(
+        safe(
+            """
         while (true) {
           String line = outbox.take();
           if (line == EOF) {
@@ -117,7 +135,9 @@ final class ConsumerExitsTest {
 
   @Test
   void negativePollTimeoutChecksProducerDone() {
-    check(safe("""
+    check(
+        safe(
+            """
         while (true) {
           String line = outbox.poll(5, TimeUnit.SECONDS);
           if (line == null && producerDone.get()) {
@@ -129,17 +149,23 @@ final class ConsumerExitsTest {
 
   @Test
   void identificationPollLoopStopsWhenEmpty() {
-    check(leaky(LeakyPrograms.POLL_LOOP_STOPS_WHEN_EMPTY, "(line 27: stops when poll() times out)"));
+    check(
+        leaky(LeakyPrograms.POLL_LOOP_STOPS_WHEN_EMPTY, "(line 27: stops when poll() times out)"));
   }
 
   @Test
   void identificationIsEmptyLoop() {
-    check(leaky(LeakyPrograms.IS_EMPTY_LOOP, "(line 26: stops as soon as the queue is momentarily empty)"));
+    check(
+        leaky(
+            LeakyPrograms.IS_EMPTY_LOOP,
+            "(line 26: stops as soon as the queue is momentarily empty)"));
   }
 
   @Test
   void negativeDrainUntilProducerDone() {
-    check(safe("""
+    check(
+        safe(
+            """
         while (!producerDone.get() || !outbox.isEmpty()) {
           String line = outbox.poll(10, TimeUnit.MILLISECONDS);
           if (line != null) {
@@ -151,12 +177,17 @@ final class ConsumerExitsTest {
 
   @Test
   void identificationDeclaredUncheckedExceptionKillsConsumerThread() {
-    check(leaky(LeakyPrograms.DECLARED_UNCHECKED_EXCEPTION_KILLS_CONSUMER_THREAD, "(line 31: parseInt() can throw NumberFormatException out of the take loop)"));
+    check(
+        leaky(
+            LeakyPrograms.DECLARED_UNCHECKED_EXCEPTION_KILLS_CONSUMER_THREAD,
+            "(line 31: parseInt() can throw NumberFormatException out of the take loop)"));
   }
 
   @Test
   void negativeUndeclaredUncheckedExceptionsAreNotCounted() {
-    check(safe("""
+    check(
+        safe(
+            """
         new Thread(() -> {
           long total = 0;
           try {
@@ -183,7 +214,9 @@ final class ConsumerExitsTest {
 
   @Test
   void negativeCountedConsumerTakesEverything() {
-    check(safe("""
+    check(
+        safe(
+            """
         List<String> all = new ArrayList<>();
         for (int i = 0; i < lines.size(); i++) {
           all.add(outbox.take());
@@ -193,17 +226,24 @@ final class ConsumerExitsTest {
 
   @Test
   void identificationLoopFlagClearedOnError() {
-    check(leaky(LeakyPrograms.LOOP_FLAG_CLEARED_ON_ERROR, "(line 32: clears its loop flag 'running')"));
+    check(
+        leaky(
+            LeakyPrograms.LOOP_FLAG_CLEARED_ON_ERROR, "(line 32: clears its loop flag 'running')"));
   }
 
   @Test
   void identificationLabeledBreakLeavesBothLoops() {
-    check(leaky(LeakyPrograms.LABELED_BREAK_LEAVES_BOTH_LOOPS, "(line 32: break after a matching element)"));
+    check(
+        leaky(
+            LeakyPrograms.LABELED_BREAK_LEAVES_BOTH_LOOPS,
+            "(line 32: break after a matching element)"));
   }
 
   @Test
   void negativeLabeledContinueKeepsTaking() {
-    check(safe("""
+    check(
+        safe(
+            """
         lines:
         while (true) {
           String line = outbox.take();
@@ -221,7 +261,9 @@ final class ConsumerExitsTest {
 
   @Test
   void negativeInterruptedConsumerIsCancellationNotFailure() {
-    check(safe("""
+    check(
+        safe(
+            """
         pool.execute(() -> {
           while (true) {
             try {
@@ -239,7 +281,9 @@ final class ConsumerExitsTest {
 
   @Test
   void negativeOneOfTwoConsumersNeverStops() {
-    check(safe("""
+    check(
+        safe(
+            """
         pool.execute(() -> {
           try {
             while (true) {
@@ -269,14 +313,17 @@ final class ConsumerExitsTest {
 
   @Test
   void identificationTimeoutOrPillIsStillATimeout() {
-    check(leaky("""
+    check(
+        leaky(
+            """
         while (true) {
           String line = outbox.poll(5, TimeUnit.SECONDS);
           if (line == null || line.equals(EOF)) {
             return "stopped";
           }
         }
-        """, "(line 29: return when poll() returns null)"));
+        """,
+            "(line 29: return when poll() returns null)"));
   }
 
   @Test
@@ -332,7 +379,9 @@ final class ConsumerExitsTest {
 
   @Test
   void negativeNullTestOnBlockingTakeNeverEndsTheLoop() {
-    check(safe("""
+    check(
+        safe(
+            """
         String line;
         while ((line = outbox.take()) != null) {
           try {

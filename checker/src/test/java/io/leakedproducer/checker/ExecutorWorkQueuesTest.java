@@ -9,7 +9,8 @@ import org.junit.jupiter.api.Test;
  * own work queue"), the "block the caller instead of rejecting" handler that many services write.
  */
 final class ExecutorWorkQueuesTest {
-  private final CompilationTestHelper helper = CompilationTestHelper.newInstance(LeakedProducer.class, getClass());
+  private final CompilationTestHelper helper =
+      CompilationTestHelper.newInstance(LeakedProducer.class, getClass());
   private final BugCheckerRefactoringTestHelper refactoring =
       BugCheckerRefactoringTestHelper.newInstance(LeakedProducer.class, getClass());
 
@@ -77,8 +78,8 @@ final class ExecutorWorkQueuesTest {
                     import java.util.concurrent.TimeUnit;
                     """)
                 .replace(
-                "        executor.getQueue().put(task);",
-                """
+                    "        executor.getQueue().put(task);",
+                    """
                         while (!executor.getQueue().offer(task, 100, TimeUnit.MILLISECONDS)) {
                           if (executor.isShutdown()) {
                             throw new RejectedExecutionException("pool shut down while waiting for queue space");

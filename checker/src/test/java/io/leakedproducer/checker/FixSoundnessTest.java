@@ -29,14 +29,20 @@ final class FixSoundnessTest {
 
   @org.junit.jupiter.api.Test
   void runtimeFixOutputCompilesCleanAndIsSilent() throws Exception {
-    List<String> original = PatchRunner.compileWithDefaults("Purger.java", LeakFixesTest.PURGER, "-Xep:LeakedProducer:OFF");
+    List<String> original =
+        PatchRunner.compileWithDefaults(
+            "Purger.java", LeakFixesTest.PURGER, "-Xep:LeakedProducer:OFF");
     List<String> fixed =
-        PatchRunner.compileWithDefaults("Purger.java", LeakFixesTest.PURGER_WITH_CANCELLABLE_QUEUE, "-Xep:LeakedProducer:ERROR");
+        PatchRunner.compileWithDefaults(
+            "Purger.java",
+            LeakFixesTest.PURGER_WITH_CANCELLABLE_QUEUE,
+            "-Xep:LeakedProducer:ERROR");
     assertEquals(original, fixed);
   }
 
   static Stream<Arguments> noFixPrograms() {
-    return LeakyPrograms.NO_FIX.entrySet().stream().map(e -> Arguments.of(e.getKey(), e.getValue()));
+    return LeakyPrograms.NO_FIX.entrySet().stream()
+        .map(e -> Arguments.of(e.getKey(), e.getValue()));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -46,12 +52,17 @@ final class FixSoundnessTest {
     assertEquals(result.original, result.patched, "a fix was applied to " + name);
     assertTrue(
         result.recompileDiagnostics.stream()
-            .anyMatch(d -> d.startsWith("ERROR") && d.contains("[LeakedProducer]") && d.contains(LeakedProducer.NO_FIX.trim())),
+            .anyMatch(
+                d ->
+                    d.startsWith("ERROR")
+                        && d.contains("[LeakedProducer]")
+                        && d.contains(LeakedProducer.NO_FIX.trim())),
         () -> String.join("\n", result.recompileDiagnostics));
   }
 
   private static String fileNameOf(String source) {
-    java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^(?:final )?class (\\w+)").matcher(source);
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile("(?m)^(?:final )?class (\\w+)").matcher(source);
     if (!m.find()) {
       throw new IllegalArgumentException("no top-level class in source");
     }

@@ -20,9 +20,9 @@ import javax.tools.JavaFileObject;
 import org.junit.jupiter.api.Test;
 
 /**
- * Every {@code -XepOpt:LeakedProducer:*} flag that docs/usage.md documents, run through
- * {@code -Xplugin:ErrorProne} the way a build passes it: one program per flag, compiled with and
- * without the flag, and the exact finding (or its absence) asserted.
+ * Every {@code -XepOpt:LeakedProducer:*} flag that docs/usage.md documents, run through {@code
+ * -Xplugin:ErrorProne} the way a build passes it: one program per flag, compiled with and without
+ * the flag, and the exact finding (or its absence) asserted.
  */
 final class FlagsEndToEndTest {
   /** A consumer that stops at the first blank row while the producer keeps inserting. */
@@ -103,7 +103,8 @@ final class FlagsEndToEndTest {
 
     Compilation with =
         compile(
-            unknownBounded + " -XepOpt:LeakedProducer:BlockingInsertionMethods=com.example.Unused#send,demo.Channel#send",
+            unknownBounded
+                + " -XepOpt:LeakedProducer:BlockingInsertionMethods=com.example.Unused#send,demo.Channel#send",
             CHANNEL,
             SENDS_ON_CHANNEL);
     assertThat(with).succeeded();
@@ -117,7 +118,6 @@ final class FlagsEndToEndTest {
   }
 
   /** A custom insertion on a queue from a BoundedQueueFactories factory: both flags together. */
-
   @Test
   void blockingInsertionMethods_onAFactoryQueue() {
     Compilation with =
@@ -159,11 +159,15 @@ final class FlagsEndToEndTest {
     assertThat(without).succeededWithoutWarnings();
 
     Compilation with =
-        compile("-XepOpt:LeakedProducer:BoundedQueueFactories=demo.Pools#bounded", POOLS, PUTS_ON_FACTORY_QUEUE);
+        compile(
+            "-XepOpt:LeakedProducer:BoundedQueueFactories=demo.Pools#bounded",
+            POOLS,
+            PUTS_ON_FACTORY_QUEUE);
     assertThat(with).succeeded();
     assertThat(with)
         .hadWarningContaining(
-            "[LeakedProducer] this producer can block forever in put() on 'batch' (Pools.bounded(8)): " + FINDING_SUFFIX)
+            "[LeakedProducer] this producer can block forever in put() on 'batch' (Pools.bounded(8)): "
+                + FINDING_SUFFIX)
         .inFile(PUTS_ON_FACTORY_QUEUE)
         .onLine(14);
     assertThat(findingLines(with)).containsExactly(14L);
@@ -189,14 +193,17 @@ final class FlagsEndToEndTest {
     Compilation byDefault = compile("", PUTS_ON_METHOD_RESULT);
     assertThat(byDefault).succeededWithoutWarnings();
 
-    Compilation off = compile("-XepOpt:LeakedProducer:UnknownQueuesBounded=false", PUTS_ON_METHOD_RESULT);
+    Compilation off =
+        compile("-XepOpt:LeakedProducer:UnknownQueuesBounded=false", PUTS_ON_METHOD_RESULT);
     assertThat(off).succeededWithoutWarnings();
 
-    Compilation on = compile("-XepOpt:LeakedProducer:UnknownQueuesBounded=true", PUTS_ON_METHOD_RESULT);
+    Compilation on =
+        compile("-XepOpt:LeakedProducer:UnknownQueuesBounded=true", PUTS_ON_METHOD_RESULT);
     assertThat(on).succeeded();
     assertThat(on)
         .hadWarningContaining(
-            "[LeakedProducer] this producer can block forever in put() on 'batch' (newBatch()): " + FINDING_SUFFIX)
+            "[LeakedProducer] this producer can block forever in put() on 'batch' (newBatch()): "
+                + FINDING_SUFFIX)
         .inFile(PUTS_ON_METHOD_RESULT)
         .onLine(14);
     assertThat(findingLines(on)).containsExactly(14L);
@@ -244,7 +251,8 @@ final class FlagsEndToEndTest {
         .succeededWithoutWarnings();
 
     for (String level : List.of("CALLBACKS", "BROAD")) {
-      Compilation with = compile("-XepOpt:LeakedProducer:ConsumerDeath=" + level, FORWARDS_TO_A_SINK);
+      Compilation with =
+          compile("-XepOpt:LeakedProducer:ConsumerDeath=" + level, FORWARDS_TO_A_SINK);
       assertThat(with).succeeded();
       assertThat(with)
           .hadWarningContaining(
@@ -291,11 +299,16 @@ final class FlagsEndToEndTest {
     options.add("-XDcompilePolicy=simple");
     options.add("--should-stop=ifError=FLOW");
     if (Runtime.version().feature() < 22) {
-      // Error Prone 2.46+ refuses to run on JDK 21 without it; older javacs ignore the unknown -XD key.
+      // Error Prone 2.46+ refuses to run on JDK 21 without it; older javacs ignore the unknown -XD
+      // key.
       options.add("-XDaddTypeAnnotationsToSymbol=true");
     }
-    options.add(("-Xplugin:ErrorProne -XepDisableAllChecks -Xep:LeakedProducer:WARN " + extraFlags).trim());
-    return Compiler.javac().withOptions(options).withAnnotationProcessorPath(processorPath()).compile(sources);
+    options.add(
+        ("-Xplugin:ErrorProne -XepDisableAllChecks -Xep:LeakedProducer:WARN " + extraFlags).trim());
+    return Compiler.javac()
+        .withOptions(options)
+        .withAnnotationProcessorPath(processorPath())
+        .compile(sources);
   }
 
   /** Lines of all LeakedProducer findings, to assert there is exactly the expected one. */

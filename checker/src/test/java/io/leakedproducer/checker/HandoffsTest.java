@@ -5,137 +5,202 @@ import org.junit.jupiter.api.Test;
 
 /** Which queues are bounded handoffs, which insertions block, and the flags that extend both. */
 final class HandoffsTest {
-  private final CompilationTestHelper helper = CompilationTestHelper.newInstance(LeakedProducer.class, getClass());
+  private final CompilationTestHelper helper =
+      CompilationTestHelper.newInstance(LeakedProducer.class, getClass());
 
   @Test
   void identificationLinkedBlockingQueueWithCapacity() {
     helper
-        .addSourceLines("Crawler.java", LeakyPrograms.crawler("", "BlockingQueue<String> frontier = new LinkedBlockingQueue<>(50);",
-            "// BUG: Diagnostic contains: put() on 'frontier' (new LinkedBlockingQueue<>(50)): every consumer can stop taking (line 21: break after a matching element)\n"
-                + "frontier.put(url);"))
+        .addSourceLines(
+            "Crawler.java",
+            LeakyPrograms.crawler(
+                "",
+                "BlockingQueue<String> frontier = new LinkedBlockingQueue<>(50);",
+                "// BUG: Diagnostic contains: put() on 'frontier' (new LinkedBlockingQueue<>(50)): every consumer can stop taking (line 21: break after a matching element)\n"
+                    + "frontier.put(url);"))
         .doTest();
   }
 
   @Test
   void negativeLinkedBlockingQueueWithoutCapacity() {
     helper
-        .addSourceLines("Crawler.java", LeakyPrograms.crawler("", "BlockingQueue<String> frontier = new LinkedBlockingQueue<>();", "frontier.put(url);"))
+        .addSourceLines(
+            "Crawler.java",
+            LeakyPrograms.crawler(
+                "",
+                "BlockingQueue<String> frontier = new LinkedBlockingQueue<>();",
+                "frontier.put(url);"))
         .doTest();
   }
 
   @Test
   void identificationLinkedBlockingDequePutLast() {
     helper
-        .addSourceLines("Crawler.java", LeakyPrograms.crawler("", "BlockingDeque<String> frontier = new LinkedBlockingDeque<>(8);",
-            "// BUG: Diagnostic contains: putLast() on 'frontier' (new LinkedBlockingDeque<>(8))\n"
-                + "frontier.putLast(url);"))
+        .addSourceLines(
+            "Crawler.java",
+            LeakyPrograms.crawler(
+                "",
+                "BlockingDeque<String> frontier = new LinkedBlockingDeque<>(8);",
+                "// BUG: Diagnostic contains: putLast() on 'frontier' (new LinkedBlockingDeque<>(8))\n"
+                    + "frontier.putLast(url);"))
         .doTest();
   }
 
   @Test
   void identificationLinkedBlockingDequePutFirst() {
     helper
-        .addSourceLines("Crawler.java", LeakyPrograms.crawler("", "LinkedBlockingDeque<String> frontier = new LinkedBlockingDeque<>(8);",
-            "// BUG: Diagnostic contains: putFirst() on 'frontier' (new LinkedBlockingDeque<>(8))\n"
-                + "frontier.putFirst(url);"))
+        .addSourceLines(
+            "Crawler.java",
+            LeakyPrograms.crawler(
+                "",
+                "LinkedBlockingDeque<String> frontier = new LinkedBlockingDeque<>(8);",
+                "// BUG: Diagnostic contains: putFirst() on 'frontier' (new LinkedBlockingDeque<>(8))\n"
+                    + "frontier.putFirst(url);"))
         .doTest();
   }
 
   @Test
   void negativeLinkedBlockingDequeWithoutCapacity() {
     helper
-        .addSourceLines("Crawler.java", LeakyPrograms.crawler("", "BlockingDeque<String> frontier = new LinkedBlockingDeque<>();", "frontier.putLast(url);"))
+        .addSourceLines(
+            "Crawler.java",
+            LeakyPrograms.crawler(
+                "",
+                "BlockingDeque<String> frontier = new LinkedBlockingDeque<>();",
+                "frontier.putLast(url);"))
         .doTest();
   }
 
   @Test
   void identificationSynchronousQueue() {
     helper
-        .addSourceLines("Crawler.java", LeakyPrograms.crawler("", "BlockingQueue<String> frontier = new SynchronousQueue<>(true);",
-            "// BUG: Diagnostic contains: put() on 'frontier' (a synchronous handoff: new SynchronousQueue<>(true))\n"
-                + "frontier.put(url);"))
+        .addSourceLines(
+            "Crawler.java",
+            LeakyPrograms.crawler(
+                "",
+                "BlockingQueue<String> frontier = new SynchronousQueue<>(true);",
+                "// BUG: Diagnostic contains: put() on 'frontier' (a synchronous handoff: new SynchronousQueue<>(true))\n"
+                    + "frontier.put(url);"))
         .doTest();
   }
 
   @Test
   void identificationTransferOnUnboundedTransferQueue() {
     helper
-        .addSourceLines("Crawler.java", LeakyPrograms.crawler("", "TransferQueue<String> frontier = new LinkedTransferQueue<>();",
-            "// BUG: Diagnostic contains: transfer() on 'frontier' (a synchronous handoff: new LinkedTransferQueue<>())\n"
-                + "frontier.transfer(url);"))
+        .addSourceLines(
+            "Crawler.java",
+            LeakyPrograms.crawler(
+                "",
+                "TransferQueue<String> frontier = new LinkedTransferQueue<>();",
+                "// BUG: Diagnostic contains: transfer() on 'frontier' (a synchronous handoff: new LinkedTransferQueue<>())\n"
+                    + "frontier.transfer(url);"))
         .doTest();
   }
 
   @Test
   void negativePutOnUnboundedTransferQueue() {
     helper
-        .addSourceLines("Crawler.java", LeakyPrograms.crawler("", "TransferQueue<String> frontier = new LinkedTransferQueue<>();", "frontier.put(url);"))
+        .addSourceLines(
+            "Crawler.java",
+            LeakyPrograms.crawler(
+                "",
+                "TransferQueue<String> frontier = new LinkedTransferQueue<>();",
+                "frontier.put(url);"))
         .doTest();
   }
 
   @Test
   void negativePriorityBlockingQueue() {
     helper
-        .addSourceLines("Crawler.java", LeakyPrograms.crawler("", "BlockingQueue<String> frontier = new PriorityBlockingQueue<>(16);", "frontier.put(url);"))
+        .addSourceLines(
+            "Crawler.java",
+            LeakyPrograms.crawler(
+                "",
+                "BlockingQueue<String> frontier = new PriorityBlockingQueue<>(16);",
+                "frontier.put(url);"))
         .doTest();
   }
 
   @Test
   void negativeAddAndHandledOfferNeverBlock() {
     helper
-        .addSourceLines("Crawler.java", LeakyPrograms.crawler("", "BlockingQueue<String> frontier = new ArrayBlockingQueue<>(4);",
-            "boolean queued = frontier.offer(url, 1, TimeUnit.SECONDS);\n"
-                + "if (!queued && !frontier.offer(url)) { frontier.add(url); }"))
+        .addSourceLines(
+            "Crawler.java",
+            LeakyPrograms.crawler(
+                "",
+                "BlockingQueue<String> frontier = new ArrayBlockingQueue<>(4);",
+                "boolean queued = frontier.offer(url, 1, TimeUnit.SECONDS);\n"
+                    + "if (!queued && !frontier.offer(url)) { frontier.add(url); }"))
         .doTest();
   }
 
   @Test
   void identificationTimedOfferRetryLoop() {
     helper
-        .addSourceLines("Crawler.java", LeakyPrograms.crawler("", "BlockingQueue<String> frontier = new ArrayBlockingQueue<>(4);",
-            "// BUG: Diagnostic contains: this producer can block forever in a retry loop around offer() that never checks for cancellation on 'frontier'\n"
-                + "while (!frontier.offer(url, 100, TimeUnit.MILLISECONDS)) {}"))
+        .addSourceLines(
+            "Crawler.java",
+            LeakyPrograms.crawler(
+                "",
+                "BlockingQueue<String> frontier = new ArrayBlockingQueue<>(4);",
+                "// BUG: Diagnostic contains: this producer can block forever in a retry loop around offer() that never checks for cancellation on 'frontier'\n"
+                    + "while (!frontier.offer(url, 100, TimeUnit.MILLISECONDS)) {}"))
         .doTest();
   }
 
   @Test
   void identificationTimedOfferRetryWithBreak() {
     helper
-        .addSourceLines("Crawler.java", LeakyPrograms.crawler("", "BlockingQueue<String> frontier = new ArrayBlockingQueue<>(4);",
-            "while (true) {\n"
-                + "// BUG: Diagnostic contains: a retry loop around offer()\n"
-                + "if (frontier.offer(url, 1, TimeUnit.SECONDS)) { break; }\n"
-                + "System.err.println(\"frontier full, retrying\");\n"
-                + "}"))
+        .addSourceLines(
+            "Crawler.java",
+            LeakyPrograms.crawler(
+                "",
+                "BlockingQueue<String> frontier = new ArrayBlockingQueue<>(4);",
+                "while (true) {\n"
+                    + "// BUG: Diagnostic contains: a retry loop around offer()\n"
+                    + "if (frontier.offer(url, 1, TimeUnit.SECONDS)) { break; }\n"
+                    + "System.err.println(\"frontier full, retrying\");\n"
+                    + "}"))
         .doTest();
   }
 
   @Test
   void negativeTimedOfferThatGivesUp() {
     helper
-        .addSourceLines("Crawler.java", LeakyPrograms.crawler("", "BlockingQueue<String> frontier = new ArrayBlockingQueue<>(4);",
-            "if (!frontier.offer(url, 5, TimeUnit.SECONDS)) { return; }"))
+        .addSourceLines(
+            "Crawler.java",
+            LeakyPrograms.crawler(
+                "",
+                "BlockingQueue<String> frontier = new ArrayBlockingQueue<>(4);",
+                "if (!frontier.offer(url, 5, TimeUnit.SECONDS)) { return; }"))
         .doTest();
   }
 
   @Test
   void negativeTimedOfferWithBoundedRetries() {
     helper
-        .addSourceLines("Crawler.java", LeakyPrograms.crawler("", "BlockingQueue<String> frontier = new ArrayBlockingQueue<>(4);",
-            "int attempts = 0;\n"
-                + "while (!frontier.offer(url, 1, TimeUnit.SECONDS)) {\n"
-                + "  if (++attempts == 3) { throw new IllegalStateException(\"frontier stuck\"); }\n"
-                + "}"))
+        .addSourceLines(
+            "Crawler.java",
+            LeakyPrograms.crawler(
+                "",
+                "BlockingQueue<String> frontier = new ArrayBlockingQueue<>(4);",
+                "int attempts = 0;\n"
+                    + "while (!frontier.offer(url, 1, TimeUnit.SECONDS)) {\n"
+                    + "  if (++attempts == 3) { throw new IllegalStateException(\"frontier stuck\"); }\n"
+                    + "}"))
         .doTest();
   }
 
   @Test
   void identificationQueueSubclassWithCapacity() {
     helper
-        .addSourceLines("Crawler.java", LeakyPrograms.crawler("", "class Frontier extends ArrayBlockingQueue<String> { Frontier() { super(16); } }\n"
-                + "BlockingQueue<String> frontier = new Frontier();",
-            "// BUG: Diagnostic contains: put() on 'frontier' (new Frontier())\n"
-                + "frontier.put(url);"))
+        .addSourceLines(
+            "Crawler.java",
+            LeakyPrograms.crawler(
+                "",
+                "class Frontier extends ArrayBlockingQueue<String> { Frontier() { super(16); } }\n"
+                    + "BlockingQueue<String> frontier = new Frontier();",
+                "// BUG: Diagnostic contains: put() on 'frontier' (new Frontier())\n"
+                    + "frontier.put(url);"))
         .doTest();
   }
 

@@ -4,12 +4,13 @@ import com.google.errorprone.CompilationTestHelper;
 import org.junit.jupiter.api.Test;
 
 /**
- * Queues reached through indirections (spec: "see through indirections"): a field declared
- * {@code = null} and created later, identity wrappers, getters used inside the unit, arrays and
- * lists of queues. Each shape is judged like the plain field it stands for.
+ * Queues reached through indirections (spec: "see through indirections"): a field declared {@code =
+ * null} and created later, identity wrappers, getters used inside the unit, arrays and lists of
+ * queues. Each shape is judged like the plain field it stands for.
  */
 final class IndirectionsTest {
-  private final CompilationTestHelper helper = CompilationTestHelper.newInstance(LeakedProducer.class, getClass());
+  private final CompilationTestHelper helper =
+      CompilationTestHelper.newInstance(LeakedProducer.class, getClass());
 
   @Test
   void identificationFieldDeclaredNullAndCreatedInStart() {

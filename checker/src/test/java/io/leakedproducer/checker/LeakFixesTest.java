@@ -1,9 +1,9 @@
 package io.leakedproducer.checker;
 
 import com.google.errorprone.BugCheckerRefactoringTestHelper;
-import com.google.errorprone.CompilationTestHelper;
 import com.google.errorprone.BugCheckerRefactoringTestHelper.FixChoosers;
 import com.google.errorprone.BugCheckerRefactoringTestHelper.TestMode;
+import com.google.errorprone.CompilationTestHelper;
 import org.junit.jupiter.api.Test;
 
 /** The plain-Java fix: consumers count themselves out, the producer stops when none is left. */
@@ -46,7 +46,7 @@ final class LeakFixesTest {
 
   /** {@link #PURGER} after the second, runtime-backed fix. */
   static final String PURGER_WITH_CANCELLABLE_QUEUE =
-            """
+      """
             import io.leakedproducer.runtime.CancellableBoundedQueue;
             import java.util.List;
             import java.util.concurrent.*;
@@ -211,7 +211,10 @@ final class LeakFixesTest {
         .doTest(TestMode.TEXT_MATCH);
   }
 
-  /** A Callable consumer written as an expression lambda keeps returning its value; a SynchronousQueue producer offers instead of putting. */
+  /**
+   * A Callable consumer written as an expression lambda keeps returning its value; a
+   * SynchronousQueue producer offers instead of putting.
+   */
   @Test
   void replacementExpressionLambdaCallableConsumer() {
     helper
@@ -276,7 +279,10 @@ final class LeakFixesTest {
         .doTest(TestMode.TEXT_MATCH);
   }
 
-  /** An anonymous Runnable consumer gets a finally; the caller, which produces, stops with a CancellationException; transfer becomes tryTransfer. */
+  /**
+   * An anonymous Runnable consumer gets a finally; the caller, which produces, stops with a
+   * CancellationException; transfer becomes tryTransfer.
+   */
   @Test
   void replacementAnonymousConsumerAndCallerProducer() {
     helper
@@ -349,7 +355,10 @@ final class LeakFixesTest {
         .doTest(TestMode.TEXT_MATCH);
   }
 
-  /** The caller consumes until a match: it counts itself out as soon as it leaves its take loop; a timed-offer retry loop gains the check. */
+  /**
+   * The caller consumes until a match: it counts itself out as soon as it leaves its take loop; a
+   * timed-offer retry loop gains the check.
+   */
   @Test
   void replacementCallerConsumerAndTimedOfferRetry() {
     helper
@@ -432,29 +441,38 @@ final class LeakFixesTest {
   void replacementSecondSuggestedFix() {
     helper
         .setFixChooser(FixChoosers.SECOND)
-        .addInputLines(
-            "Purger.java",
-            PURGER)
-        .addOutputLines(
-            "Purger.java",
-            PURGER_WITH_CANCELLABLE_QUEUE)
+        .addInputLines("Purger.java", PURGER)
+        .addOutputLines("Purger.java", PURGER_WITH_CANCELLABLE_QUEUE)
         .doTest(TestMode.TEXT_MATCH);
   }
 
   @Test
   void runtimeFixOfferedOnlyWhenTheRuntimeIsOnTheClasspath() {
     CompilationTestHelper.newInstance(LeakedProducer.class, getClass())
-        .addSourceLines("Purger.java", PURGER.replace("toPurge.put(key);", "// BUG: Diagnostic matches: RUNTIME\ntoPurge.put(key);"))
-        .expectErrorMessage("RUNTIME", m -> m.contains(LeakedProducer.FIX_OFFERED + LeakedProducer.RUNTIME_FIX_OFFERED))
+        .addSourceLines(
+            "Purger.java",
+            PURGER.replace(
+                "toPurge.put(key);", "// BUG: Diagnostic matches: RUNTIME\ntoPurge.put(key);"))
+        .expectErrorMessage(
+            "RUNTIME",
+            m -> m.contains(LeakedProducer.FIX_OFFERED + LeakedProducer.RUNTIME_FIX_OFFERED))
         .doTest();
     CompilationTestHelper.newInstance(LeakedProducer.class, getClass())
         .withClasspath(LeakFixesTest.class)
-        .addSourceLines("Purger.java", PURGER.replace("toPurge.put(key);", "// BUG: Diagnostic matches: PLAIN\ntoPurge.put(key);"))
-        .expectErrorMessage("PLAIN", m -> m.contains(LeakedProducer.FIX_OFFERED) && !m.contains("CancellableBoundedQueue"))
+        .addSourceLines(
+            "Purger.java",
+            PURGER.replace(
+                "toPurge.put(key);", "// BUG: Diagnostic matches: PLAIN\ntoPurge.put(key);"))
+        .expectErrorMessage(
+            "PLAIN",
+            m -> m.contains(LeakedProducer.FIX_OFFERED) && !m.contains("CancellableBoundedQueue"))
         .doTest();
   }
 
-  /** A queue handed in as a parameter (reported with UnknownQueuesBounded=true): the counter opens the method body. */
+  /**
+   * A queue handed in as a parameter (reported with UnknownQueuesBounded=true): the counter opens
+   * the method body.
+   */
   @Test
   void replacementQueueParameter() {
     BugCheckerRefactoringTestHelper.newInstance(LeakedProducer.class, getClass())

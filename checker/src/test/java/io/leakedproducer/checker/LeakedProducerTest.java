@@ -5,7 +5,8 @@ import org.junit.jupiter.api.Test;
 
 /** The reference incident (Kubernetes PR 105606) before and after its fix. */
 final class LeakedProducerTest {
-  private final CompilationTestHelper helper = CompilationTestHelper.newInstance(LeakedProducer.class, getClass());
+  private final CompilationTestHelper helper =
+      CompilationTestHelper.newInstance(LeakedProducer.class, getClass());
 
   @Test
   void identification() {

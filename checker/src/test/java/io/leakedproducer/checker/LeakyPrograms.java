@@ -171,7 +171,10 @@ final class LeakyPrograms {
         }
         """;
 
-  /** A crawler whose single consumer gives up on the first bad page; {@code QUEUE} and {@code INSERT} vary. */
+  /**
+   * A crawler whose single consumer gives up on the first bad page; {@code QUEUE} and {@code
+   * INSERT} vary.
+   */
   static String crawler(String imports, String queue, String insert) {
     return """
         import java.util.List;
@@ -201,8 +204,6 @@ final class LeakyPrograms {
         """
         .formatted(imports, queue, insert);
   }
-
-
 
   /** The caller produces; its single consumer dies on a bad record, and the request hangs. */
   static final String CALLER_PRODUCES =
@@ -329,10 +330,16 @@ final class LeakyPrograms {
       }
       """;
 
-  /** Shapes for which no safe automatic rewrite exists; docs/bugpattern/LeakedProducer.md lists them. */
+  /**
+   * Shapes for which no safe automatic rewrite exists; docs/bugpattern/LeakedProducer.md lists
+   * them.
+   */
   static final Map<String, String> NO_FIX = new LinkedHashMap<>();
 
-  /** Batches of lists, with an empty batch as the producer's last element: {@code List.of()} must stay a List<String>. */
+  /**
+   * Batches of lists, with an empty batch as the producer's last element: {@code List.of()} must
+   * stay a List<String>.
+   */
   static final String BATCHES_OF_LISTS =
       """
       import java.util.List;
@@ -384,7 +391,10 @@ final class LeakyPrograms {
       }
       """;
 
-  /** Name to complete source; the no-fix shapes listed in docs/bugpattern/LeakedProducer.md are not here. */
+  /**
+   * Name to complete source; the no-fix shapes listed in docs/bugpattern/LeakedProducer.md are not
+   * here.
+   */
   static final Map<String, String> ALL = new LinkedHashMap<>();
 
   static {
@@ -394,29 +404,91 @@ final class LeakyPrograms {
     ALL.put("invokeAll consumers", INVOKE_ALL_CONSUMERS);
     ALL.put("expression lambda consumer", EXPRESSION_LAMBDA_CONSUMER);
 
-    ALL.put("shipper consumer return_that_is_not_end_of_stream", ShipperSource.leaky(RETURN_THAT_IS_NOT_END_OF_STREAM, "x"));
+    ALL.put(
+        "shipper consumer return_that_is_not_end_of_stream",
+        ShipperSource.leaky(RETURN_THAT_IS_NOT_END_OF_STREAM, "x"));
     ALL.put("shipper consumer break_in_catch", ShipperSource.leaky(BREAK_IN_CATCH, "x"));
     ALL.put("shipper consumer throw_from_catch", ShipperSource.leaky(THROW_FROM_CATCH, "x"));
-    ALL.put("shipper consumer catch_exception_return", ShipperSource.leaky(CATCH_EXCEPTION_RETURN, "x"));
-    ALL.put("shipper consumer checked_exception_escapes_the_loop", ShipperSource.leaky(CHECKED_EXCEPTION_ESCAPES_THE_LOOP, "x"));
+    ALL.put(
+        "shipper consumer catch_exception_return",
+        ShipperSource.leaky(CATCH_EXCEPTION_RETURN, "x"));
+    ALL.put(
+        "shipper consumer checked_exception_escapes_the_loop",
+        ShipperSource.leaky(CHECKED_EXCEPTION_ESCAPES_THE_LOOP, "x"));
     ALL.put("shipper consumer find_first", ShipperSource.leaky(FIND_FIRST, "x"));
-    ALL.put("shipper consumer poll_timeout_gives_up", ShipperSource.leaky(POLL_TIMEOUT_GIVES_UP, "x"));
-    ALL.put("shipper consumer poll_loop_stops_when_empty", ShipperSource.leaky(POLL_LOOP_STOPS_WHEN_EMPTY, "x"));
+    ALL.put(
+        "shipper consumer poll_timeout_gives_up", ShipperSource.leaky(POLL_TIMEOUT_GIVES_UP, "x"));
+    ALL.put(
+        "shipper consumer poll_loop_stops_when_empty",
+        ShipperSource.leaky(POLL_LOOP_STOPS_WHEN_EMPTY, "x"));
     ALL.put("shipper consumer is_empty_loop", ShipperSource.leaky(IS_EMPTY_LOOP, "x"));
-    ALL.put("shipper consumer declared_unchecked_exception_kills_consumer_thread", ShipperSource.leaky(DECLARED_UNCHECKED_EXCEPTION_KILLS_CONSUMER_THREAD, "x"));
+    ALL.put(
+        "shipper consumer declared_unchecked_exception_kills_consumer_thread",
+        ShipperSource.leaky(DECLARED_UNCHECKED_EXCEPTION_KILLS_CONSUMER_THREAD, "x"));
     ALL.put("shipper consumer single_take", ShipperSource.leaky(SINGLE_TAKE, "x"));
-    ALL.put("shipper consumer counted_consumer_takes_fewer", ShipperSource.leaky(COUNTED_CONSUMER_TAKES_FEWER, "x"));
-    ALL.put("shipper consumer loop_flag_cleared_on_error", ShipperSource.leaky(LOOP_FLAG_CLEARED_ON_ERROR, "x"));
-    ALL.put("shipper consumer labeled_break_leaves_both_loops", ShipperSource.leaky(LABELED_BREAK_LEAVES_BOTH_LOOPS, "x"));
-    ALL.put("crawler linked blocking queue", crawler("", "BlockingQueue<String> frontier = new LinkedBlockingQueue<>(50);", "frontier.put(url);"));
-    ALL.put("crawler deque putLast", crawler("", "BlockingDeque<String> frontier = new LinkedBlockingDeque<>(8);", "frontier.putLast(url);"));
-    ALL.put("crawler deque putFirst", crawler("", "LinkedBlockingDeque<String> frontier = new LinkedBlockingDeque<>(8);", "frontier.putFirst(url);"));
-    ALL.put("crawler synchronous queue", crawler("", "BlockingQueue<String> frontier = new SynchronousQueue<>(true);", "frontier.put(url);"));
-    ALL.put("crawler transfer", crawler("", "TransferQueue<String> frontier = new LinkedTransferQueue<>();", "frontier.transfer(url);"));
-    ALL.put("crawler timed offer retry", crawler("", "BlockingQueue<String> frontier = new ArrayBlockingQueue<>(4);", "while (!frontier.offer(url, 100, TimeUnit.MILLISECONDS)) {}"));
-    ALL.put("crawler timed offer retry with break", crawler("", "BlockingQueue<String> frontier = new ArrayBlockingQueue<>(4);", "while (true) { if (frontier.offer(url, 1, TimeUnit.SECONDS)) { break; } System.err.println(\"full\"); }"));
-    ALL.put("crawler two computed elements in one block", crawler("", "BlockingQueue<String> frontier = new ArrayBlockingQueue<>(4);", "frontier.put(\"BEGIN \" + url); frontier.put(\"COMMIT \" + url);"));
+    ALL.put(
+        "shipper consumer counted_consumer_takes_fewer",
+        ShipperSource.leaky(COUNTED_CONSUMER_TAKES_FEWER, "x"));
+    ALL.put(
+        "shipper consumer loop_flag_cleared_on_error",
+        ShipperSource.leaky(LOOP_FLAG_CLEARED_ON_ERROR, "x"));
+    ALL.put(
+        "shipper consumer labeled_break_leaves_both_loops",
+        ShipperSource.leaky(LABELED_BREAK_LEAVES_BOTH_LOOPS, "x"));
+    ALL.put(
+        "crawler linked blocking queue",
+        crawler(
+            "",
+            "BlockingQueue<String> frontier = new LinkedBlockingQueue<>(50);",
+            "frontier.put(url);"));
+    ALL.put(
+        "crawler deque putLast",
+        crawler(
+            "",
+            "BlockingDeque<String> frontier = new LinkedBlockingDeque<>(8);",
+            "frontier.putLast(url);"));
+    ALL.put(
+        "crawler deque putFirst",
+        crawler(
+            "",
+            "LinkedBlockingDeque<String> frontier = new LinkedBlockingDeque<>(8);",
+            "frontier.putFirst(url);"));
+    ALL.put(
+        "crawler synchronous queue",
+        crawler(
+            "",
+            "BlockingQueue<String> frontier = new SynchronousQueue<>(true);",
+            "frontier.put(url);"));
+    ALL.put(
+        "crawler transfer",
+        crawler(
+            "",
+            "TransferQueue<String> frontier = new LinkedTransferQueue<>();",
+            "frontier.transfer(url);"));
+    ALL.put(
+        "crawler timed offer retry",
+        crawler(
+            "",
+            "BlockingQueue<String> frontier = new ArrayBlockingQueue<>(4);",
+            "while (!frontier.offer(url, 100, TimeUnit.MILLISECONDS)) {}"));
+    ALL.put(
+        "crawler timed offer retry with break",
+        crawler(
+            "",
+            "BlockingQueue<String> frontier = new ArrayBlockingQueue<>(4);",
+            "while (true) { if (frontier.offer(url, 1, TimeUnit.SECONDS)) { break; } System.err.println(\"full\"); }"));
+    ALL.put(
+        "crawler two computed elements in one block",
+        crawler(
+            "",
+            "BlockingQueue<String> frontier = new ArrayBlockingQueue<>(4);",
+            "frontier.put(\"BEGIN \" + url); frontier.put(\"COMMIT \" + url);"));
     ALL.put("poly element expression keeps its type", BATCHES_OF_LISTS);
-    ALL.put("crawler element expression hoisted", crawler("", "BlockingQueue<String> frontier = new ArrayBlockingQueue<>(4);", "frontier.put(url.trim().toLowerCase(java.util.Locale.ROOT));"));
+    ALL.put(
+        "crawler element expression hoisted",
+        crawler(
+            "",
+            "BlockingQueue<String> frontier = new ArrayBlockingQueue<>(4);",
+            "frontier.put(url.trim().toLowerCase(java.util.Locale.ROOT));"));
   }
 }

@@ -58,7 +58,10 @@ final class PluginEndToEndTest {
 
   private static Compilation compile(String errorProneArgs) {
     return Compiler.javac()
-        .withOptions("-XDcompilePolicy=simple", "--should-stop=ifError=FLOW", "-Xplugin:ErrorProne " + errorProneArgs)
+        .withOptions(
+            "-XDcompilePolicy=simple",
+            "--should-stop=ifError=FLOW",
+            "-Xplugin:ErrorProne " + errorProneArgs)
         .withAnnotationProcessorPath(processorPath())
         .compile(LEAKY);
   }
@@ -90,10 +93,14 @@ final class PluginEndToEndTest {
 
   @Test
   void badFlagIsNamed() {
-    IllegalArgumentException thrown = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
-        () -> new LeakedProducer(com.google.errorprone.ErrorProneFlags.builder()
-            .putFlag("LeakedProducer:BlockingInsertionMethods", "com.example.Channel")
-            .build()));
+    IllegalArgumentException thrown =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                new LeakedProducer(
+                    com.google.errorprone.ErrorProneFlags.builder()
+                        .putFlag("LeakedProducer:BlockingInsertionMethods", "com.example.Channel")
+                        .build()));
     org.junit.jupiter.api.Assertions.assertEquals(
         "-XepOpt:LeakedProducer:BlockingInsertionMethods expects fully.qualified.Type#method entries, got 'com.example.Channel'",
         thrown.getMessage());

@@ -7,7 +7,8 @@ import org.junit.jupiter.api.condition.JRE;
 
 /** Every way a producer can be started, each next to the same code made safe. */
 final class ProducerContextsTest {
-  private final CompilationTestHelper helper = CompilationTestHelper.newInstance(LeakedProducer.class, getClass());
+  private final CompilationTestHelper helper =
+      CompilationTestHelper.newInstance(LeakedProducer.class, getClass());
 
   @Test
   void identificationLambdaExecute() {

@@ -5,12 +5,13 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Reduced, own-words shapes of the bounded-queue code found in real libraries by the real-world
- * harness (testdata/realworld/run.sh; results in docs/real-world.md). Each one must stay silent:
- * a finding here is a false alarm the harness would have shown on a real library. None of these
+ * harness (testdata/realworld/run.sh; results in docs/real-world.md). Each one must stay silent: a
+ * finding here is a false alarm the harness would have shown on a real library. None of these
  * classes is copied from a library; they keep only the shape the analysis has to decide on.
  */
 final class RealWorldFalseAlarmsTest {
-  private final CompilationTestHelper helper = CompilationTestHelper.newInstance(LeakedProducer.class, getClass());
+  private final CompilationTestHelper helper =
+      CompilationTestHelper.newInstance(LeakedProducer.class, getClass());
 
   /**
    * An asynchronous appender in the shape logback-core's uses: callers put events into a bounded
@@ -106,12 +107,12 @@ final class RealWorldFalseAlarmsTest {
   }
 
   /**
-   * A variant of the appender above written with a lambda worker that drains the leftovers with
-   * one {@code drainTo} after its loop. The take loop still ends only on the closed state (or the
+   * A variant of the appender above written with a lambda worker that drains the leftovers with one
+   * {@code drainTo} after its loop. The take loop still ends only on the closed state (or the
    * interrupt that closing sends), and failures of the sink are caught and the loop continues, so
-   * by the spec's "consumers never stop early" rule the producer is safe. Not from a library: it
-   * is the nearest variant of the logback shape, and the check reported it until a post-loop
-   * removal stopped counting as a single take.
+   * by the spec's "consumers never stop early" rule the producer is safe. Not from a library: it is
+   * the nearest variant of the logback shape, and the check reported it until a post-loop removal
+   * stopped counting as a single take.
    */
   @Test
   void negativeAsyncAppenderDrainToAfterClosedLoopShape() {
@@ -259,9 +260,9 @@ final class RealWorldFalseAlarmsTest {
   }
 
   /**
-   * An appender whose bounded queue comes from a pluggable factory (its origin is a method's
-   * return value), filled on the caller's thread and emptied by a dispatcher thread that the
-   * appender stops with a poison element.
+   * An appender whose bounded queue comes from a pluggable factory (its origin is a method's return
+   * value), filled on the caller's thread and emptied by a dispatcher thread that the appender
+   * stops with a poison element.
    */
   @Test
   void negativeLog4jFactoryQueueAppenderShape() {

@@ -35,7 +35,10 @@ import org.junit.jupiter.api.Test;
 final class RealWorldSmokeTest {
   private static final Path SOURCE_JAR = Paths.get("target", "smoke", "commons-pool2-sources.jar");
 
-  /** These two need cglib, an optional dependency of commons-pool2 that is not on the test class path. */
+  /**
+   * These two need cglib, an optional dependency of commons-pool2 that is not on the test class
+   * path.
+   */
   private static final Set<String> NEEDS_OPTIONAL_DEPENDENCY =
       Set.of(
           "org/apache/commons/pool2/proxy/CglibProxyHandler.java",
@@ -82,7 +85,9 @@ final class RealWorldSmokeTest {
       "An unhandled exception was thrown by the Error Prone static analysis plugin";
 
   private static List<JavaFileObject> sources() throws IOException {
-    assertTrue(Files.isRegularFile(SOURCE_JAR), SOURCE_JAR + " is missing: run through Maven (generate-test-resources)");
+    assertTrue(
+        Files.isRegularFile(SOURCE_JAR),
+        SOURCE_JAR + " is missing: run through Maven (generate-test-resources)");
     List<JavaFileObject> files = new ArrayList<>();
     try (ZipFile zip = new ZipFile(SOURCE_JAR.toFile())) {
       for (Enumeration<? extends ZipEntry> e = zip.entries(); e.hasMoreElements(); ) {
@@ -119,9 +124,12 @@ final class RealWorldSmokeTest {
     Compilation compilation =
         Compiler.javac()
             .withOptions(
-                "-encoding", "UTF-8",
-                "-Xmaxwarns", "100000",
-                "-Xmaxerrs", "100000",
+                "-encoding",
+                "UTF-8",
+                "-Xmaxwarns",
+                "100000",
+                "-Xmaxerrs",
+                "100000",
                 "-XDcompilePolicy=simple",
                 "--should-stop=ifError=FLOW",
                 "-Xplugin:ErrorProne -XepDisableAllChecks -Xep:LeakedProducer:WARN")
@@ -134,7 +142,8 @@ final class RealWorldSmokeTest {
     List<String> canaryFindings = new ArrayList<>();
     for (Diagnostic<? extends JavaFileObject> d : compilation.diagnostics()) {
       String message = d.getMessage(null);
-      String where = (d.getSource() == null ? "?" : d.getSource().getName()) + ":" + d.getLineNumber();
+      String where =
+          (d.getSource() == null ? "?" : d.getSource().getName()) + ":" + d.getLineNumber();
       if (message.contains(CRASH)) {
         crashes.add(where + ": " + message);
       } else if (message.contains("[LeakedProducer]") && d.getSource() == CANARY) {
@@ -149,7 +158,13 @@ final class RealWorldSmokeTest {
     // With --should-stop=ifError=FLOW a compile error would silently skip the analysis.
     assertEquals(List.of(), errors, "commons-pool2 must compile cleanly, or the check did not run");
     assertEquals(Compilation.Status.SUCCESS, compilation.status());
-    assertEquals(1, canaryFindings.size(), "the canary leak must be reported, or the check did not run: " + canaryFindings);
-    assertEquals(EXPECTED_FINDINGS, findings.size(), "findings (review them in docs/real-world.md): " + findings);
+    assertEquals(
+        1,
+        canaryFindings.size(),
+        "the canary leak must be reported, or the check did not run: " + canaryFindings);
+    assertEquals(
+        EXPECTED_FINDINGS,
+        findings.size(),
+        "findings (review them in docs/real-world.md): " + findings);
   }
 }

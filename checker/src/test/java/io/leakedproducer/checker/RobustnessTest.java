@@ -14,7 +14,8 @@ import org.junit.jupiter.api.Test;
 
 /** Odd but valid code, and code that does not compile: the check must never crash javac. */
 final class RobustnessTest {
-  private final CompilationTestHelper helper = CompilationTestHelper.newInstance(LeakedProducer.class, getClass());
+  private final CompilationTestHelper helper =
+      CompilationTestHelper.newInstance(LeakedProducer.class, getClass());
 
   @Test
   void negativeOddButValidCode() {
@@ -255,7 +256,10 @@ final class RobustnessTest {
     assertThat(compilation).hadErrorContaining("cannot find symbol");
     assertTrue(
         compilation.diagnostics().stream()
-            .noneMatch(d -> d.getMessage(null).contains("An unhandled exception was thrown by the Error Prone")),
+            .noneMatch(
+                d ->
+                    d.getMessage(null)
+                        .contains("An unhandled exception was thrown by the Error Prone")),
         () -> compilation.diagnostics().toString());
   }
 }

@@ -3,9 +3,12 @@ package io.leakedproducer.checker;
 import com.google.errorprone.CompilationTestHelper;
 import org.junit.jupiter.api.Test;
 
-/** Whole service classes, the shapes real code has: lifecycle methods, field queues, thread pools. */
+/**
+ * Whole service classes, the shapes real code has: lifecycle methods, field queues, thread pools.
+ */
 final class ServiceShapesTest {
-  private final CompilationTestHelper helper = CompilationTestHelper.newInstance(LeakedProducer.class, getClass());
+  private final CompilationTestHelper helper =
+      CompilationTestHelper.newInstance(LeakedProducer.class, getClass());
 
   @Test
   void identificationServiceWithFieldQueueAndNoShutdownNow() {

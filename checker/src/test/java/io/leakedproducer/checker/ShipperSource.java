@@ -59,11 +59,18 @@ final class ShipperSource {
   }
 
   static String leaky(String consumer, String expected) {
-    return of("BlockingQueue<String> outbox = new ArrayBlockingQueue<>(16);", "// BUG: Diagnostic contains: " + expected,
-        "outbox.put(line);", consumer);
+    return of(
+        "BlockingQueue<String> outbox = new ArrayBlockingQueue<>(16);",
+        "// BUG: Diagnostic contains: " + expected,
+        "outbox.put(line);",
+        consumer);
   }
 
   static String safe(String consumer) {
-    return of("BlockingQueue<String> outbox = new ArrayBlockingQueue<>(16);", "//", "outbox.put(line);", consumer);
+    return of(
+        "BlockingQueue<String> outbox = new ArrayBlockingQueue<>(16);",
+        "//",
+        "outbox.put(line);",
+        consumer);
   }
 }

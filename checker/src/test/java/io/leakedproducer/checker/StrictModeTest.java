@@ -58,7 +58,8 @@ final class StrictModeTest {
     assertThat(compilation).failed();
     String errors = compilation.errors().toString();
     assertTrue(
-        errors.contains("LeakedProducer failed to analyse 'q.put(key)' (strict mode, -XepOpt:LeakedProducer:Strict=true)"),
+        errors.contains(
+            "LeakedProducer failed to analyse 'q.put(key)' (strict mode, -XepOpt:LeakedProducer:Strict=true)"),
         errors);
     assertTrue(errors.contains("injected analysis fault"), errors);
   }
@@ -75,7 +76,9 @@ final class StrictModeTest {
     Compilation compilation = compile("-XepOpt:LeakedProducer:Strict=true");
     assertThat(compilation).succeeded();
     assertEquals(1, compilation.warnings().size(), compilation.warnings().toString());
-    assertThat(compilation).hadWarningContaining("[LeakedProducer] the calling thread can block forever in put() on 'q'");
+    assertThat(compilation)
+        .hadWarningContaining(
+            "[LeakedProducer] the calling thread can block forever in put() on 'q'");
   }
 
   private static void fail(Object tree) {

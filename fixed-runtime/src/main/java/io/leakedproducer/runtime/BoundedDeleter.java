@@ -52,8 +52,8 @@ import java.util.function.Predicate;
  *       interrupted when a non-empty call starts), no further item is handed out, every in-flight
  *       delete is interrupted, the call waits until all workers have exited, and then throws {@link
  *       InterruptedException} with the thread's interrupt status cleared, as the JDK's blocking
- *       methods do. Failures recorded during the run are attached to it as suppressed exceptions.
- *       A delete that ignores interrupts delays the return until it finishes.
+ *       methods do. Failures recorded during the run are attached to it as suppressed exceptions. A
+ *       delete that ignores interrupts delays the return until it finishes.
  *   <li><b>Bad input.</b> A {@code null} collection or deleter throws {@link NullPointerException}
  *       with the message {@code "items"} or {@code "deleter"}; {@code workers < 1} throws {@link
  *       IllegalArgumentException} ({@code "workers must be >= 1, was 0"}). An empty collection
@@ -81,8 +81,8 @@ import java.util.function.Predicate;
  *       out items, waits for the workers already running, and rethrows the {@link
  *       RejectedExecutionException}.
  *   <li>{@link Builder#threadFactory(ThreadFactory)}: create the worker threads with your factory.
- *       By default threads are daemon threads named {@code "bounded-deleter-<run>-worker-<i>"}
- *       (see {@link #THREAD_NAME_PREFIX}).
+ *       By default threads are daemon threads named {@code "bounded-deleter-<run>-worker-<i>"} (see
+ *       {@link #THREAD_NAME_PREFIX}).
  *   <li>{@link Builder#tolerate(Predicate)}: failures that match are ignored; they neither stop the
  *       run nor appear in the result. Errors are never passed to the predicate. If the predicate
  *       itself throws, that exception is the failure (with the original one suppressed).
@@ -199,7 +199,8 @@ public final class BoundedDeleter<T> {
 
   @Override
   public String toString() {
-    return "BoundedDeleter[workers=" + workers
+    return "BoundedDeleter[workers="
+        + workers
         + (executor != null ? ", executor=" + executor : "")
         + (tolerate != null ? ", tolerate" : "")
         + (deadline != null ? ", deadline=" + deadline : "")
@@ -438,7 +439,12 @@ public final class BoundedDeleter<T> {
       if (beforeCancel > 0) {
         ExecutionException ee =
             new ExecutionException(
-                "delete failed: " + failed.size() + " failure(s), " + handedOut + " of " + n
+                "delete failed: "
+                    + failed.size()
+                    + " failure(s), "
+                    + handedOut
+                    + " of "
+                    + n
                     + " items handed out",
                 failed.get(0));
         for (int i = 1; i < failed.size(); i++) {
@@ -450,8 +456,7 @@ public final class BoundedDeleter<T> {
         throw ee;
       }
       if (timedOut) {
-        ExecutionException ee =
-            new ExecutionException("deadline expired", timeout(handedOut, n));
+        ExecutionException ee = new ExecutionException("deadline expired", timeout(handedOut, n));
         failed.forEach(ee::addSuppressed);
         throw ee;
       }
@@ -459,7 +464,12 @@ public final class BoundedDeleter<T> {
 
     private TimeoutException timeout(long handedOut, int n) {
       return new TimeoutException(
-          "deadline of " + config.deadline + " expired; " + handedOut + " of " + n
+          "deadline of "
+              + config.deadline
+              + " expired; "
+              + handedOut
+              + " of "
+              + n
               + " items were handed out");
     }
 

@@ -124,7 +124,8 @@ public class CancellableBoundedQueue<E> extends AbstractQueue<E> implements Bloc
     this.expectedConsumers = consumers;
   }
 
-  // ---- state -------------------------------------------------------------------------------------
+  // ---- state
+  // -------------------------------------------------------------------------------------
 
   /**
    * Closes the queue (producer side): no more insertions; consumers take what is buffered and then
@@ -249,7 +250,8 @@ public class CancellableBoundedQueue<E> extends AbstractQueue<E> implements Bloc
     }
   }
 
-  // ---- insertion ---------------------------------------------------------------------------------
+  // ---- insertion
+  // ---------------------------------------------------------------------------------
 
   /**
    * Inserts {@code e}, waiting while the queue is full.
@@ -355,7 +357,8 @@ public class CancellableBoundedQueue<E> extends AbstractQueue<E> implements Bloc
     }
   }
 
-  // ---- removal -----------------------------------------------------------------------------------
+  // ---- removal
+  // -----------------------------------------------------------------------------------
 
   /**
    * Takes the head, waiting while the queue is empty and open.
@@ -562,7 +565,8 @@ public class CancellableBoundedQueue<E> extends AbstractQueue<E> implements Bloc
     }
   }
 
-  // ---- inspection --------------------------------------------------------------------------------
+  // ---- inspection
+  // --------------------------------------------------------------------------------
 
   @Override
   public int size() {
@@ -638,9 +642,19 @@ public class CancellableBoundedQueue<E> extends AbstractQueue<E> implements Bloc
     lock.lock();
     try {
       String state = abandoned ? "ABANDONED" : closed ? "CLOSED" : "OPEN";
-      return "CancellableBoundedQueue[" + state + ", " + count + "/" + items.length
+      return "CancellableBoundedQueue["
+          + state
+          + ", "
+          + count
+          + "/"
+          + items.length
           + (expectedConsumers > 0
-              ? ", consumers " + active + " active, " + registered + "/" + expectedConsumers
+              ? ", consumers "
+                  + active
+                  + " active, "
+                  + registered
+                  + "/"
+                  + expectedConsumers
                   + " registered"
               : "")
           + "]";
@@ -662,7 +676,8 @@ public class CancellableBoundedQueue<E> extends AbstractQueue<E> implements Bloc
     }
   }
 
-  // ---- ring buffer -------------------------------------------------------------------------------
+  // ---- ring buffer
+  // -------------------------------------------------------------------------------
 
   private int inc(int i) {
     return ++i == items.length ? 0 : i;

@@ -37,23 +37,30 @@ final class Json {
     }
     char c = text.charAt(pos);
     switch (c) {
-      case '{':
+      case '{' -> {
         return object();
-      case '[':
+      }
+      case '[' -> {
         return array();
-      case '"':
+      }
+      case '"' -> {
         return string();
-      case 't':
-        return literal("true", Boolean.TRUE);
-      case 'f':
-        return literal("false", Boolean.FALSE);
-      case 'n':
+      }
+      case 't' -> {
+        return literal("true", true);
+      }
+      case 'f' -> {
+        return literal("false", false);
+      }
+      case 'n' -> {
         return literal("null", null);
-      default:
+      }
+      default -> {
         if (c == '-' || (c >= '0' && c <= '9')) {
           return number();
         }
         throw error("unexpected '" + c + "'");
+      }
     }
   }
 

@@ -37,7 +37,15 @@ import org.junit.jupiter.api.Test;
  */
 class BoundedDeleterFaultInjectionTest {
 
-  enum Action { OK, RUNTIME, CHECKED, ERROR, TOLERATED, INTERRUPT_CALLER, BLOCK }
+  enum Action {
+    OK,
+    RUNTIME,
+    CHECKED,
+    ERROR,
+    TOLERATED,
+    INTERRUPT_CALLER,
+    BLOCK
+  }
 
   static final class Tolerated extends RuntimeException {
     Tolerated() {
@@ -64,26 +72,37 @@ class BoundedDeleterFaultInjectionTest {
     ExecutorService pool = Executors.newFixedThreadPool(6, new RecordingThreadFactory("fi-pool-"));
     long t0 = System.nanoTime();
     try {
-      assertTimeoutPreemptively(Duration.ofSeconds(120), () -> {
-        Random master = new Random(seed);
-        for (int run = 0; run < runs; run++) {
-          long runSeed = master.nextLong();
-          try {
-            oneRun(new Random(runSeed), pool);
-          } catch (Throwable t) {
-            throw new AssertionError("run " + run + " failed; reproduce with -DfaultInjection.seed="
-                + seed + " (run seed " + runSeed + ")", t);
-          }
-          if (run % 1000 == 999) {
-            assertEquals(Set.of(), liveThreadsNamed(BoundedDeleter.THREAD_NAME_PREFIX));
-            assertEquals(Set.of(), liveThreadsNamed("fi-own-"));
-          }
-        }
-      }, () -> "timed out; seed " + seed);
+      assertTimeoutPreemptively(
+          Duration.ofSeconds(120),
+          () -> {
+            Random master = new Random(seed);
+            for (int run = 0; run < runs; run++) {
+              long runSeed = master.nextLong();
+              try {
+                oneRun(new Random(runSeed), pool);
+              } catch (Throwable t) {
+                throw new AssertionError(
+                    "run "
+                        + run
+                        + " failed; reproduce with -DfaultInjection.seed="
+                        + seed
+                        + " (run seed "
+                        + runSeed
+                        + ")",
+                    t);
+              }
+              if (run % 1000 == 999) {
+                assertEquals(Set.of(), liveThreadsNamed(BoundedDeleter.THREAD_NAME_PREFIX));
+                assertEquals(Set.of(), liveThreadsNamed("fi-own-"));
+              }
+            }
+          },
+          () -> "timed out; seed " + seed);
     } finally {
       pool.shutdownNow();
     }
-    System.out.printf("fault injection: %d runs in %d ms, seed %d%n",
+    System.out.printf(
+        "fault injection: %d runs in %d ms, seed %d%n",
         runs, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0), seed);
   }
 
@@ -102,8 +121,15 @@ class BoundedDeleterFaultInjectionTest {
     for (int i = 0; i < n; i++) {
       actions[i] = Action.OK;
       if (r.nextDouble() < failRate) {
-        Action[] kinds = {Action.RUNTIME, Action.CHECKED, Action.ERROR, Action.TOLERATED,
-            Action.INTERRUPT_CALLER, Action.INTERRUPT_CALLER, Action.RUNTIME};
+        Action[] kinds = {
+          Action.RUNTIME,
+          Action.CHECKED,
+          Action.ERROR,
+          Action.TOLERATED,
+          Action.INTERRUPT_CALLER,
+          Action.INTERRUPT_CALLER,
+          Action.RUNTIME
+        };
         actions[i] = kinds[r.nextInt(kinds.length)];
       }
       if (deadline && r.nextInt(8) == 0) {
@@ -126,68 +152,69 @@ class BoundedDeleterFaultInjectionTest {
     Set<Thread> stoppedBy = TestSupport.newThreadSet();
     AtomicInteger deletesAfterOwnFailure = new AtomicInteger();
     CountDownLatch never = new CountDownLatch(1);
-    Deleter<Integer> deleter = i -> {
-      inFlight.incrementAndGet();
-      try {
-        if (stoppedBy.contains(Thread.currentThread())) {
-          deletesAfterOwnFailure.incrementAndGet();
-        }
-        ran.add(Thread.currentThread());
-        count.incrementAndGet(i);
-        Throwable t;
-        switch (actions[i]) {
-          case OK:
-            if (i % 7 == 0) {
-              Thread.yield();
+    Deleter<Integer> deleter =
+        i -> {
+          inFlight.incrementAndGet();
+          try {
+            if (stoppedBy.contains(Thread.currentThread())) {
+              deletesAfterOwnFailure.incrementAndGet();
             }
-            return;
-          case RUNTIME:
-            t = new IllegalStateException("item " + i);
-            break;
-          case CHECKED:
-            t = new InjectedChecked("item " + i);
-            break;
-          case ERROR:
-            t = new InjectedError("item " + i);
-            break;
-          case TOLERATED:
-            t = new Tolerated();
-            if (tolerate) {
-              throw (Tolerated) t; // ignored by the run: must not be reported
+            ran.add(Thread.currentThread());
+            count.incrementAndGet(i);
+            Throwable t;
+            switch (actions[i]) {
+              case OK:
+                if (i % 7 == 0) {
+                  Thread.yield();
+                }
+                return;
+              case RUNTIME:
+                t = new IllegalStateException("item " + i);
+                break;
+              case CHECKED:
+                t = new InjectedChecked("item " + i);
+                break;
+              case ERROR:
+                t = new InjectedError("item " + i);
+                break;
+              case TOLERATED:
+                t = new Tolerated();
+                if (tolerate) {
+                  throw (Tolerated) t; // ignored by the run: must not be reported
+                }
+                break;
+              case INTERRUPT_CALLER:
+                interruptsSent.incrementAndGet();
+                caller.interrupt();
+                return;
+              case BLOCK:
+                try {
+                  if (!never.await(TestSupport.WAIT_SECONDS, TimeUnit.SECONDS)) {
+                    throw new AssertionError("blocked delete was never interrupted");
+                  }
+                  return;
+                } catch (InterruptedException ie) {
+                  thrown.add(ie);
+                  if (!continueOnError) {
+                    stoppedBy.add(Thread.currentThread());
+                  }
+                  throw ie;
+                }
+              default:
+                throw new AssertionError();
             }
-            break;
-          case INTERRUPT_CALLER:
-            interruptsSent.incrementAndGet();
-            caller.interrupt();
-            return;
-          case BLOCK:
-            try {
-              if (!never.await(TestSupport.WAIT_SECONDS, TimeUnit.SECONDS)) {
-                throw new AssertionError("blocked delete was never interrupted");
-              }
-              return;
-            } catch (InterruptedException ie) {
-              thrown.add(ie);
-              if (!continueOnError) {
-                stoppedBy.add(Thread.currentThread());
-              }
-              throw ie;
+            thrown.add(t);
+            if (!continueOnError || t instanceof Error) {
+              stoppedBy.add(Thread.currentThread());
             }
-          default:
-            throw new AssertionError();
-        }
-        thrown.add(t);
-        if (!continueOnError || t instanceof Error) {
-          stoppedBy.add(Thread.currentThread());
-        }
-        if (t instanceof Error) {
-          throw (Error) t;
-        }
-        throw (Exception) t;
-      } finally {
-        inFlight.decrementAndGet();
-      }
-    };
+            if (t instanceof Error) {
+              throw (Error) t;
+            }
+            throw (Exception) t;
+          } finally {
+            inFlight.decrementAndGet();
+          }
+        };
 
     RecordingThreadFactory factory = new RecordingThreadFactory("fi-own-");
     Throwable outcome = null;
@@ -195,8 +222,8 @@ class BoundedDeleterFaultInjectionTest {
       if (threadMode == 0) {
         BoundedDeleter.deleteAll(items, workers, deleter);
       } else {
-        BoundedDeleter.Builder<Integer> b = BoundedDeleter.<Integer>builder().workers(workers)
-            .continueOnError(continueOnError);
+        BoundedDeleter.Builder<Integer> b =
+            BoundedDeleter.<Integer>builder().workers(workers).continueOnError(continueOnError);
         if (threadMode == 1) {
           b.executor(pool);
         } else {

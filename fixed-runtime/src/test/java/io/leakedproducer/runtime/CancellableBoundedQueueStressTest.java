@@ -16,10 +16,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /**
- * Randomized producers/consumers on a {@link CancellableBoundedQueue}. Consumers register late, give
- * up at random points (return or throw), or drain to end-of-stream; producers use put, timed offer
- * and add, and the last producer closes the queue. Every scenario checks that no thread is left
- * blocked, no element is received twice or invented, the abandonment never fires before every
+ * Randomized producers/consumers on a {@link CancellableBoundedQueue}. Consumers register late,
+ * give up at random points (return or throw), or drain to end-of-stream; producers use put, timed
+ * offer and add, and the last producer closes the queue. Every scenario checks that no thread is
+ * left blocked, no element is received twice or invented, the abandonment never fires before every
  * consumer has registered and left, and that when some consumer drains to the end every element
  * produced is received.
  *
@@ -32,19 +32,30 @@ class CancellableBoundedQueueStressTest {
     int runs = Integer.getInteger("queueStress.runs", 1500);
     long seed = Long.getLong("queueStress.seed", System.nanoTime());
     long t0 = System.nanoTime();
-    assertTimeoutPreemptively(Duration.ofSeconds(120), () -> {
-      Random master = new Random(seed);
-      for (int run = 0; run < runs; run++) {
-        long runSeed = master.nextLong();
-        try {
-          scenario(new Random(runSeed));
-        } catch (Throwable t) {
-          throw new AssertionError("run " + run + " failed; reproduce with -DqueueStress.seed="
-              + seed + " (run seed " + runSeed + ")", t);
-        }
-      }
-    }, () -> "timed out; seed " + seed);
-    System.out.printf("queue stress: %d scenarios in %d ms, seed %d%n",
+    assertTimeoutPreemptively(
+        Duration.ofSeconds(120),
+        () -> {
+          Random master = new Random(seed);
+          for (int run = 0; run < runs; run++) {
+            long runSeed = master.nextLong();
+            try {
+              scenario(new Random(runSeed));
+            } catch (Throwable t) {
+              throw new AssertionError(
+                  "run "
+                      + run
+                      + " failed; reproduce with -DqueueStress.seed="
+                      + seed
+                      + " (run seed "
+                      + runSeed
+                      + ")",
+                  t);
+            }
+          }
+        },
+        () -> "timed out; seed " + seed);
+    System.out.printf(
+        "queue stress: %d scenarios in %d ms, seed %d%n",
         runs, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0), seed);
   }
 
@@ -70,93 +81,103 @@ class CancellableBoundedQueueStressTest {
       boolean throwOnGiveUp = r.nextBoolean();
       boolean useTake = r.nextBoolean();
       int registerDelay = r.nextInt(200);
-      threads.add(start(violations, "consumer-" + c, () -> {
-        for (int i = 0; i < registerDelay; i++) {
-          Thread.yield(); // register late: producers may already be blocked
-        }
-        try (var reg = q.registerConsumer()) {
-          int n = 0;
-          try {
-            for (; ; ) {
-              if (n == giveUpAfter) {
-                if (throwOnGiveUp) {
-                  throw new IllegalStateException("consumer failed");
+      threads.add(
+          start(
+              violations,
+              "consumer-" + c,
+              () -> {
+                for (int i = 0; i < registerDelay; i++) {
+                  Thread.yield(); // register late: producers may already be blocked
+                }
+                try (var reg = q.registerConsumer()) {
+                  int n = 0;
+                  try {
+                    for (; ; ) {
+                      if (n == giveUpAfter) {
+                        if (throwOnGiveUp) {
+                          throw new IllegalStateException("consumer failed");
+                        }
+                        return;
+                      }
+                      Integer x;
+                      if (useTake) {
+                        try {
+                          x = q.take();
+                        } catch (QueueClosedException | QueueAbandonedException end) {
+                          x = null;
+                        }
+                      } else {
+                        x = q.receive();
+                      }
+                      if (x == null) {
+                        drainedToEnd.incrementAndGet();
+                        return;
+                      }
+                      if (!received.add(x)) {
+                        duplicates.incrementAndGet();
+                      }
+                      n++;
+                    }
+                  } finally {
+                    left.incrementAndGet(); // before reg.close(): abandonment must come after this
+                  }
+                } catch (IllegalStateException expected) {
+                  // simulated consumer failure: the registration was still closed
                 }
                 return;
-              }
-              Integer x;
-              if (useTake) {
-                try {
-                  x = q.take();
-                } catch (QueueClosedException | QueueAbandonedException end) {
-                  x = null;
-                }
-              } else {
-                x = q.receive();
-              }
-              if (x == null) {
-                drainedToEnd.incrementAndGet();
-                return;
-              }
-              if (!received.add(x)) {
-                duplicates.incrementAndGet();
-              }
-              n++;
-            }
-          } finally {
-            left.incrementAndGet(); // before reg.close(): abandonment must come after this
-          }
-        } catch (IllegalStateException expected) {
-          // simulated consumer failure: the registration was still closed
-        }
-        return;
-      }));
+              }));
     }
     for (int p = 0; p < producers; p++) {
       int base = p * 1000;
       int mode = r.nextInt(3);
-      threads.add(start(violations, "producer-" + p, () -> {
-        try {
-          for (int i = 0; i < perProducer; i++) {
-            Integer x = base + i;
-            if (mode == 0) {
-              q.put(x);
-            } else if (mode == 1) {
-              while (!q.offer(x, 1, TimeUnit.MILLISECONDS)) {
-                if (q.isAbandoned()) {
-                  throw new QueueAbandonedException("observed via offer");
-                }
-              }
-            } else {
-              while (true) {
+      threads.add(
+          start(
+              violations,
+              "producer-" + p,
+              () -> {
                 try {
-                  q.add(x);
-                  break;
+                  for (int i = 0; i < perProducer; i++) {
+                    Integer x = base + i;
+                    if (mode == 0) {
+                      q.put(x);
+                    } else if (mode == 1) {
+                      while (!q.offer(x, 1, TimeUnit.MILLISECONDS)) {
+                        if (q.isAbandoned()) {
+                          throw new QueueAbandonedException("observed via offer");
+                        }
+                      }
+                    } else {
+                      while (true) {
+                        try {
+                          q.add(x);
+                          break;
+                        } catch (QueueAbandonedException e) {
+                          throw e;
+                        } catch (IllegalStateException full) {
+                          Thread.yield();
+                        }
+                      }
+                    }
+                    inserted.incrementAndGet();
+                  }
                 } catch (QueueAbandonedException e) {
-                  throw e;
-                } catch (IllegalStateException full) {
-                  Thread.yield();
+                  if (left.get() != consumers) {
+                    violations.add(
+                        "abandoned while only " + left.get() + "/" + consumers + " had left");
+                  }
+                } finally {
+                  if (producersLeft.decrementAndGet() == 0) {
+                    q.close();
+                  }
                 }
-              }
-            }
-            inserted.incrementAndGet();
-          }
-        } catch (QueueAbandonedException e) {
-          if (left.get() != consumers) {
-            violations.add("abandoned while only " + left.get() + "/" + consumers + " had left");
-          }
-        } finally {
-          if (producersLeft.decrementAndGet() == 0) {
-            q.close();
-          }
-        }
-      }));
+              }));
     }
     for (Thread t : threads) {
       t.join(TimeUnit.SECONDS.toMillis(TestSupport.WAIT_SECONDS));
       if (t.isAlive()) {
-        StringBuilder sb = new StringBuilder(t.getName() + " left blocked in " + t.getState()
-            + ", queue " + q + "\n");
+        StringBuilder sb =
+            new StringBuilder(
+                t.getName() + " left blocked in " + t.getState() + ", queue " + q + "\n");
         for (StackTraceElement e : t.getStackTrace()) {
           sb.append("  at ").append(e).append('\n');
         }
@@ -181,13 +202,16 @@ class CancellableBoundedQueueStressTest {
   }
 
   private static Thread start(List<String> violations, String name, Body body) {
-    Thread t = new Thread(() -> {
-      try {
-        body.run();
-      } catch (Throwable e) {
-        violations.add(name + " threw " + e);
-      }
-    }, name);
+    Thread t =
+        new Thread(
+            () -> {
+              try {
+                body.run();
+              } catch (Throwable e) {
+                violations.add(name + " threw " + e);
+              }
+            },
+            name);
     t.setDaemon(true);
     t.start();
     return t;

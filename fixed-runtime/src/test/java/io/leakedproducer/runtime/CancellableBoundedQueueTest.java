@@ -38,13 +38,16 @@ class CancellableBoundedQueueTest {
     }
 
     Call(String name, Body body) {
-      thread = new Thread(() -> {
-        try {
-          result.set(body.run());
-        } catch (Throwable t) {
-          result.set(t);
-        }
-      }, name);
+      thread =
+          new Thread(
+              () -> {
+                try {
+                  result.set(body.run());
+                } catch (Throwable t) {
+                  result.set(t);
+                }
+              },
+              name);
       thread.setDaemon(true);
       thread.start();
     }
@@ -55,8 +58,12 @@ class CancellableBoundedQueueTest {
       while (thread.getState() != Thread.State.WAITING
           && thread.getState() != Thread.State.TIMED_WAITING) {
         if (System.nanoTime() > end || !thread.isAlive()) {
-          throw new AssertionError(thread.getName() + " did not block: " + thread.getState()
-              + " result " + result.get());
+          throw new AssertionError(
+              thread.getName()
+                  + " did not block: "
+                  + thread.getState()
+                  + " result "
+                  + result.get());
         }
         Thread.onSpinWait();
       }
@@ -69,7 +76,8 @@ class CancellableBoundedQueueTest {
     }
   }
 
-  // ---- plain BlockingQueue behaviour -------------------------------------------------------------
+  // ---- plain BlockingQueue behaviour
+  // -------------------------------------------------------------
 
   @Test
   void fifoAndCapacity() throws Exception {
@@ -81,8 +89,8 @@ class CancellableBoundedQueueTest {
     assertTrue(q.add(3));
     assertFalse(q.offer(4));
     assertFalse(q.offer(4, 1, TimeUnit.MILLISECONDS));
-    assertEquals("Queue full", assertThrows(IllegalStateException.class, () -> q.add(4))
-        .getMessage());
+    assertEquals(
+        "Queue full", assertThrows(IllegalStateException.class, () -> q.add(4)).getMessage());
     assertEquals(0, q.remainingCapacity());
     assertEquals(1, q.peek());
     assertEquals(1, q.take());
@@ -107,7 +115,9 @@ class CancellableBoundedQueueTest {
       for (int op = 0; op < 300; op++) {
         int v = r.nextInt(8);
         switch (r.nextInt(8)) {
-          case 0: case 1: case 2:
+          case 0:
+          case 1:
+          case 2:
             boolean ok = model.size() < cap;
             assertEquals(ok, q.offer(v));
             if (ok) {
@@ -120,32 +130,34 @@ class CancellableBoundedQueueTest {
           case 4:
             assertEquals(model.remove((Integer) v), q.remove(v));
             break;
-          case 5: {
-            Iterator<Integer> it = q.iterator();
-            Iterator<Integer> mit = model.iterator();
-            while (mit.hasNext()) {
-              Integer m = mit.next();
-              assertEquals(m, it.next());
-              if (m == v) {
-                it.remove();
-                mit.remove();
+          case 5:
+            {
+              Iterator<Integer> it = q.iterator();
+              Iterator<Integer> mit = model.iterator();
+              while (mit.hasNext()) {
+                Integer m = mit.next();
+                assertEquals(m, it.next());
+                if (m == v) {
+                  it.remove();
+                  mit.remove();
+                }
               }
+              assertFalse(it.hasNext());
+              break;
             }
-            assertFalse(it.hasNext());
-            break;
-          }
-          case 6: {
-            List<Integer> out = new ArrayList<>();
-            int max = r.nextInt(4);
-            int n = q.drainTo(out, max);
-            List<Integer> expected = new ArrayList<>();
-            for (int k = 0; k < max && !model.isEmpty(); k++) {
-              expected.add(model.poll());
+          case 6:
+            {
+              List<Integer> out = new ArrayList<>();
+              int max = r.nextInt(4);
+              int n = q.drainTo(out, max);
+              List<Integer> expected = new ArrayList<>();
+              for (int k = 0; k < max && !model.isEmpty(); k++) {
+                expected.add(model.poll());
+              }
+              assertEquals(expected.size(), n);
+              assertEquals(expected, out);
+              break;
             }
-            assertEquals(expected.size(), n);
-            assertEquals(expected, out);
-            break;
-          }
           default:
             assertEquals(model.contains(v), q.contains(v));
         }
@@ -162,82 +174,103 @@ class CancellableBoundedQueueTest {
 
   @Test
   void blockedPutIsWokenByTake() {
-    assertTimeoutPreemptively(LIMIT, () -> {
-      CancellableBoundedQueue<Integer> q = new CancellableBoundedQueue<>(1);
-      q.put(1);
-      Call put = new Call("put", () -> {
-        q.put(2);
-        return "ok";
-      }).awaitBlocked();
-      assertEquals(1, q.take());
-      assertEquals("ok", put.get());
-      assertEquals(2, q.take());
-    });
+    assertTimeoutPreemptively(
+        LIMIT,
+        () -> {
+          CancellableBoundedQueue<Integer> q = new CancellableBoundedQueue<>(1);
+          q.put(1);
+          Call put =
+              new Call(
+                      "put",
+                      () -> {
+                        q.put(2);
+                        return "ok";
+                      })
+                  .awaitBlocked();
+          assertEquals(1, q.take());
+          assertEquals("ok", put.get());
+          assertEquals(2, q.take());
+        });
   }
 
   @Test
   void blockedPutAndTakeHonourInterrupts() {
-    assertTimeoutPreemptively(LIMIT, () -> {
-      CancellableBoundedQueue<Integer> q = new CancellableBoundedQueue<>(1);
-      q.put(1);
-      Call put = new Call("put", () -> {
-        q.put(2);
-        return "ok";
-      }).awaitBlocked();
-      put.thread.interrupt();
-      assertInstanceOf(InterruptedException.class, put.get());
-      q.clear();
-      Call take = new Call("take", q::take).awaitBlocked();
-      take.thread.interrupt();
-      assertInstanceOf(InterruptedException.class, take.get());
-    });
+    assertTimeoutPreemptively(
+        LIMIT,
+        () -> {
+          CancellableBoundedQueue<Integer> q = new CancellableBoundedQueue<>(1);
+          q.put(1);
+          Call put =
+              new Call(
+                      "put",
+                      () -> {
+                        q.put(2);
+                        return "ok";
+                      })
+                  .awaitBlocked();
+          put.thread.interrupt();
+          assertInstanceOf(InterruptedException.class, put.get());
+          q.clear();
+          Call take = new Call("take", q::take).awaitBlocked();
+          take.thread.interrupt();
+          assertInstanceOf(InterruptedException.class, take.get());
+        });
   }
 
-  // ---- abandonment -------------------------------------------------------------------------------
+  // ---- abandonment
+  // -------------------------------------------------------------------------------
 
   @Test
   void blockedPutFailsFastWhenTheLastConsumerLeaves() {
-    assertTimeoutPreemptively(LIMIT, () -> {
-      CancellableBoundedQueue<Integer> q = new CancellableBoundedQueue<>(1, 2);
-      CancellableBoundedQueue<Integer>.Registration a = q.registerConsumer();
-      CancellableBoundedQueue<Integer>.Registration b = q.registerConsumer();
-      q.put(0);
-      Call put = new Call("producer", () -> {
-        q.put(1);
-        return "inserted";
-      }).awaitBlocked();
-      a.close();
-      assertFalse(q.isAbandoned(), "one consumer is still there");
-      // The producer is still blocked: nothing was taken and the queue is not abandoned.
-      put.awaitBlocked();
-      b.close();
-      Object r = put.get();
-      assertInstanceOf(QueueAbandonedException.class, r);
-      assertTrue(q.isAbandoned());
-      assertTrue(q.isEndOfStream());
-      assertEquals(0, q.size(), "buffer discarded");
-      assertThrows(QueueAbandonedException.class, () -> q.put(2));
-      assertThrows(QueueAbandonedException.class, () -> q.add(2));
-      assertFalse(q.offer(2));
-      assertFalse(q.offer(2, 10, TimeUnit.SECONDS)); // at once, not after 10 s
-      assertThrows(QueueAbandonedException.class, q::take);
-      assertNull(q.receive());
-      assertNull(q.poll(10, TimeUnit.SECONDS));
-    });
+    assertTimeoutPreemptively(
+        LIMIT,
+        () -> {
+          CancellableBoundedQueue<Integer> q = new CancellableBoundedQueue<>(1, 2);
+          CancellableBoundedQueue<Integer>.Registration a = q.registerConsumer();
+          CancellableBoundedQueue<Integer>.Registration b = q.registerConsumer();
+          q.put(0);
+          Call put =
+              new Call(
+                      "producer",
+                      () -> {
+                        q.put(1);
+                        return "inserted";
+                      })
+                  .awaitBlocked();
+          a.close();
+          assertFalse(q.isAbandoned(), "one consumer is still there");
+          // The producer is still blocked: nothing was taken and the queue is not abandoned.
+          put.awaitBlocked();
+          b.close();
+          Object r = put.get();
+          assertInstanceOf(QueueAbandonedException.class, r);
+          assertTrue(q.isAbandoned());
+          assertTrue(q.isEndOfStream());
+          assertEquals(0, q.size(), "buffer discarded");
+          assertThrows(QueueAbandonedException.class, () -> q.put(2));
+          assertThrows(QueueAbandonedException.class, () -> q.add(2));
+          assertFalse(q.offer(2));
+          assertFalse(q.offer(2, 10, TimeUnit.SECONDS)); // at once, not after 10 s
+          assertThrows(QueueAbandonedException.class, q::take);
+          assertNull(q.receive());
+          assertNull(q.poll(10, TimeUnit.SECONDS));
+        });
   }
 
   @Test
   void blockedTimedOfferReturnsFalseWhenAbandoned() {
-    assertTimeoutPreemptively(LIMIT, () -> {
-      CancellableBoundedQueue<Integer> q = new CancellableBoundedQueue<>(1, 1);
-      CancellableBoundedQueue<Integer>.Registration c = q.registerConsumer();
-      q.put(0);
-      Call offer = new Call("offer", () -> q.offer(1, 10, TimeUnit.SECONDS)).awaitBlocked();
-      long t0 = System.nanoTime();
-      c.close();
-      assertEquals(false, offer.get());
-      assertTrue(System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(5));
-    });
+    assertTimeoutPreemptively(
+        LIMIT,
+        () -> {
+          CancellableBoundedQueue<Integer> q = new CancellableBoundedQueue<>(1, 1);
+          CancellableBoundedQueue<Integer>.Registration c = q.registerConsumer();
+          q.put(0);
+          Call offer = new Call("offer", () -> q.offer(1, 10, TimeUnit.SECONDS)).awaitBlocked();
+          long t0 = System.nanoTime();
+          c.close();
+          assertEquals(false, offer.get());
+          assertTrue(System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(5));
+        });
   }
 
   @Test
@@ -285,30 +318,36 @@ class CancellableBoundedQueueTest {
 
   @Test
   void cancelWakesEveryBlockedProducerAndConsumer() {
-    assertTimeoutPreemptively(LIMIT, () -> {
-      CancellableBoundedQueue<Integer> full = new CancellableBoundedQueue<>(1, 4);
-      full.put(0);
-      List<Call> producers = new ArrayList<>();
-      for (int i = 0; i < 3; i++) {
-        int v = i + 1;
-        producers.add(new Call("p" + i, () -> {
-          full.put(v);
-          return "inserted";
-        }).awaitBlocked());
-      }
-      CancellableBoundedQueue<Integer> empty = new CancellableBoundedQueue<>(1);
-      Call take = new Call("take", empty::take).awaitBlocked();
-      Call receive = new Call("receive", empty::receive).awaitBlocked();
-      Call poll = new Call("poll", () -> empty.poll(10, TimeUnit.SECONDS)).awaitBlocked();
-      full.cancel(); // anyone may cancel, e.g. the caller that joined the consumers
-      empty.cancel();
-      for (Call p : producers) {
-        assertInstanceOf(QueueAbandonedException.class, p.get());
-      }
-      assertInstanceOf(QueueAbandonedException.class, take.get());
-      assertNull(receive.get());
-      assertNull(poll.get());
-    });
+    assertTimeoutPreemptively(
+        LIMIT,
+        () -> {
+          CancellableBoundedQueue<Integer> full = new CancellableBoundedQueue<>(1, 4);
+          full.put(0);
+          List<Call> producers = new ArrayList<>();
+          for (int i = 0; i < 3; i++) {
+            int v = i + 1;
+            producers.add(
+                new Call(
+                        "p" + i,
+                        () -> {
+                          full.put(v);
+                          return "inserted";
+                        })
+                    .awaitBlocked());
+          }
+          CancellableBoundedQueue<Integer> empty = new CancellableBoundedQueue<>(1);
+          Call take = new Call("take", empty::take).awaitBlocked();
+          Call receive = new Call("receive", empty::receive).awaitBlocked();
+          Call poll = new Call("poll", () -> empty.poll(10, TimeUnit.SECONDS)).awaitBlocked();
+          full.cancel(); // anyone may cancel, e.g. the caller that joined the consumers
+          empty.cancel();
+          for (Call p : producers) {
+            assertInstanceOf(QueueAbandonedException.class, p.get());
+          }
+          assertInstanceOf(QueueAbandonedException.class, take.get());
+          assertNull(receive.get());
+          assertNull(poll.get());
+        });
   }
 
   @Test
@@ -321,64 +360,73 @@ class CancellableBoundedQueueTest {
     assertCollected(ref, rq, "buffered element");
   }
 
-  private static WeakReference<Object> fill(CancellableBoundedQueue<Object> q,
-      ReferenceQueue<Object> rq) {
+  private static WeakReference<Object> fill(
+      CancellableBoundedQueue<Object> q, ReferenceQueue<Object> rq) {
     Object big = new byte[1 << 16];
     q.add(big);
     q.add(new Object());
     return new WeakReference<>(big, rq);
   }
 
-  // ---- close: end-of-stream ----------------------------------------------------------------------
+  // ---- close: end-of-stream
+  // ----------------------------------------------------------------------
 
   @Test
   void closeDrainsThenSignalsEndOfStream() {
-    assertTimeoutPreemptively(LIMIT, () -> {
-      CancellableBoundedQueue<Integer> q = new CancellableBoundedQueue<>(3);
-      q.put(1);
-      q.put(2);
-      q.close();
-      q.close();
-      assertTrue(q.isClosed());
-      assertFalse(q.isEndOfStream());
-      assertEquals(0, q.remainingCapacity());
-      assertThrows(QueueClosedException.class, () -> q.put(3));
-      assertThrows(QueueClosedException.class, () -> q.add(3));
-      assertFalse(q.offer(3));
-      assertFalse(q.offer(3, 10, TimeUnit.SECONDS));
-      assertEquals(1, q.take());
-      assertEquals(2, q.receive());
-      assertTrue(q.isEndOfStream());
-      assertThrows(QueueClosedException.class, q::take);
-      assertNull(q.receive());
-      assertNull(q.poll());
-      assertNull(q.poll(10, TimeUnit.SECONDS));
-      assertFalse(q.isAbandoned(), "close is not abandonment");
-    });
+    assertTimeoutPreemptively(
+        LIMIT,
+        () -> {
+          CancellableBoundedQueue<Integer> q = new CancellableBoundedQueue<>(3);
+          q.put(1);
+          q.put(2);
+          q.close();
+          q.close();
+          assertTrue(q.isClosed());
+          assertFalse(q.isEndOfStream());
+          assertEquals(0, q.remainingCapacity());
+          assertThrows(QueueClosedException.class, () -> q.put(3));
+          assertThrows(QueueClosedException.class, () -> q.add(3));
+          assertFalse(q.offer(3));
+          assertFalse(q.offer(3, 10, TimeUnit.SECONDS));
+          assertEquals(1, q.take());
+          assertEquals(2, q.receive());
+          assertTrue(q.isEndOfStream());
+          assertThrows(QueueClosedException.class, q::take);
+          assertNull(q.receive());
+          assertNull(q.poll());
+          assertNull(q.poll(10, TimeUnit.SECONDS));
+          assertFalse(q.isAbandoned(), "close is not abandonment");
+        });
   }
 
   @Test
   void closeWakesBlockedConsumersAndProducers() {
-    assertTimeoutPreemptively(LIMIT, () -> {
-      CancellableBoundedQueue<Integer> empty = new CancellableBoundedQueue<>(1);
-      Call take = new Call("take", empty::take).awaitBlocked();
-      Call receive = new Call("receive", empty::receive).awaitBlocked();
-      Call poll = new Call("poll", () -> empty.poll(10, TimeUnit.SECONDS)).awaitBlocked();
-      empty.close();
-      assertInstanceOf(QueueClosedException.class, take.get());
-      assertNull(receive.get());
-      assertNull(poll.get());
+    assertTimeoutPreemptively(
+        LIMIT,
+        () -> {
+          CancellableBoundedQueue<Integer> empty = new CancellableBoundedQueue<>(1);
+          Call take = new Call("take", empty::take).awaitBlocked();
+          Call receive = new Call("receive", empty::receive).awaitBlocked();
+          Call poll = new Call("poll", () -> empty.poll(10, TimeUnit.SECONDS)).awaitBlocked();
+          empty.close();
+          assertInstanceOf(QueueClosedException.class, take.get());
+          assertNull(receive.get());
+          assertNull(poll.get());
 
-      CancellableBoundedQueue<Integer> full = new CancellableBoundedQueue<>(1);
-      full.put(1);
-      Call put = new Call("put", () -> {
-        full.put(2);
-        return "inserted";
-      }).awaitBlocked();
-      full.close(); // another producer closed while this one waited
-      assertInstanceOf(QueueClosedException.class, put.get());
-      assertEquals(1, full.take());
-    });
+          CancellableBoundedQueue<Integer> full = new CancellableBoundedQueue<>(1);
+          full.put(1);
+          Call put =
+              new Call(
+                      "put",
+                      () -> {
+                        full.put(2);
+                        return "inserted";
+                      })
+                  .awaitBlocked();
+          full.close(); // another producer closed while this one waited
+          assertInstanceOf(QueueClosedException.class, put.get());
+          assertEquals(1, full.take());
+        });
   }
 
   @Test
@@ -395,17 +443,19 @@ class CancellableBoundedQueueTest {
   void completableFutureSmoke() throws Exception {
     // a consumer on another thread sees every element and then end-of-stream
     CancellableBoundedQueue<Integer> q = new CancellableBoundedQueue<>(2, 1);
-    CompletableFuture<Integer> sum = CompletableFuture.supplyAsync(() -> {
-      int s = 0;
-      try (var c = q.registerConsumer()) {
-        for (Integer x; (x = q.receive()) != null; ) {
-          s += x;
-        }
-      } catch (InterruptedException e) {
-        throw new IllegalStateException(e);
-      }
-      return s;
-    });
+    CompletableFuture<Integer> sum =
+        CompletableFuture.supplyAsync(
+            () -> {
+              int s = 0;
+              try (var c = q.registerConsumer()) {
+                for (Integer x; (x = q.receive()) != null; ) {
+                  s += x;
+                }
+              } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+              }
+              return s;
+            });
     for (int i = 1; i <= 100; i++) {
       q.put(i);
     }

