@@ -18,6 +18,7 @@ import com.sun.source.tree.MethodTree;
 import com.sun.source.tree.ParenthesizedTree;
 import com.sun.source.tree.StatementTree;
 import com.sun.source.tree.Tree;
+import com.sun.source.tree.TryTree;
 import com.sun.source.tree.TypeCastTree;
 import com.sun.source.tree.WhileLoopTree;
 import com.sun.source.util.TreePath;
@@ -187,19 +188,6 @@ final class AstPaths {
     return ASTHelpers.isSubtype(thrown, caught, state);
   }
 
-  static ExpressionTree skipParensAndCasts(ExpressionTree tree) {
-    ExpressionTree t = tree;
-    while (true) {
-      if (t instanceof ParenthesizedTree) {
-        t = ((ParenthesizedTree) t).getExpression();
-      } else if (t instanceof TypeCastTree) {
-        t = ((TypeCastTree) t).getExpression();
-      } else {
-        return t;
-      }
-    }
-  }
-
   /**
    * The variable a plain name or field access refers to, or null for anything else. Sees through
    * identity wrappers ({@code Objects.requireNonNull(q)}), and treats an element of an array or
@@ -211,7 +199,7 @@ final class AstPaths {
     if (tree == null) {
       return null;
     }
-    ExpressionTree t = skipParensAndCasts(tree);
+    ExpressionTree t = Trees.skipParensAndCasts(tree);
     if (t instanceof MethodInvocationTree call) {
       if (ConcurrencyApiModel.isIdentityWrapper(call) && !call.getArguments().isEmpty()) {
         return variable(call.getArguments().get(0));
@@ -246,26 +234,7 @@ final class AstPaths {
   }
 
   private static boolean implementsQueue(ClassSymbol cls) {
-    return isSubtypeByName(cls, name -> ConcurrencyApiModel.isQueueTypeName(name.toString()));
-  }
-
-  /**
-   * Walks a class's supertypes by symbol, for the few questions asked where no {@code VisitorState}
-   * is at hand; {@code isName} sees each qualified name.
-   */
-  static boolean isSubtypeByName(ClassSymbol cls, Predicate<javax.lang.model.element.Name> isName) {
-    if (isName.test(cls.getQualifiedName())) {
-      return true;
-    }
-    for (Type iface : cls.getInterfaces()) {
-      if (iface.tsym instanceof ClassSymbol c && isSubtypeByName(c, isName)) {
-        return true;
-      }
-    }
-    Type superclass = cls.getSuperclass();
-    return superclass != null
-        && superclass.tsym instanceof ClassSymbol c
-        && isSubtypeByName(c, isName);
+    return Trees.isSubtypeByName(cls, name -> ConcurrencyApiModel.isQueueTypeName(name.toString()));
   }
 
   /**
@@ -300,13 +269,32 @@ final class AstPaths {
       Symbol sym = ASTHelpers.getSymbol(parent.getLeaf());
       return sym instanceof VarSymbol varSymbol ? varSymbol : null;
     }
-    if (parent.getLeaf() instanceof com.sun.source.tree.AssignmentTree) {
-      return variable(((com.sun.source.tree.AssignmentTree) parent.getLeaf()).getVariable());
+    if (parent.getLeaf() instanceof com.sun.source.tree.AssignmentTree assignment) {
+      return variable(assignment.getVariable());
     }
     return null;
   }
 
   static int line(CompilationUnitTree unit, Tree tree) {
     return (int) unit.getLineMap().getLineNumber(ASTHelpers.getStartPosition(tree));
+  }
+
+  /**
+   * Takes inside a finally or catch are clean-up on the exit path, not the consumer's main loop.
+   */
+  static boolean isInExitPath(TreePath call) {
+    Tree previous = call.getLeaf();
+    for (TreePath p = call.getParentPath();
+        p != null && !isTaskRoot(p.getLeaf());
+        p = p.getParentPath()) {
+      if (p.getLeaf() instanceof CatchTree) {
+        return true;
+      }
+      if (p.getLeaf() instanceof TryTree tryTree && tryTree.getFinallyBlock() == previous) {
+        return true;
+      }
+      previous = p.getLeaf();
+    }
+    return false;
   }
 }

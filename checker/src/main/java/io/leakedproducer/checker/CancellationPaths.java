@@ -108,9 +108,8 @@ final class CancellationPaths {
   }
 
   static boolean isSignalMutator(TreePath call) {
-    return call.getLeaf() instanceof MethodInvocationTree
-        && SIGNAL_MUTATORS.contains(
-            ASTHelpers.getSymbol((MethodInvocationTree) call.getLeaf()).getSimpleName().toString());
+    return call.getLeaf() instanceof MethodInvocationTree invocation
+        && SIGNAL_MUTATORS.contains(ASTHelpers.getSymbol(invocation).getSimpleName().toString());
   }
 
   /**
@@ -199,10 +198,8 @@ final class CancellationPaths {
       collection = enhancedForLoopTree.getExpression();
     } else if (parent instanceof com.sun.source.tree.LambdaExpressionTree) {
       TreePath call = AstPaths.parentSkippingParens(decl.getParentPath());
-      if (call != null && call.getLeaf() instanceof MethodInvocationTree) {
-        collection =
-            com.google.errorprone.util.ASTHelpers.getReceiver(
-                (MethodInvocationTree) call.getLeaf());
+      if (call != null && call.getLeaf() instanceof MethodInvocationTree invocation) {
+        collection = ASTHelpers.getReceiver(invocation);
       }
     }
     VarSymbol tasks = AstPaths.variable(collection);
@@ -241,8 +238,7 @@ final class CancellationPaths {
       ProducerDiscovery.Producer producer, QueueAliases queue, CompilationUnitIndex index) {
     for (VarSymbol alias : queue.variables) {
       for (TreePath call : index.callsOn(alias)) {
-        if (AstPaths.isWithin(call, producer.root.getLeaf())
-            || !ConsumerDiscovery.isInExitPath(call)) {
+        if (AstPaths.isWithin(call, producer.root.getLeaf()) || !AstPaths.isInExitPath(call)) {
           continue;
         }
         String name =

@@ -78,7 +78,7 @@ final class CompilationUnitIndex {
     if (plain != null || tree == null) {
       return plain;
     }
-    ExpressionTree t = AstPaths.skipParensAndCasts(tree);
+    ExpressionTree t = Trees.skipParensAndCasts(tree);
     if (t instanceof MethodInvocationTree call && call.getArguments().isEmpty()) {
       MethodSymbol method = ASTHelpers.getSymbol(call);
       return method == null ? null : getters.get(method);

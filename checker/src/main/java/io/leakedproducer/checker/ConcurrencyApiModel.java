@@ -629,8 +629,7 @@ final class ConcurrencyApiModel {
       return false;
     }
     ExpressionTree receiver = ASTHelpers.getReceiver(call);
-    return receiver != null
-        && !CURRENT_THREAD.matches(AstPaths.skipParensAndCasts(receiver), state);
+    return receiver != null && !CURRENT_THREAD.matches(Trees.skipParensAndCasts(receiver), state);
   }
 
   /** {@code Objects.requireNonNull(q)} and its kin: the result is the argument. */
@@ -666,7 +665,7 @@ final class ConcurrencyApiModel {
   /** The method's owner is {@code owner} or a type below it (List.get called on an ArrayList). */
   private static boolean isOwnedBySubtypeOf(MethodSymbol method, String owner) {
     return method.owner instanceof Symbol.ClassSymbol cls
-        && AstPaths.isSubtypeByName(cls, owner::contentEquals);
+        && Trees.isSubtypeByName(cls, owner::contentEquals);
   }
 
   static boolean isWorkQueueAccessor(MethodInvocationTree call) {
@@ -675,7 +674,7 @@ final class ConcurrencyApiModel {
         && method.getSimpleName().contentEquals("getQueue")
         && method.getParameters().isEmpty()
         && method.owner instanceof Symbol.ClassSymbol owner
-        && AstPaths.isSubtypeByName(owner, THREAD_POOL::contentEquals);
+        && Trees.isSubtypeByName(owner, THREAD_POOL::contentEquals);
   }
 
   static boolean isPoolStateQuery(MethodInvocationTree call) {
@@ -684,7 +683,7 @@ final class ConcurrencyApiModel {
         && method.getParameters().isEmpty()
         && POOL_STATE_QUERIES.contains(method.getSimpleName().toString())
         && method.owner instanceof Symbol.ClassSymbol owner
-        && AstPaths.isSubtypeByName(owner, "java.util.concurrent.ExecutorService"::contentEquals);
+        && Trees.isSubtypeByName(owner, "java.util.concurrent.ExecutorService"::contentEquals);
   }
 
   /**
@@ -696,7 +695,7 @@ final class ConcurrencyApiModel {
       return false;
     }
     return method.owner instanceof Symbol.ClassSymbol owner
-        && AstPaths.isSubtypeByName(owner, REJECTION_HANDLER::contentEquals);
+        && Trees.isSubtypeByName(owner, REJECTION_HANDLER::contentEquals);
   }
 
   static boolean isThreadPoolConstruction(
@@ -704,8 +703,8 @@ final class ConcurrencyApiModel {
     Type type = ASTHelpers.getType(creation);
     return type != null
         && type.tsym instanceof Symbol.ClassSymbol cls
-        && AstPaths.isSubtypeByName(cls, THREAD_POOL::contentEquals)
-        && !AstPaths.isSubtypeByName(
+        && Trees.isSubtypeByName(cls, THREAD_POOL::contentEquals)
+        && !Trees.isSubtypeByName(
             cls, "java.util.concurrent.ScheduledThreadPoolExecutor"::contentEquals);
   }
 

@@ -41,16 +41,6 @@ import org.jspecify.annotations.Nullable;
 final class EarlyExits {
 
   /** One way a consumer stops taking, with the line to show the user. */
-  static final class Exit {
-    final int line;
-    final String reason;
-
-    Exit(int line, String reason) {
-      this.line = line;
-      this.reason = reason;
-    }
-  }
-
   /** Names of pill constants, pill types and flags. */
   private static final Pattern END_MARKER =
       Pattern.compile(
@@ -70,7 +60,7 @@ final class EarlyExits {
       List<TreePath> chain,
       QueueAliases queue,
       @Nullable VarSymbol taken,
-      ConsumerDiscovery.Consumer consumer,
+      QueueConsumer consumer,
       ProducerDiscovery.Producer producer,
       CompilationUnitIndex index,
       ConsumerDeath death,
@@ -87,7 +77,7 @@ final class EarlyExits {
     }
     if (loop == null) {
       consumer.exits.add(
-          new Exit(
+          new ConsumerExit(
               AstPaths.line(index.unit, chain.get(0).getLeaf()),
               "takes a single element and stops"));
       return;
@@ -121,7 +111,7 @@ final class EarlyExits {
     /** The take call itself, for conditions written as {@code if (queue.take().isEmpty())}. */
     final Tree takeCall;
 
-    final ConsumerDiscovery.Consumer consumer;
+    final QueueConsumer consumer;
     final ProducerDiscovery.Producer producer;
     final CompilationUnitIndex index;
     final VisitorState state;
@@ -131,7 +121,7 @@ final class EarlyExits {
         QueueAliases queue,
         @Nullable VarSymbol taken,
         Tree takeCall,
-        ConsumerDiscovery.Consumer consumer,
+        QueueConsumer consumer,
         ProducerDiscovery.Producer producer,
         CompilationUnitIndex index,
         VisitorState state) {
@@ -309,7 +299,7 @@ final class EarlyExits {
       if (taken != null && mentionsNullCheckOf(condition, taken)) {
         return " when poll() returns null";
       }
-      if (AstPaths.skipParensAndCasts(condition).getKind() == Tree.Kind.LOGICAL_COMPLEMENT) {
+      if (Trees.skipParensAndCasts(condition).getKind() == Tree.Kind.LOGICAL_COMPLEMENT) {
         return " when processing an element fails";
       }
       if (((taken != null && mentions(condition, taken)) || AstPaths.contains(condition, takeCall))
@@ -320,7 +310,7 @@ final class EarlyExits {
     }
 
     private boolean isEndOfStream(ExpressionTree condition) {
-      ExpressionTree c = AstPaths.skipParensAndCasts(condition);
+      ExpressionTree c = Trees.skipParensAndCasts(condition);
       // `line == null || line.equals(EOF)`: the exit is early if either side is; `a && b` is as
       // narrow as either.
       if (c.getKind() == Tree.Kind.CONDITIONAL_OR) {
@@ -385,7 +375,7 @@ final class EarlyExits {
               || !name.matches("put|putFirst|putLast|offer|offerFirst|offerLast|add|transfer")) {
             continue;
           }
-          ExpressionTree element = AstPaths.skipParensAndCasts(insertion.getArguments().get(0));
+          ExpressionTree element = Trees.skipParensAndCasts(insertion.getArguments().get(0));
           if ("".equals(ASTHelpers.constValue(element, String.class))) {
             return true;
           }
@@ -403,7 +393,7 @@ final class EarlyExits {
     }
 
     private boolean isNullTestOfBlockingTake(ExpressionTree condition) {
-      ExpressionTree c = AstPaths.skipParensAndCasts(condition);
+      ExpressionTree c = Trees.skipParensAndCasts(condition);
       if (!(c instanceof BinaryTree b)
           || (c.getKind() != Tree.Kind.NOT_EQUAL_TO && c.getKind() != Tree.Kind.EQUAL_TO)) {
         return false;
@@ -425,7 +415,7 @@ final class EarlyExits {
     }
 
     private boolean isTaken(ExpressionTree t) {
-      if (AstPaths.skipParensAndCasts(t) == takeCall) {
+      if (Trees.skipParensAndCasts(t) == takeCall) {
         return true;
       }
       VarSymbol v = AstPaths.variable(t);
@@ -436,7 +426,7 @@ final class EarlyExits {
      * A pill: a constant, a final field, an enum constant, or a variable named like an end marker.
      */
     private boolean isMarker(ExpressionTree t) {
-      ExpressionTree e = AstPaths.skipParensAndCasts(t);
+      ExpressionTree e = Trees.skipParensAndCasts(t);
       if (e instanceof LiteralTree) {
         return e.getKind() != Tree.Kind.NULL_LITERAL;
       }
@@ -529,8 +519,8 @@ final class EarlyExits {
       for (TreePath p = path.getParentPath();
           p != null && p.getLeaf() != loop.getLeaf();
           p = p.getParentPath()) {
-        if (p.getLeaf() instanceof TryTree && ((TryTree) p.getLeaf()).getBlock() == previous) {
-          for (CatchTree c : ((TryTree) p.getLeaf()).getCatches()) {
+        if (p.getLeaf() instanceof TryTree tryTree && tryTree.getBlock() == previous) {
+          for (CatchTree c : tryTree.getCatches()) {
             if (AstPaths.catches(c, thrown, state)) {
               return true;
             }
@@ -545,8 +535,8 @@ final class EarlyExits {
       for (TreePath p = path.getParentPath();
           p != null && p.getLeaf() != loop.getLeaf();
           p = p.getParentPath()) {
-        if (p.getLeaf() instanceof CatchTree) {
-          Type caught = ASTHelpers.getType(((CatchTree) p.getLeaf()).getParameter());
+        if (p.getLeaf() instanceof CatchTree catchTree) {
+          Type caught = ASTHelpers.getType(catchTree.getParameter());
           return caught != null && isInterruption(caught);
         }
       }
@@ -558,7 +548,7 @@ final class EarlyExits {
     }
 
     private void add(Tree at, String reason) {
-      consumer.exits.add(new Exit(AstPaths.line(index.unit, at), reason));
+      consumer.exits.add(new ConsumerExit(AstPaths.line(index.unit, at), reason));
     }
   }
 }

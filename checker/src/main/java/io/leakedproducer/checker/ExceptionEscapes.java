@@ -466,7 +466,7 @@ final class ExceptionEscapes {
   }
 
   private boolean isThis(ExpressionTree receiver) {
-    ExpressionTree r = AstPaths.skipParensAndCasts(receiver);
+    ExpressionTree r = Trees.skipParensAndCasts(receiver);
     return r instanceof IdentifierTree id && id.getName() == state.getNames()._this;
   }
 
@@ -475,8 +475,8 @@ final class ExceptionEscapes {
     if (!index.classes.containsKey(owner)) {
       return false;
     }
-    for (Symbol s = owner; s instanceof ClassSymbol; s = s.owner) {
-      if (s.isPrivate() || ((ClassSymbol) s).isDirectlyOrIndirectlyLocal()) {
+    for (Symbol s = owner; s instanceof ClassSymbol cls; s = s.owner) {
+      if (cls.isPrivate() || cls.isDirectlyOrIndirectlyLocal()) {
         return true;
       }
     }
@@ -522,7 +522,7 @@ final class ExceptionEscapes {
    */
   private void collectSources(
       ExpressionTree expression, Sources sources, Set<VarSymbol> seen, int steps) {
-    ExpressionTree e = AstPaths.skipParensAndCasts(expression);
+    ExpressionTree e = Trees.skipParensAndCasts(expression);
     if (e instanceof LambdaExpressionTree || e instanceof MemberReferenceTree) {
       sources.implementations.add(e);
       return;
@@ -573,11 +573,11 @@ final class ExceptionEscapes {
 
   private void parameterSources(
       @Nullable TreePath declaration, Sources sources, Set<VarSymbol> seen, int steps) {
-    if (declaration == null || !(declaration.getParentPath().getLeaf() instanceof MethodTree)) {
+    if (declaration == null
+        || !(declaration.getParentPath().getLeaf() instanceof MethodTree method)) {
       sources.unknown = true; // a lambda's parameter: whoever calls the lambda supplies it
       return;
     }
-    MethodTree method = (MethodTree) declaration.getParentPath().getLeaf();
     MethodSymbol owner = ASTHelpers.getSymbol(method);
     int position = method.getParameters().indexOf(declaration.getLeaf());
     if (owner == null || position < 0) {

@@ -114,11 +114,11 @@ final class ExecutorWorkQueues {
     if (declaration != null
         && declaration.getLeaf() instanceof VariableTree decl
         && decl.getInitializer() != null) {
-      creations.add(AstPaths.skipParensAndCasts(decl.getInitializer()));
+      creations.add(Trees.skipParensAndCasts(decl.getInitializer()));
     }
     for (TreePath write : index.writesOf(variable)) {
       creations.add(
-          AstPaths.skipParensAndCasts(
+          Trees.skipParensAndCasts(
               ((com.sun.source.tree.AssignmentTree) write.getLeaf()).getExpression()));
     }
     Where result = Where.UNKNOWN;
@@ -146,7 +146,7 @@ final class ExecutorWorkQueues {
     if (newPool.getArguments().size() <= position) {
       return Where.UNKNOWN;
     }
-    ExpressionTree workQueue = AstPaths.skipParensAndCasts(newPool.getArguments().get(position));
+    ExpressionTree workQueue = Trees.skipParensAndCasts(newPool.getArguments().get(position));
     VarSymbol queueVariable = index.variable(workQueue);
     QueueBoundedness.Kind kind;
     QueueBoundedness boundedness =
@@ -211,7 +211,7 @@ final class ExecutorWorkQueues {
     if (receiver == null) {
       return null;
     }
-    ExpressionTree r = AstPaths.skipParensAndCasts(receiver);
+    ExpressionTree r = Trees.skipParensAndCasts(receiver);
     return r instanceof MethodInvocationTree call && ConcurrencyApiModel.isWorkQueueAccessor(call)
         ? call
         : null;

@@ -49,7 +49,7 @@ final class ExternalConsumers {
    * @param exit how the caller stops taking, for the message
    * @param missing what no lifecycle method does, for the message (null when safe)
    */
-  record Verdict(boolean safe, EarlyExits.Exit exit, @Nullable String missing) {}
+  record Verdict(boolean safe, ConsumerExit exit, @Nullable String missing) {}
 
   private ExternalConsumers() {}
 
@@ -60,7 +60,7 @@ final class ExternalConsumers {
    */
   @Nullable
   static Verdict judge(
-      List<ConsumerDiscovery.Consumer> consumers,
+      List<QueueConsumer> consumers,
       ProducerDiscovery.Producer producer,
       QueueAliases queue,
       CompilationUnitIndex index,
@@ -70,7 +70,7 @@ final class ExternalConsumers {
       return null;
     }
     List<External> externals = new ArrayList<>();
-    for (ConsumerDiscovery.Consumer consumer : consumers) {
+    for (QueueConsumer consumer : consumers) {
       External external = classify(consumer, queue, index, state);
       if (external != null) {
         externals.add(external);
@@ -80,8 +80,8 @@ final class ExternalConsumers {
       return null;
     }
     External first = externals.get(0);
-    EarlyExits.Exit exit =
-        new EarlyExits.Exit(
+    ConsumerExit exit =
+        new ConsumerExit(
             AstPaths.line(index.unit, first.at()),
             "the caller of " + first.api() + " can stop taking at any time");
     List<String> holders = new ArrayList<>();
@@ -122,10 +122,7 @@ final class ExternalConsumers {
    */
   @Nullable
   static External classify(
-      ConsumerDiscovery.Consumer consumer,
-      QueueAliases queue,
-      CompilationUnitIndex index,
-      VisitorState state) {
+      QueueConsumer consumer, QueueAliases queue, CompilationUnitIndex index, VisitorState state) {
     Tree root = consumer.root.getLeaf();
     if (root instanceof LambdaExpressionTree) {
       return streamSource(consumer, index, state);
@@ -190,7 +187,7 @@ final class ExternalConsumers {
   /** {@code Stream.generate(() -> queue.take())}: the stream's holder pulls. */
   @Nullable
   private static External streamSource(
-      ConsumerDiscovery.Consumer consumer, CompilationUnitIndex index, VisitorState state) {
+      QueueConsumer consumer, CompilationUnitIndex index, VisitorState state) {
     TreePath source = AstPaths.parentSkippingParens(consumer.root);
     if (source == null
         || !(source.getLeaf() instanceof MethodInvocationTree call)
@@ -275,7 +272,7 @@ final class ExternalConsumers {
   /**
    * A loop around the take that leaves only by returning what it took (an uninterruptible take).
    */
-  private static boolean onlyRetriesTheTake(TreePath loop, ConsumerDiscovery.Consumer consumer) {
+  private static boolean onlyRetriesTheTake(TreePath loop, QueueConsumer consumer) {
     return consumer.takes.stream()
         .anyMatch(
             take -> {
@@ -334,8 +331,7 @@ final class ExternalConsumers {
   }
 
   /** The method returns the element it took: {@code return queue.take();} or via a variable. */
-  private static boolean returnsTaken(
-      ConsumerDiscovery.Consumer consumer, Tree root, VisitorState state) {
+  private static boolean returnsTaken(QueueConsumer consumer, Tree root, VisitorState state) {
     for (TreePath take : consumer.takes) {
       TreePath parent = AstPaths.parentSkippingParens(take);
       if (parent != null && parent.getLeaf() instanceof ReturnTree) {

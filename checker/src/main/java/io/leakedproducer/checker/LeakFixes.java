@@ -41,8 +41,6 @@ final class LeakFixes {
   /**
    * Looked up on the compilation classpath: the fix that needs it is offered only when it is there.
    */
-  static final String RUNTIME_QUEUE = RuntimeLibrary.WITNESS;
-
   private LeakFixes() {}
 
   /** Where the fix can put its state, and how many consumer tasks one call of the method starts. */
@@ -72,7 +70,7 @@ final class LeakFixes {
    */
   private static Optional<Plan> plan(
       List<ProducerDiscovery.Producer> producers,
-      List<ConsumerDiscovery.Consumer> consumers,
+      List<QueueConsumer> consumers,
       QueueAliases queue,
       QueueBoundedness.Verdict verdict,
       CompilationUnitIndex index,
@@ -103,7 +101,7 @@ final class LeakFixes {
     }
     List<String> counts = new ArrayList<>();
     int constant = 0;
-    for (ConsumerDiscovery.Consumer consumer : consumers) {
+    for (QueueConsumer consumer : consumers) {
       if (!AstPaths.isWithin(consumer.root, scope)) {
         return Optional.empty(); // the fix's state would not be visible to this consumer
       }
@@ -145,7 +143,7 @@ final class LeakFixes {
    */
   static Optional<SuggestedFix> consumerCountFix(
       List<ProducerDiscovery.Producer> producers,
-      List<ConsumerDiscovery.Consumer> consumers,
+      List<QueueConsumer> consumers,
       QueueAliases queue,
       QueueBoundedness.Verdict verdict,
       CompilationUnitIndex index,
@@ -181,7 +179,7 @@ final class LeakFixes {
               "try {",
               "} finally {\n" + indent + "  " + counter + ".decrementAndGet();\n" + indent + "}"
             };
-    for (ConsumerDiscovery.Consumer consumer : consumers) {
+    for (QueueConsumer consumer : consumers) {
       if (!wrapConsumer(consumer, plan.get(), countOut, fix, state)) {
         return Optional.empty();
       }
@@ -205,7 +203,7 @@ final class LeakFixes {
    */
   static Optional<SuggestedFix> cancellableQueueFix(
       List<ProducerDiscovery.Producer> producers,
-      List<ConsumerDiscovery.Consumer> consumers,
+      List<QueueConsumer> consumers,
       QueueAliases queue,
       QueueBoundedness.Verdict verdict,
       CompilationUnitIndex index,
@@ -249,7 +247,7 @@ final class LeakFixes {
       return Optional.empty();
     }
     SuggestedFix.Builder fix = SuggestedFix.builder();
-    String type = SuggestedFixes.qualifyType(state, fix, RUNTIME_QUEUE);
+    String type = SuggestedFixes.qualifyType(state, fix, RuntimeLibrary.WITNESS);
     fix.replace(declaration.getType(), type + "<" + element + ">");
     fix.replace(
         verdict.creation, "new " + type + "<>(" + capacity + ", " + plan.get().consumerCount + ")");
@@ -260,7 +258,7 @@ final class LeakFixes {
             new String[] {
               "try (var " + resource + " = " + queueName + ".registerConsumer()) {", "}"
             };
-    for (ConsumerDiscovery.Consumer consumer : consumers) {
+    for (QueueConsumer consumer : consumers) {
       if (!wrapConsumer(consumer, plan.get(), register, fix, state)) {
         return Optional.empty();
       }
@@ -278,7 +276,7 @@ final class LeakFixes {
    * first take).
    */
   private static boolean wrapConsumer(
-      ConsumerDiscovery.Consumer consumer,
+      QueueConsumer consumer,
       Plan plan,
       Wrapper wrapper,
       SuggestedFix.Builder fix,
@@ -333,7 +331,7 @@ final class LeakFixes {
    * variable it declares is used after it.
    */
   private static boolean wrapCallerTakes(
-      ConsumerDiscovery.Consumer consumer,
+      QueueConsumer consumer,
       Plan plan,
       Wrapper wrapper,
       SuggestedFix.Builder fix,
@@ -478,7 +476,7 @@ final class LeakFixes {
                 : name.equals("transfer") ? "tryTransfer" : "offer";
     String indent = indentOf(parent.getLeaf(), state);
     String prefix = "";
-    ExpressionTree arg = AstPaths.skipParensAndCasts(call.getArguments().get(0));
+    ExpressionTree arg = Trees.skipParensAndCasts(call.getArguments().get(0));
     if (!(arg instanceof IdentifierTree)
         && !(arg instanceof com.sun.source.tree.LiteralTree)
         && ASTHelpers.constValue(arg) == null) {

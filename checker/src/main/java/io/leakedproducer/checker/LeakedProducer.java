@@ -256,7 +256,7 @@ public final class LeakedProducer extends BugChecker
           "the queue escapes to code outside this unit, which may consume it: " + queue.variables);
       return analysis;
     }
-    List<ConsumerDiscovery.Consumer> allConsumers = new ArrayList<>();
+    List<QueueConsumer> allConsumers = new ArrayList<>();
     List<ProducerDiscovery.Producer> leaking = new ArrayList<>();
     for (VarSymbol alias : queue.variables) {
       for (TreePath site : units.callsOn(alias)) {
@@ -288,7 +288,7 @@ public final class LeakedProducer extends BugChecker
                   + ")");
           continue;
         }
-        List<ConsumerDiscovery.Consumer> consumers =
+        List<QueueConsumer> consumers =
             ConsumerDiscovery.discover(queue, producer, units, consumerDeath, state);
         if (consumers.isEmpty()) {
           // The only takers, if any, run on the producer's own thread: a worklist that fills up
@@ -347,16 +347,16 @@ public final class LeakedProducer extends BugChecker
             analysis.drop(call, "safe: " + cancellation);
             continue;
           }
-          EarlyExits.Exit exit =
+          ConsumerExit exit =
               consumers.stream()
                   .filter(c -> !c.exits.isEmpty())
-                  .map(c -> c.exits.stream().min(Comparator.comparingInt(e -> e.line)).get())
-                  .min(Comparator.comparingInt(e -> e.line))
+                  .map(c -> c.exits.stream().min(Comparator.comparingInt(ConsumerExit::line)).get())
+                  .min(Comparator.comparingInt(ConsumerExit::line))
                   .get();
           analysis.findings.put(call, Finding.earlyExit(producer, exit, verdict));
         }
         leaking.add(producer);
-        for (ConsumerDiscovery.Consumer consumer : consumers) {
+        for (QueueConsumer consumer : consumers) {
           if (allConsumers.stream().noneMatch(c -> c.root.getLeaf() == consumer.root.getLeaf())) {
             allConsumers.add(consumer);
           }
@@ -386,13 +386,11 @@ public final class LeakedProducer extends BugChecker
       @Nullable String manualFix) {
 
     static Finding earlyExit(
-        ProducerDiscovery.Producer producer,
-        EarlyExits.Exit exit,
-        QueueBoundedness.Verdict verdict) {
+        ProducerDiscovery.Producer producer, ConsumerExit exit, QueueBoundedness.Verdict verdict) {
       return new Finding(
           producer,
           verdict,
-          String.format("every consumer can stop taking (line %d: %s)", exit.line, exit.reason),
+          String.format("every consumer can stop taking (line %d: %s)", exit.line(), exit.reason()),
           "nothing cancels the producer (no Future.cancel(true), shutdownNow() or"
               + " Thread.interrupt() reaches it, and no stop signal is checked between timed"
               + " offers)",
@@ -437,7 +435,7 @@ public final class LeakedProducer extends BugChecker
           verdict,
           String.format(
               "every consumer can stop taking (line %d: %s)",
-              external.exit().line, external.exit().reason),
+              external.exit().line(), external.exit().reason()),
           external.missing(),
           null);
     }

@@ -142,10 +142,10 @@ final class ProducerDiscovery {
     TreePath current = site;
     for (int depth = 0; depth < 4; depth++) {
       TreePath root = AstPaths.taskRoot(current);
-      if (!(root.getLeaf() instanceof MethodTree)) {
+      if (!(root.getLeaf() instanceof MethodTree methodTree)) {
         break;
       }
-      MethodSymbol method = ASTHelpers.getSymbol((MethodTree) root.getLeaf());
+      MethodSymbol method = ASTHelpers.getSymbol(methodTree);
       if (method == null
           || TaskSpawns.isTaskMethod(method, state)
           || !index.memberReferences.getOrDefault(method, List.of()).isEmpty()) {
@@ -325,18 +325,15 @@ final class ProducerDiscovery {
                       : ".size()")));
     }
     if (loop instanceof ForLoopTree f) {
-
       if (f.getInitializer().size() != 1
-          || !(f.getInitializer().get(0) instanceof VariableTree)
-          || !(f.getCondition() instanceof BinaryTree)) {
+          || !(f.getInitializer().get(0) instanceof VariableTree init)
+          || !(f.getCondition() instanceof BinaryTree cond)) {
         return null;
       }
-      VariableTree init = (VariableTree) f.getInitializer().get(0);
       Integer start =
           init.getInitializer() == null
               ? null
               : ASTHelpers.constValue(init.getInitializer(), Integer.class);
-      BinaryTree cond = (BinaryTree) f.getCondition();
       Symbol index = ASTHelpers.getSymbol(init);
       if (start == null
           || start != 0

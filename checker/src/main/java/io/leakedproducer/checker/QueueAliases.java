@@ -85,8 +85,8 @@ final class QueueAliases {
       // Where this variable's value comes from.
       boolean hasSource = false;
       TreePath decl = index.declarations.get(v);
-      if (decl != null && decl.getLeaf() instanceof VariableTree) {
-        ExpressionTree init = ((VariableTree) decl.getLeaf()).getInitializer();
+      if (decl != null && decl.getLeaf() instanceof VariableTree declared) {
+        ExpressionTree init = declared.getInitializer();
         if (init != null) {
           hasSource = true;
           unknown |= addSource(init, origins, work, index);
@@ -167,13 +167,13 @@ final class QueueAliases {
           }
         } else if (parent instanceof VariableTree variableTree
             && variableTree.getInitializer() != null
-            && AstPaths.skipParensAndCasts(variableTree.getInitializer()) == use.getLeaf()) {
+            && Trees.skipParensAndCasts(variableTree.getInitializer()) == use.getLeaf()) {
           Symbol target = ASTHelpers.getSymbol(parent);
           if (target instanceof VarSymbol varSymbol) {
             work.add(varSymbol);
           }
         } else if (parent instanceof AssignmentTree assignmentTree
-            && AstPaths.skipParensAndCasts(assignmentTree.getExpression()) == use.getLeaf()) {
+            && Trees.skipParensAndCasts(assignmentTree.getExpression()) == use.getLeaf()) {
           VarSymbol target = AstPaths.variable(assignmentTree.getVariable());
           if (target != null) {
             work.add(target);
@@ -211,7 +211,7 @@ final class QueueAliases {
     List<? extends ExpressionTree> args = arguments(call);
     int position = -1;
     for (int i = 0; i < args.size(); i++) {
-      if (AstPaths.skipParensAndCasts(args.get(i)) == argument) {
+      if (Trees.skipParensAndCasts(args.get(i)) == argument) {
         position = i;
       }
     }
@@ -256,7 +256,7 @@ final class QueueAliases {
       List<ExpressionTree> origins,
       Deque<VarSymbol> work,
       CompilationUnitIndex index) {
-    ExpressionTree expr = AstPaths.skipParensAndCasts(source);
+    ExpressionTree expr = Trees.skipParensAndCasts(source);
     if (expr.getKind() == Tree.Kind.NULL_LITERAL) {
       return false; // `= null` now, created later: the later assignment is the origin
     }
@@ -333,7 +333,7 @@ final class QueueAliases {
     com.sun.tools.javac.code.Type type = v.type;
     if (type instanceof com.sun.tools.javac.code.Type.ArrayType array) {
       return array.elemtype.tsym instanceof com.sun.tools.javac.code.Symbol.ClassSymbol c
-          && AstPaths.isSubtypeByName(c, n -> ConcurrencyApiModel.isQueueTypeName(n.toString()));
+          && Trees.isSubtypeByName(c, n -> ConcurrencyApiModel.isQueueTypeName(n.toString()));
     }
     if (type == null
         || type.getTypeArguments().isEmpty()
@@ -344,10 +344,7 @@ final class QueueAliases {
   }
 
   private static int parameterIndex(VarSymbol param) {
-    if (!(param.owner instanceof MethodSymbol)) {
-      return -1;
-    }
-    return ((MethodSymbol) param.owner).getParameters().indexOf(param);
+    return param.owner instanceof MethodSymbol method ? method.getParameters().indexOf(param) : -1;
   }
 
   private static boolean isLambdaParameter(TreePath decl) {
@@ -364,13 +361,12 @@ final class QueueAliases {
     for (VarSymbol alias : variables) {
       TreePath decl = index.declarations.get(alias);
       if (decl != null
-          && decl.getLeaf() instanceof VariableTree
-          && AstPaths.skipParensAndCasts(((VariableTree) decl.getLeaf()).getInitializer())
-              == creation) {
+          && decl.getLeaf() instanceof VariableTree declared
+          && Trees.skipParensAndCasts(declared.getInitializer()) == creation) {
         return decl;
       }
       for (TreePath write : index.writesOf(alias)) {
-        if (AstPaths.skipParensAndCasts(((AssignmentTree) write.getLeaf()).getExpression())
+        if (Trees.skipParensAndCasts(((AssignmentTree) write.getLeaf()).getExpression())
             == creation) {
           return write;
         }

@@ -126,7 +126,7 @@ final class QueueBoundedness {
           return new Verdict(exact ? Kind.UNBOUNDED : Kind.UNKNOWN, null, false, shown, origin);
         }
       }
-      if (type.tsym.getQualifiedName().contentEquals(LeakFixes.RUNTIME_QUEUE)) {
+      if (type.tsym.getQualifiedName().contentEquals(RuntimeLibrary.WITNESS)) {
         // Consumer tracking (a second argument) is its cancellation path; without it only cancel()
         // is.
         return new Verdict(

@@ -21,7 +21,7 @@ final class RuntimeLibrary {
   private RuntimeLibrary() {}
 
   static boolean isOnClasspath(VisitorState state) {
-    if (IO_LEAKEDPRODUCER_RUNTIME_CANCELLABLEBOUNDEDQUEUE_TYPE.get(state) != null) {
+    if (WITNESS_TYPE.get(state) != null) {
       return true; // already loaded by this compilation
     }
     try {
@@ -31,17 +31,15 @@ final class RuntimeLibrary {
           Source.instance(state.context).compareTo(Source.JDK9) >= 0
               ? symtab.unnamedModule
               : symtab.noModule;
-      return ClassFinder.instance(state.context)
-              .loadClass(module, IO_LEAKEDPRODUCER_RUNTIME_CANCELLABLEBOUNDEDQUEUE_NAME.get(state))
-          != null;
+      return ClassFinder.instance(state.context).loadClass(module, WITNESS_NAME.get(state)) != null;
     } catch (CompletionFailure e) {
       return false;
     }
   }
 
-  private static final Supplier<Name> IO_LEAKEDPRODUCER_RUNTIME_CANCELLABLEBOUNDEDQUEUE_NAME =
+  private static final Supplier<Name> WITNESS_NAME =
       VisitorState.memoize(state -> state.getName(WITNESS));
 
-  private static final Supplier<Type> IO_LEAKEDPRODUCER_RUNTIME_CANCELLABLEBOUNDEDQUEUE_TYPE =
+  private static final Supplier<Type> WITNESS_TYPE =
       VisitorState.memoize(state -> state.getTypeFromString(WITNESS));
 }

@@ -71,7 +71,7 @@ final class SelfBlockingConsumers {
       for (VarSymbol alias : queue.variables) {
         for (TreePath take : index.callsOn(alias)) {
           if (!isTake(take, state)
-              || ConsumerDiscovery.isInExitPath(take)
+              || AstPaths.isInExitPath(take)
               || AstPaths.taskRoot(take).getLeaf() != root) {
             continue;
           }
@@ -98,7 +98,7 @@ final class SelfBlockingConsumers {
    * fresh in the same method cannot fill it, so it gains nothing from this.
    */
   static void addReentrantExits(
-      List<ConsumerDiscovery.Consumer> consumers,
+      List<QueueConsumer> consumers,
       ProducerDiscovery.Producer producer,
       QueueAliases queue,
       ConcurrencyApiModel api,
@@ -107,7 +107,7 @@ final class SelfBlockingConsumers {
     if (List.of("1").equals(producer.count) && createdIn(queue, producer.root.getLeaf(), index)) {
       return;
     }
-    for (ConsumerDiscovery.Consumer consumer : consumers) {
+    for (QueueConsumer consumer : consumers) {
       for (TreePath loop : consumer.loops) {
         ReachableCalls.Reach reach =
             ReachableCalls.find(
@@ -116,7 +116,7 @@ final class SelfBlockingConsumers {
                 index);
         if (reach != null && !threadGuarded(reach.target(), index)) {
           consumer.exits.add(
-              new EarlyExits.Exit(
+              new ConsumerExit(
                   AstPaths.line(index.unit, reach.via().getLeaf()),
                   "its processing puts into the queue it drains"
                       + via(reach)
@@ -132,13 +132,13 @@ final class SelfBlockingConsumers {
    * leaks stops taking when that insertion blocks forever.
    */
   static void addCascadeExits(
-      List<ConsumerDiscovery.Consumer> consumers,
+      List<QueueConsumer> consumers,
       QueueAliases queue,
       ConcurrencyApiModel api,
       DownstreamLeaks downstream,
       CompilationUnitIndex index,
       VisitorState state) {
-    for (ConsumerDiscovery.Consumer consumer : consumers) {
+    for (QueueConsumer consumer : consumers) {
       for (TreePath loop : consumer.loops) {
         ReachableCalls.Reach reach =
             ReachableCalls.find(
@@ -155,7 +155,7 @@ final class SelfBlockingConsumers {
         if (reach != null) {
           MethodInvocationTree insertion = (MethodInvocationTree) reach.target().getLeaf();
           consumer.exits.add(
-              new EarlyExits.Exit(
+              new ConsumerExit(
                   AstPaths.line(index.unit, reach.via().getLeaf()),
                   "it also produces into '"
                       + index.receiverVariable(insertion).getSimpleName()

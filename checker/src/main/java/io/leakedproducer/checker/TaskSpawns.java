@@ -205,8 +205,8 @@ final class TaskSpawns {
     for (TreePath use : index.usesOf(var)) {
       TreePath parent = AstPaths.parentSkippingParens(use);
       if (parent != null
-          && parent.getLeaf() instanceof MemberSelectTree
-          && ((MemberSelectTree) parent.getLeaf()).getIdentifier().contentEquals("start")
+          && parent.getLeaf() instanceof MemberSelectTree select
+          && select.getIdentifier().contentEquals("start")
           && isThreadType(var)) {
         return new Spawn(Kind.THREAD, use, var, false, null, false);
       }
@@ -272,8 +272,10 @@ final class TaskSpawns {
       TreePath parent = AstPaths.parentSkippingParens(callPath);
       VarSymbol handle = AstPaths.assignedVariable(callPath);
       boolean inCollection = false;
-      if (handle == null && parent != null && parent.getLeaf() instanceof MethodInvocationTree) {
-        handle = AstPaths.receiverVariable((MethodInvocationTree) parent.getLeaf());
+      if (handle == null
+          && parent != null
+          && parent.getLeaf() instanceof MethodInvocationTree addedTo) {
+        handle = AstPaths.receiverVariable(addedTo);
         inCollection = handle != null;
       }
       return new Spawn(Kind.FUTURE, callPath, handle, inCollection, executor, opaque);
@@ -296,11 +298,11 @@ final class TaskSpawns {
 
   private static boolean isThreadType(VarSymbol var) {
     Type t = var.type;
-    while (t != null && t.tsym instanceof ClassSymbol) {
-      if (t.tsym.getQualifiedName().contentEquals("java.lang.Thread")) {
+    while (t != null && t.tsym instanceof ClassSymbol cls) {
+      if (cls.getQualifiedName().contentEquals("java.lang.Thread")) {
         return true;
       }
-      t = ((ClassSymbol) t.tsym).getSuperclass();
+      t = cls.getSuperclass();
     }
     return false;
   }

@@ -61,6 +61,14 @@ import java.util.function.Predicate;
  *       they are.
  * </ol>
  *
+ * <h2>Memory consistency</h2>
+ *
+ * Actions in the calling thread before {@code deleteAll} starts happen-before every {@link
+ * Deleter#delete} call of that run (the snapshot is published to the workers when they start).
+ * Actions of every delete of the run happen-before {@code deleteAll} returns or throws: the call
+ * joins its worker threads (or, with a caller-supplied executor, waits on a latch each task counts
+ * down last), so the caller sees everything the deletes wrote, including on the failure path.
+ *
  * <h2>Options</h2>
  *
  * Build a reusable, immutable, thread-safe instance with {@link #builder()}:

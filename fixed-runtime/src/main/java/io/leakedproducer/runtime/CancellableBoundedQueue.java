@@ -79,9 +79,19 @@ import java.util.concurrent.locks.ReentrantLock;
  * throws {@link java.util.ConcurrentModificationException}); its {@code remove} removes that
  * element instance if it is still queued. All methods are thread-safe.
  *
+ * <h2>Memory consistency</h2>
+ *
+ * As with other {@link BlockingQueue}s, actions in a thread before it places an element into the
+ * queue <i>happen-before</i> actions after another thread takes or receives that element. In
+ * addition, actions in a thread before it calls {@link #close()} or {@link #cancel()}, or before it
+ * closes a consumer {@link Registration}, happen-before actions in any thread after it observes the
+ * resulting state: a {@code take} that throws {@link QueueClosedException}, a {@link #receive()}
+ * that returns {@code null}, or a {@code put} that throws {@link QueueAbandonedException}. Every
+ * state read and transition happens under the queue's one lock.
+ *
  * @param <E> the element type
  */
-public class CancellableBoundedQueue<E> extends AbstractQueue<E> implements BlockingQueue<E> {
+public final class CancellableBoundedQueue<E> extends AbstractQueue<E> implements BlockingQueue<E> {
 
   private final Object[] items;
   private int takeIndex;

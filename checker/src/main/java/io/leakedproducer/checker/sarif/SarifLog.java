@@ -19,15 +19,13 @@ final class SarifLog {
   /**
    * The base of every relative artifact URI; {@code originalUriBaseIds} maps it to the base dir.
    */
-  static final String SRCROOT = "%SRCROOT%";
-
   private SarifLog() {}
 
   /** The whole log: one run, {@code results} in the given order. */
   static Map<String, Object> document(RuleMetadata rule, Path baseDir, List<Object> results) {
     Map<String, Object> run = new LinkedHashMap<>();
     run.put("tool", Map.of("driver", rule.driverJson()));
-    run.put("originalUriBaseIds", Map.of(SRCROOT, Map.of("uri", directoryUri(baseDir))));
+    run.put("originalUriBaseIds", Map.of(SourceKey.SRCROOT, Map.of("uri", directoryUri(baseDir))));
     run.put("columnKind", "utf16CodeUnits");
     run.put("results", results);
     Map<String, Object> log = new LinkedHashMap<>();
@@ -66,7 +64,7 @@ final class SarifLog {
     }
     URI base = null;
     if (run.get("originalUriBaseIds") instanceof Map<?, ?> bases
-        && bases.get(SRCROOT) instanceof Map<?, ?> srcRoot
+        && bases.get(SourceKey.SRCROOT) instanceof Map<?, ?> srcRoot
         && srcRoot.get("uri") instanceof String uri) {
       base = URI.create(uri);
     }
@@ -92,7 +90,7 @@ final class SarifLog {
     }
     long column = region.get("startColumn") instanceof Number c ? c.longValue() : 1;
     URI resolved = URI.create(uri);
-    if (SRCROOT.equals(artifact.get("uriBaseId")) && base != null) {
+    if (SourceKey.SRCROOT.equals(artifact.get("uriBaseId")) && base != null) {
       resolved = base.resolve(resolved);
     }
     SourceKey source =

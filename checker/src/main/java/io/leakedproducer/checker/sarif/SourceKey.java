@@ -14,6 +14,9 @@ import java.util.Optional;
  * compilations that name the same file agree on its key, which is what merging relies on.
  */
 record SourceKey(Optional<Path> path, String name) {
+  /** The {@code uriBaseId} of artifact locations under the log's base directory. */
+  static final String SRCROOT = "%SRCROOT%";
+
   static SourceKey ofPath(Path path) {
     Path normalized = path.toAbsolutePath().normalize();
     return new SourceKey(Optional.of(normalized), normalized.toString());
@@ -47,7 +50,7 @@ record SourceKey(Optional<Path> path, String name) {
     } else if (path.get().startsWith(baseDir)) {
       String relative = baseDir.relativize(path.get()).toString().replace('\\', '/');
       location.put("uri", encode(relative));
-      location.put("uriBaseId", SarifLog.SRCROOT);
+      location.put("uriBaseId", SRCROOT);
     } else {
       location.put("uri", path.get().toUri().toString());
     }

@@ -1,0 +1,22 @@
+package io.leakedproducer.checker;
+
+import com.sun.source.util.TreePath;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One consumer of a queue: the task it runs in, its takes and take loops, and the ways it can stop
+ * taking, which {@link EarlyExits} adds as it finds them.
+ */
+final class QueueConsumer {
+  final TreePath root;
+  final List<TreePath> takes = new ArrayList<>();
+  final List<ConsumerExit> exits = new ArrayList<>();
+
+  /** Take loops of this consumer, for the fix and for drain detection. */
+  final List<TreePath> loops = new ArrayList<>();
+
+  QueueConsumer(TreePath root) {
+    this.root = root;
+  }
+}
