@@ -53,9 +53,7 @@ final class AstPaths {
       if (type == null || type.tsym == null) {
         return true;
       }
-      String name = type.tsym.getQualifiedName().toString();
-      return !(name.startsWith("java.util.function.")
-          && !name.equals("java.util.function.Supplier"));
+      return !ConcurrencyApiModel.runsInline(type.tsym.getQualifiedName());
     }
     return tree instanceof MethodTree || tree instanceof ClassTree;
   }

@@ -794,4 +794,173 @@ final class ConcurrencyApiModel {
 
   private static final Supplier<Type> JAVA_LANG_INTERRUPTEDEXCEPTION =
       VisitorState.memoize(state -> state.getTypeFromString("java.lang.InterruptedException"));
+
+  // --- Task spawning (TaskSpawns) -----------------------------------------------------------
+
+  /** Methods another thread invokes on a task object: run(), call(), get(), compute(). */
+  private static final ImmutableSet<String> TASK_METHOD_NAMES =
+      ImmutableSet.of("run", "call", "get", "compute");
+
+  /** The task interfaces whose no-argument method another thread runs. */
+  private static final ImmutableList<String> TASK_TYPES =
+      ImmutableList.of(
+          "java.lang.Runnable",
+          "java.util.concurrent.Callable",
+          "java.util.function.Supplier",
+          "java.util.concurrent.ForkJoinTask");
+
+  private static final String THREAD = "java.lang.Thread";
+
+  /** The method that starts a {@code Thread}. */
+  private static final String THREAD_START = "start";
+
+  /** Adds a task to a collection that is started later (invokeAll): {@code tasks.add(t)}. */
+  private static final ImmutableSet<String> TASK_COLLECTORS = ImmutableSet.of("add", "of");
+
+  /** Builds a collection of tasks around a task expression: {@code List.of(t)}, {@code asList}. */
+  private static final ImmutableSet<String> TASK_COLLECTION_BUILDERS =
+      ImmutableSet.of("of", "asList", "add");
+
+  /** Spawn methods that start a thread, as {@link SpawnMethod#THREAD}. */
+  private static final ImmutableSet<String> THREAD_STARTERS =
+      ImmutableSet.of("start", "startVirtualThread", "unstarted", "newThread");
+
+  private static final ImmutableSet<String> INVOKE_ALL_NAMES =
+      ImmutableSet.of("invokeAll", "invokeAny");
+
+  /** How a spawn call (see {@link #isSpawn}) hands out its task, for cancellation. */
+  enum SpawnMethod {
+    /** {@code ForkJoinPool.submit}: its task's cancel never interrupts. */
+    FORK_JOIN_SUBMIT,
+    /** {@code CompletableFuture.runAsync/supplyAsync}: cancel never interrupts. */
+    COMPLETABLE_FUTURE,
+    /** {@code invokeAll}/{@code invokeAny}: the caller waits for the tasks. */
+    INVOKE_ALL,
+    /** Starts a thread: {@code Thread.Builder.start}, {@code ThreadFactory.newThread}, ... */
+    THREAD,
+    /** Anything else: execute, submit, schedule. */
+    OTHER
+  }
+
+  static SpawnMethod spawnMethod(MethodSymbol sym) {
+    String name = sym.getSimpleName().toString();
+    if (sym.owner.getQualifiedName().contentEquals("java.util.concurrent.ForkJoinPool")
+        && name.equals("submit")) {
+      return SpawnMethod.FORK_JOIN_SUBMIT;
+    }
+    if (sym.owner.getQualifiedName().contentEquals("java.util.concurrent.CompletableFuture")) {
+      return SpawnMethod.COMPLETABLE_FUTURE;
+    }
+    if (INVOKE_ALL_NAMES.contains(name)) {
+      return SpawnMethod.INVOKE_ALL;
+    }
+    return THREAD_STARTERS.contains(name) ? SpawnMethod.THREAD : SpawnMethod.OTHER;
+  }
+
+  /** run() or call() of a Runnable, Callable or Thread: a method some other thread invokes. */
+  static boolean isTaskMethod(MethodSymbol method, VisitorState state) {
+    if (!method.getParameters().isEmpty()
+        || !TASK_METHOD_NAMES.contains(method.getSimpleName().toString())) {
+      return false;
+    }
+    Type owner = method.enclClass().type;
+    for (String task : TASK_TYPES) {
+      Type type = state.getTypeFromString(task);
+      if (type != null && ASTHelpers.isSubtype(owner, type, state)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  static boolean isThreadStart(com.sun.source.tree.MemberSelectTree select) {
+    return select.getIdentifier().contentEquals(THREAD_START);
+  }
+
+  /** The type is {@code Thread} or a subclass. */
+  static boolean isThreadType(@Nullable Type type) {
+    return type != null
+        && type.tsym instanceof Symbol.ClassSymbol cls
+        && Trees.isSubtypeByName(cls, THREAD::contentEquals);
+  }
+
+  static boolean isTaskCollector(MethodSymbol method) {
+    return TASK_COLLECTORS.contains(method.getSimpleName().toString());
+  }
+
+  static boolean isTaskCollectionBuilder(MethodSymbol method) {
+    return TASK_COLLECTION_BUILDERS.contains(method.getSimpleName().toString());
+  }
+
+  // --- Interrupt status, queue hand-offs, inline callbacks -----------------------------------
+
+  /** Queries of a thread's interrupt status: {@code isInterrupted()}, {@code interrupted()}. */
+  private static final ImmutableSet<String> INTERRUPT_STATUS_QUERIES =
+      ImmutableSet.of("isInterrupted", "interrupted");
+
+  private static final String INTERRUPT = "interrupt";
+
+  /** A method reference to one of these, handed to other code, is a consumer we cannot see. */
+  private static final ImmutableList<String> TAKING_METHOD_PREFIXES =
+      ImmutableList.of("take", "poll", "drainTo");
+
+  /**
+   * Library calls that look at a queue passed to them without taking from it: {@code
+   * requireNonNull}, string building, printing.
+   */
+  private static final ImmutableSet<String> QUEUE_INSPECTING_OWNERS =
+      ImmutableSet.of("java.lang.String", "java.lang.StringBuilder");
+
+  private static final ImmutableSet<String> QUEUE_INSPECTING_METHODS =
+      ImmutableSet.of(
+          "java.util.Objects#requireNonNull",
+          "com.google.common.base.Preconditions#checkNotNull",
+          "*#println",
+          "*#identityHashCode");
+
+  /**
+   * Functional interfaces whose lambdas run inline on the caller's thread ({@code forEach}, {@code
+   * computeIfAbsent}); {@code Supplier} is the exception: it is also the task type of {@code
+   * supplyAsync}.
+   */
+  private static final String INLINE_FUNCTION_PACKAGE = "java.util.function.";
+
+  private static final String SUPPLIER = "java.util.function.Supplier";
+
+  static boolean isInterruptStatusQuery(@Nullable Symbol sym) {
+    return sym != null && INTERRUPT_STATUS_QUERIES.contains(sym.getSimpleName().toString());
+  }
+
+  /** A call named {@code interrupt()}: restores or sends an interrupt. */
+  static boolean isInterruptCall(@Nullable Symbol sym) {
+    return sym != null && sym.getSimpleName().contentEquals(INTERRUPT);
+  }
+
+  static boolean isTakingMethodName(CharSequence name) {
+    String n = name.toString();
+    return TAKING_METHOD_PREFIXES.stream().anyMatch(n::startsWith);
+  }
+
+  static boolean inspectsWithoutTaking(MethodSymbol method) {
+    String owner = method.owner.getQualifiedName().toString();
+    String name = method.getSimpleName().toString();
+    if (QUEUE_INSPECTING_OWNERS.contains(owner)) {
+      return true;
+    }
+    for (String spec : QUEUE_INSPECTING_METHODS) {
+      int hash = spec.indexOf('#');
+      String specOwner = spec.substring(0, hash);
+      String specName = spec.substring(hash + 1);
+      if ((specOwner.equals("*") || specOwner.equals(owner)) && name.startsWith(specName)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** A lambda of this functional interface runs inline on its caller's thread. */
+  static boolean runsInline(CharSequence functionalInterface) {
+    String name = functionalInterface.toString();
+    return name.startsWith(INLINE_FUNCTION_PACKAGE) && !name.equals(SUPPLIER);
+  }
 }

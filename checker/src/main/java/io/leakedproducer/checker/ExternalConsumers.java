@@ -145,7 +145,7 @@ final class ExternalConsumers {
     boolean pull = ConcurrencyApiModel.isPullApiMethod(method, state);
     if (!pull
         && (method.isStatic()
-            || TaskSpawns.isTaskMethod(method, state)
+            || ConcurrencyApiModel.isTaskMethod(method, state)
             || ConcurrencyApiModel.isLifecycleMethod(method)
             || !index.callSitesOf(method).isEmpty()
             || !(ConcurrencyApiModel.isReceiveMethodName(method)

@@ -147,7 +147,7 @@ final class ProducerDiscovery {
       }
       MethodSymbol method = ASTHelpers.getSymbol(methodTree);
       if (method == null
-          || TaskSpawns.isTaskMethod(method, state)
+          || ConcurrencyApiModel.isTaskMethod(method, state)
           || !index.memberReferences.getOrDefault(method, List.of()).isEmpty()) {
         break;
       }
@@ -258,9 +258,7 @@ final class ProducerDiscovery {
               return false;
             }
             if (t instanceof MethodInvocationTree) {
-              Symbol sym = ASTHelpers.getSymbol(t);
-              String name = sym == null ? "" : sym.getSimpleName().toString();
-              if (name.equals("isInterrupted") || name.equals("interrupted")) {
+              if (ConcurrencyApiModel.isInterruptStatusQuery(ASTHelpers.getSymbol(t))) {
                 interruptStatus[0] = true;
               }
             }
@@ -408,8 +406,7 @@ final class ProducerDiscovery {
           if (!(t instanceof MethodInvocationTree)) {
             return false;
           }
-          Symbol sym = ASTHelpers.getSymbol(t);
-          return sym != null && sym.getSimpleName().contentEquals("interrupt");
+          return ConcurrencyApiModel.isInterruptCall(ASTHelpers.getSymbol(t));
         });
   }
 

@@ -184,8 +184,7 @@ final class QueueAliases {
           escapes |= followArgument(parent, use.getLeaf(), index, work);
         } else if (parent instanceof MemberReferenceTree memberReferenceTree) {
           // `queue::take` handed to someone else is a consumer we cannot see.
-          String name = memberReferenceTree.getName().toString();
-          escapes |= name.startsWith("take") || name.startsWith("poll") || name.equals("drainTo");
+          escapes |= ConcurrencyApiModel.isTakingMethodName(memberReferenceTree.getName());
         }
       }
     }
@@ -225,7 +224,7 @@ final class QueueAliases {
 
     TreePath declaration = index.methods.get(method);
     if (declaration == null) {
-      return !isHarmless(method);
+      return !ConcurrencyApiModel.inspectsWithoutTaking(method);
     }
     List<VarSymbol> params = method.getParameters();
     if (position < params.size() && !(method.isVarArgs() && position >= params.size() - 1)) {
@@ -233,18 +232,6 @@ final class QueueAliases {
       return false;
     }
     return true;
-  }
-
-  /** Library calls that look at the queue without taking from it. */
-  private static boolean isHarmless(MethodSymbol method) {
-    String owner = method.owner.getQualifiedName().toString();
-    String name = method.getSimpleName().toString();
-    return (owner.equals("java.util.Objects") && name.startsWith("requireNonNull"))
-        || (owner.equals("com.google.common.base.Preconditions") && name.equals("checkNotNull"))
-        || owner.equals("java.lang.String")
-        || owner.equals("java.lang.StringBuilder")
-        || name.equals("println")
-        || name.equals("identityHashCode");
   }
 
   /**

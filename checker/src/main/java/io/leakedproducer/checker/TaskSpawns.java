@@ -18,7 +18,6 @@ import com.sun.tools.javac.code.Symbol;
 import com.sun.tools.javac.code.Symbol.ClassSymbol;
 import com.sun.tools.javac.code.Symbol.MethodSymbol;
 import com.sun.tools.javac.code.Symbol.VarSymbol;
-import com.sun.tools.javac.code.Type;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 
@@ -58,7 +57,7 @@ final class TaskSpawns {
     /** True when the executor is known but not a plain variable (a method call, say). */
     final boolean executorOpaque;
 
-    Spawn(
+    private Spawn(
         Kind kind,
         @Nullable TreePath call,
         @Nullable VarSymbol handle,
@@ -74,6 +73,33 @@ final class TaskSpawns {
     }
 
     static final Spawn CALLER_THREAD = new Spawn(Kind.CALLER, null, null, false, null, false);
+
+    /** A thread started at {@code call}, held in {@code thread} when that is a variable. */
+    static Spawn thread(TreePath call, @Nullable VarSymbol thread) {
+      return new Spawn(Kind.THREAD, call, thread, false, null, false);
+    }
+
+    /**
+     * A task handed to an executor at {@code call} with no interrupting handle kept; {@code
+     * executorOpaque} when the executor is known but not a variable.
+     */
+    static Spawn task(
+        Kind kind, TreePath call, @Nullable VarSymbol executor, boolean executorOpaque) {
+      return new Spawn(kind, call, null, false, executor, executorOpaque);
+    }
+
+    /**
+     * A task whose interrupting {@code Future} is kept in {@code handle}, or added to the
+     * collection {@code handle} when {@code inCollection}.
+     */
+    static Spawn future(
+        TreePath call,
+        @Nullable VarSymbol handle,
+        boolean inCollection,
+        @Nullable VarSymbol executor,
+        boolean executorOpaque) {
+      return new Spawn(Kind.FUTURE, call, handle, inCollection, executor, executorOpaque);
+    }
   }
 
   private TaskSpawns() {}
@@ -96,7 +122,7 @@ final class TaskSpawns {
           return s;
         }
       }
-      if (isTaskMethod(method, state)) {
+      if (ConcurrencyApiModel.isTaskMethod(method, state)) {
         ClassSymbol owner = method.enclClass();
         TreePath classPath = index.classes.get(owner);
         if (classPath != null
@@ -122,31 +148,6 @@ final class TaskSpawns {
     return Spawn.CALLER_THREAD;
   }
 
-  /** run() or call() of a Runnable, Callable or Thread: a method some other thread invokes. */
-  static boolean isTaskMethod(MethodSymbol method, VisitorState state) {
-    String name = method.getSimpleName().toString();
-    if (!method.getParameters().isEmpty()
-        || !(name.equals("run")
-            || name.equals("call")
-            || name.equals("get")
-            || name.equals("compute"))) {
-      return false;
-    }
-    Type owner = method.enclClass().type;
-    for (String task :
-        List.of(
-            "java.lang.Runnable",
-            "java.util.concurrent.Callable",
-            "java.util.function.Supplier",
-            "java.util.concurrent.ForkJoinTask")) {
-      Type type = state.getTypeFromString(task);
-      if (type != null && ASTHelpers.isSubtype(owner, type, state)) {
-        return true;
-      }
-    }
-    return false;
-  }
-
   /** Follows a task expression (lambda, `new Task()`, method reference) to where it is started. */
   @Nullable
   private static Spawn fromExpression(
@@ -165,13 +166,13 @@ final class TaskSpawns {
       }
       if (parent instanceof MethodInvocationTree call) {
 
-        String name = ASTHelpers.getSymbol(call).getSimpleName().toString();
+        MethodSymbol method = ASTHelpers.getSymbol(call);
         VarSymbol collection = AstPaths.receiverVariable(call);
         // Tasks gathered into a list and started later with invokeAll.
-        if (collection != null && (name.equals("add") || name.equals("of"))) {
+        if (collection != null && ConcurrencyApiModel.isTaskCollector(method)) {
           return fromVariable(collection, index, state, depth);
         }
-        if (name.equals("of") || name.equals("asList") || name.equals("add")) {
+        if (ConcurrencyApiModel.isTaskCollectionBuilder(method)) {
           return fromExpression(parentPath, index, state, depth + 1);
         }
       }
@@ -189,11 +190,10 @@ final class TaskSpawns {
     }
     if (parent instanceof MemberSelectTree memberSelectTree) {
       // new Producer().start() or new Thread(task).start()
-      String name = memberSelectTree.getIdentifier().toString();
-      if (name.equals("start")
+      if (ConcurrencyApiModel.isThreadStart(memberSelectTree)
           && expr.getLeaf() instanceof NewClassTree
-          && isThread(expr.getLeaf())) {
-        return new Spawn(Kind.THREAD, expr, null, false, null, false);
+          && ConcurrencyApiModel.isThreadType(ASTHelpers.getType(expr.getLeaf()))) {
+        return Spawn.thread(expr, null);
       }
     }
     return null;
@@ -206,9 +206,9 @@ final class TaskSpawns {
       TreePath parent = AstPaths.parentSkippingParens(use);
       if (parent != null
           && parent.getLeaf() instanceof MemberSelectTree select
-          && select.getIdentifier().contentEquals("start")
-          && isThreadType(var)) {
-        return new Spawn(Kind.THREAD, use, var, false, null, false);
+          && ConcurrencyApiModel.isThreadStart(select)
+          && ConcurrencyApiModel.isThreadType(var.type)) {
+        return Spawn.thread(use, var);
       }
       Spawn s = fromExpression(use, index, state, depth + 1);
       if (s != null) {
@@ -221,52 +221,36 @@ final class TaskSpawns {
   private static Spawn spawnAt(TreePath callPath, VisitorState state) {
     ExpressionTree call = (ExpressionTree) callPath.getLeaf();
     if (ConcurrencyApiModel.isThreadConstructor(call, state)) {
-      return new Spawn(
-          Kind.THREAD, callPath, AstPaths.assignedVariable(callPath), false, null, false);
+      return Spawn.thread(callPath, AstPaths.assignedVariable(callPath));
     }
     if (!(call instanceof MethodInvocationTree invocation)) {
-      return new Spawn(Kind.EXECUTE, callPath, null, false, null, true);
+      return Spawn.task(Kind.EXECUTE, callPath, null, true);
     }
 
-    MethodSymbol sym = ASTHelpers.getSymbol(invocation);
-    String name = sym.getSimpleName().toString();
     ExpressionTree receiver = ASTHelpers.getReceiver(invocation);
     VarSymbol executor = AstPaths.variable(receiver);
     boolean opaque = receiver != null && executor == null;
-    if (sym.owner.getQualifiedName().contentEquals("java.util.concurrent.ForkJoinPool")
-        && name.equals("submit")) {
-      return new Spawn(
-          Kind.COMPLETABLE_FUTURE,
-          callPath,
-          null,
-          false,
-          executor,
-          opaque); // its cancel never interrupts
-    }
-    if (sym.owner.getQualifiedName().contentEquals("java.util.concurrent.CompletableFuture")) {
-      List<? extends ExpressionTree> args = invocation.getArguments();
-      VarSymbol explicit = args.size() > 1 ? AstPaths.variable(args.get(1)) : null;
-      return new Spawn(
-          Kind.COMPLETABLE_FUTURE,
-          callPath,
-          null,
-          false,
-          explicit,
-          args.size() > 1 && explicit == null);
-    }
-    if (name.equals("invokeAll") || name.equals("invokeAny")) {
-      Kind kind =
-          ConcurrencyApiModel.isTimedInvokeAll(invocation, state)
-              ? Kind.INVOKE_ALL_TIMED
-              : Kind.INVOKE_ALL;
-      return new Spawn(kind, callPath, null, false, executor, opaque);
-    }
-    if (name.equals("start")
-        || name.equals("startVirtualThread")
-        || name.equals("unstarted")
-        || name.equals("newThread")) {
-      return new Spawn(
-          Kind.THREAD, callPath, AstPaths.assignedVariable(callPath), false, null, false);
+    switch (ConcurrencyApiModel.spawnMethod(ASTHelpers.getSymbol(invocation))) {
+      case FORK_JOIN_SUBMIT -> {
+        return Spawn.task(Kind.COMPLETABLE_FUTURE, callPath, executor, opaque); // never interrupts
+      }
+      case COMPLETABLE_FUTURE -> {
+        List<? extends ExpressionTree> args = invocation.getArguments();
+        VarSymbol explicit = args.size() > 1 ? AstPaths.variable(args.get(1)) : null;
+        return Spawn.task(
+            Kind.COMPLETABLE_FUTURE, callPath, explicit, args.size() > 1 && explicit == null);
+      }
+      case INVOKE_ALL -> {
+        Kind kind =
+            ConcurrencyApiModel.isTimedInvokeAll(invocation, state)
+                ? Kind.INVOKE_ALL_TIMED
+                : Kind.INVOKE_ALL;
+        return Spawn.task(kind, callPath, executor, opaque);
+      }
+      case THREAD -> {
+        return Spawn.thread(callPath, AstPaths.assignedVariable(callPath));
+      }
+      case OTHER -> {}
     }
     if (ConcurrencyApiModel.returnsInterruptibleFuture(invocation, state)) {
       TreePath parent = AstPaths.parentSkippingParens(callPath);
@@ -278,32 +262,8 @@ final class TaskSpawns {
         handle = AstPaths.receiverVariable(addedTo);
         inCollection = handle != null;
       }
-      return new Spawn(Kind.FUTURE, callPath, handle, inCollection, executor, opaque);
+      return Spawn.future(callPath, handle, inCollection, executor, opaque);
     }
-    return new Spawn(Kind.EXECUTE, callPath, null, false, executor, opaque);
-  }
-
-  private static boolean isThread(Tree newClass) {
-    Type type = ASTHelpers.getType(newClass);
-    for (Type t = type; t != null && t.tsym != null; t = ((ClassSymbol) t.tsym).getSuperclass()) {
-      if (t.tsym.getQualifiedName().contentEquals("java.lang.Thread")) {
-        return true;
-      }
-      if (!(t.tsym instanceof ClassSymbol)) {
-        break;
-      }
-    }
-    return false;
-  }
-
-  private static boolean isThreadType(VarSymbol var) {
-    Type t = var.type;
-    while (t != null && t.tsym instanceof ClassSymbol cls) {
-      if (cls.getQualifiedName().contentEquals("java.lang.Thread")) {
-        return true;
-      }
-      t = cls.getSuperclass();
-    }
-    return false;
+    return Spawn.task(Kind.EXECUTE, callPath, executor, opaque);
   }
 }

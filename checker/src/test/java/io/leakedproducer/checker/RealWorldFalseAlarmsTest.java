@@ -5,9 +5,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Reduced, own-words shapes of the bounded-queue code found in real libraries by the real-world
- * harness (testdata/realworld/run.sh; results in docs/real-world.md). Each one must stay silent: a
- * finding here is a false alarm the harness would have shown on a real library. None of these
- * classes is copied from a library; they keep only the shape the analysis has to decide on.
+ * harness (testdata/realworld/run.sh; results in docs/dev/real-world.md). Each one must stay
+ * silent: a finding here is a false alarm the harness would have shown on a real library. None of
+ * these classes is copied from a library; they keep only the shape the analysis has to decide on.
  */
 final class RealWorldFalseAlarmsTest {
   private final CompilationTestHelper helper =

@@ -30,7 +30,7 @@ import org.junit.jupiter.api.Test;
  * commons-pool2 (its source jar is copied to target/smoke by maven-dependency-plugin) with only
  * LeakedProducer enabled, together with one known leak (the canary, which must be reported, so a
  * silent run cannot pass). Error Prone must not crash, and the library's findings must be exactly
- * the reviewed ones listed in docs/real-world.md (none for this library).
+ * the reviewed ones listed in docs/dev/real-world.md (none for this library).
  */
 final class RealWorldSmokeTest {
   private static final Path SOURCE_JAR = Paths.get("target", "smoke", "commons-pool2-sources.jar");
@@ -165,6 +165,6 @@ final class RealWorldSmokeTest {
     assertEquals(
         EXPECTED_FINDINGS,
         findings.size(),
-        "findings (review them in docs/real-world.md): " + findings);
+        "findings (review them in docs/dev/real-world.md): " + findings);
   }
 }
