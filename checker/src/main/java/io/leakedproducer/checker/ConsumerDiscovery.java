@@ -19,12 +19,11 @@ final class ConsumerDiscovery {
 
   private ConsumerDiscovery() {}
 
-  static List<QueueConsumer> discover(
-      QueueAliases queue,
-      ProducerDiscovery.Producer producer,
-      CompilationUnitIndex index,
-      ConsumerDeath death,
-      VisitorState state) {
+  static List<QueueConsumer> discover(QueueContext context) {
+    QueueAliases queue = context.queue();
+    ProducerDiscovery.Producer producer = context.producer();
+    CompilationUnitIndex index = context.index();
+    VisitorState state = context.state();
     Map<com.sun.source.tree.Tree, QueueConsumer> byRoot = new LinkedHashMap<>();
     Map<QueueConsumer, List<List<TreePath>>> chains = new LinkedHashMap<>();
     for (VarSymbol alias : queue.variables) {
@@ -55,15 +54,7 @@ final class ConsumerDiscovery {
         if (hasLoop && !inLoop(chain)) {
           continue;
         }
-        EarlyExits.collect(
-            chain,
-            queue,
-            takenVariable(chain.get(0), state),
-            entry.getKey(),
-            producer,
-            index,
-            death,
-            state);
+        EarlyExits.collect(chain, takenVariable(chain.get(0), state), entry.getKey(), context);
       }
     }
     // A visible getter hands the queue itself to callers: each is a consumer of its own.

@@ -56,15 +56,16 @@ final class EarlyExits {
 
   private EarlyExits() {}
 
+  /**
+   * Adds to {@code consumer} every way the take loop reached through {@code chain} (the take, then
+   * the calls that lead to it) can stop taking; {@code taken} holds the taken element, if any.
+   */
   static void collect(
       List<TreePath> chain,
-      QueueAliases queue,
       @Nullable VarSymbol taken,
       QueueConsumer consumer,
-      ProducerDiscovery.Producer producer,
-      CompilationUnitIndex index,
-      ConsumerDeath death,
-      VisitorState state) {
+      QueueContext queueContext) {
+    CompilationUnitIndex index = queueContext.index();
     TreePath loop = null;
     List<TreePath> callers = List.of();
     for (int i = 0; i < chain.size(); i++) {
@@ -85,11 +86,11 @@ final class EarlyExits {
     if (!consumer.loops.contains(loop)) {
       consumer.loops.add(loop);
     }
-    Context context =
-        new Context(loop, queue, taken, chain.get(0).getLeaf(), consumer, producer, index, state);
+    Context context = new Context(loop, taken, chain.get(0).getLeaf(), consumer, queueContext);
     context.scan();
     List<ExceptionEscapes.LoopExit> deaths =
-        new ExceptionEscapes(death, index, state).exitsOf(loop, callers);
+        new ExceptionEscapes(queueContext.death(), index, queueContext.state())
+            .exitsOf(loop, callers);
     for (ExceptionEscapes.LoopExit exit : deaths) {
       if (!exit.assumed()) {
         context.add(exit.at(), exit.reason());
@@ -118,21 +119,18 @@ final class EarlyExits {
 
     Context(
         TreePath loop,
-        QueueAliases queue,
         @Nullable VarSymbol taken,
         Tree takeCall,
         QueueConsumer consumer,
-        ProducerDiscovery.Producer producer,
-        CompilationUnitIndex index,
-        VisitorState state) {
+        QueueContext queueContext) {
       this.loop = loop;
-      this.queue = queue;
+      this.queue = queueContext.queue();
       this.taken = taken;
       this.takeCall = takeCall;
       this.consumer = consumer;
-      this.producer = producer;
-      this.index = index;
-      this.state = state;
+      this.producer = queueContext.producer();
+      this.index = queueContext.index();
+      this.state = queueContext.state();
     }
 
     void scan() {

@@ -289,7 +289,8 @@ public final class LeakedProducer extends BugChecker
           continue;
         }
         List<QueueConsumer> consumers =
-            ConsumerDiscovery.discover(queue, producer, units, consumerDeath, state);
+            ConsumerDiscovery.discover(
+                new QueueContext(queue, producer, units, consumerDeath, state));
         if (consumers.isEmpty()) {
           // The only takers, if any, run on the producer's own thread: a worklist that fills up
           // waits for itself.
