@@ -9,9 +9,7 @@ import com.sun.source.tree.Tree;
 import com.sun.source.tree.VariableTree;
 import com.sun.source.util.TreePath;
 import com.sun.tools.javac.code.Symbol.VarSymbol;
-import com.sun.tools.javac.code.Type;
 import java.util.List;
-import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -20,55 +18,46 @@ import org.jspecify.annotations.Nullable;
  * the producer is done, or a capacity that holds every element.
  */
 final class CancellationPaths {
-  private static final Set<String> SIGNAL_MUTATORS =
-      Set.of(
-          "set",
-          "lazySet",
-          "setRelease",
-          "setPlain",
-          "setOpaque",
-          "compareAndSet",
-          "weakCompareAndSet",
-          "getAndSet",
-          "countDown",
-          "complete",
-          "completeExceptionally",
-          "cancel",
-          "close",
-          "arrive",
-          "arriveAndDeregister",
-          "arriveAndAwaitAdvance",
-          "forceTermination",
-          "incrementAndGet",
-          "decrementAndGet",
-          "getAndIncrement",
-          "getAndDecrement",
-          "addAndGet",
-          "getAndAdd",
-          "release",
-          "signal",
-          "signalAll",
-          "interrupt",
-          "shutdown",
-          "shutdownNow",
-          "obtrudeValue",
-          "add",
-          "put",
-          "offer");
-
-  private static final Set<String> SELF_CHANGING_TYPES =
-      Set.of(
-          "java.util.concurrent.Future",
-          "java.lang.Thread",
-          "java.util.concurrent.ExecutorService");
-
   private CancellationPaths() {}
 
+  /** What stops the producer once its consumers are gone. */
+  enum Kind {
+    CAPACITY("capacity covers every element"),
+    INTERRUPT("the producer is interrupted"),
+    STOP_SIGNAL("the producer checks a stop signal between timed offers"),
+    QUEUE_CANCELLED("the queue is cancelled"),
+    DRAINED("consumers drain until the producer is done"),
+    LIFECYCLE("every lifecycle method of what the callers hold stops the producer");
+
+    final String description;
+
+    Kind(String description) {
+      this.description = description;
+    }
+  }
+
   /**
-   * Names the cancellation path that makes the producer safe, or returns null when there is none.
+   * The cancellation path that makes a producer safe.
+   *
+   * @param kind what stops the producer
+   * @param signal for {@link Kind#STOP_SIGNAL}, the variable it checks; null otherwise
    */
+  record Cancellation(Kind kind, @Nullable VarSymbol signal) {
+    static Cancellation of(Kind kind) {
+      return new Cancellation(kind, null);
+    }
+
+    /** In words, for the debug output. */
+    String describe() {
+      return signal == null
+          ? kind.description
+          : "the producer checks '" + signal.getSimpleName() + "' between timed offers";
+    }
+  }
+
+  /** The cancellation path that makes the producer safe, or null when there is none. */
   @Nullable
-  static String find(
+  static Cancellation find(
       ProducerDiscovery.Producer producer,
       QueueAliases queue,
       QueueBoundedness.Verdict verdict,
@@ -76,39 +65,38 @@ final class CancellationPaths {
       CompilationUnitIndex index,
       VisitorState state) {
     if (capacityCoversEveryElement(queue, verdict, api, index, state)) {
-      return "capacity covers every element";
+      return Cancellation.of(Kind.CAPACITY);
     }
     boolean interrupted = interruptReachesProducer(producer, index, state);
     if (interrupted && !producer.swallowsInterrupt) {
-      return "the producer is interrupted";
+      return Cancellation.of(Kind.INTERRUPT);
     }
     if (producer.insertion == ProducerDiscovery.Insertion.TIMED_OFFER_RETRY) {
       for (VarSymbol signal : producer.stopSignals) {
         if (!queue.variables.contains(signal) && isSetSomewhere(signal, index, state)) {
-          return "the producer checks '" + signal.getSimpleName() + "' between timed offers";
+          return new Cancellation(Kind.STOP_SIGNAL, signal);
         }
       }
     }
     for (VarSymbol alias : queue.variables) {
       for (TreePath call : index.callsOn(alias)) {
-        if (ASTHelpers.getSymbol((MethodInvocationTree) call.getLeaf())
-                .getSimpleName()
-                .contentEquals("cancel")
+        // CancellableBoundedQueue.cancel() wakes and fails the producer.
+        if (ConcurrencyApiModel.isQueueCancel(
+                ASTHelpers.getSymbol((MethodInvocationTree) call.getLeaf()))
             && !AstPaths.isWithin(call, producer.root.getLeaf())) {
-          return "the queue is cancelled"; // CancellableBoundedQueue.cancel() wakes and fails the
-          // producer
+          return Cancellation.of(Kind.QUEUE_CANCELLED);
         }
       }
     }
     if (consumersDrainUntilDone(producer, queue, index)) {
-      return "consumers drain until the producer is done";
+      return Cancellation.of(Kind.DRAINED);
     }
     return null;
   }
 
   static boolean isSignalMutator(TreePath call) {
     return call.getLeaf() instanceof MethodInvocationTree invocation
-        && SIGNAL_MUTATORS.contains(ASTHelpers.getSymbol(invocation).getSimpleName().toString());
+        && ConcurrencyApiModel.isSignalMutator(ASTHelpers.getSymbol(invocation));
   }
 
   /**
@@ -116,11 +104,8 @@ final class CancellationPaths {
    */
   private static boolean isSetSomewhere(
       VarSymbol signal, CompilationUnitIndex index, VisitorState state) {
-    for (String typeName : SELF_CHANGING_TYPES) {
-      Type type = state.getTypeFromString(typeName);
-      if (type != null && ASTHelpers.isSubtype(signal.type, type, state)) {
-        return true;
-      }
+    if (ConcurrencyApiModel.changesByItself(signal.type, state)) {
+      return true;
     }
     if (!index.writesOf(signal).isEmpty()
         || !index.mutations.getOrDefault(signal, List.of()).isEmpty()) {
@@ -240,12 +225,8 @@ final class CancellationPaths {
         if (AstPaths.isWithin(call, producer.root.getLeaf()) || !AstPaths.isInExitPath(call)) {
           continue;
         }
-        String name =
-            ASTHelpers.getSymbol((MethodInvocationTree) call.getLeaf()).getSimpleName().toString();
-        if (name.equals("clear")
-            || name.equals("put")
-            || name.startsWith("offer")
-            || name.equals("add")) {
+        if (ConcurrencyApiModel.isInsertionOrClear(
+            ASTHelpers.getSymbol((MethodInvocationTree) call.getLeaf()))) {
           continue;
         }
         TreePath loop = AstPaths.enclosingLoop(call, AstPaths.taskRoot(call).getLeaf());

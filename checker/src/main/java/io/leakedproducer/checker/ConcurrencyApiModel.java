@@ -987,4 +987,85 @@ final class ConcurrencyApiModel {
     return INSERTION_PREFIXES.stream().anyMatch(name::startsWith)
         || isBlockingInsertion(call, state);
   }
+
+  // --- Stop signals and cancellation (CancellationPaths) -------------------------------------
+
+  /** Calls that change a flag, latch, future or counter a producer may check between offers. */
+  private static final ImmutableSet<String> SIGNAL_MUTATORS =
+      ImmutableSet.of(
+          "set",
+          "lazySet",
+          "setRelease",
+          "setPlain",
+          "setOpaque",
+          "compareAndSet",
+          "weakCompareAndSet",
+          "getAndSet",
+          "countDown",
+          "complete",
+          "completeExceptionally",
+          "cancel",
+          "close",
+          "arrive",
+          "arriveAndDeregister",
+          "arriveAndAwaitAdvance",
+          "forceTermination",
+          "incrementAndGet",
+          "decrementAndGet",
+          "getAndIncrement",
+          "getAndDecrement",
+          "addAndGet",
+          "getAndAdd",
+          "release",
+          "signal",
+          "signalAll",
+          "interrupt",
+          "shutdown",
+          "shutdownNow",
+          "obtrudeValue",
+          "add",
+          "put",
+          "offer");
+
+  /** Types whose value changes by itself (a deadline, a timer): a check of one ends. */
+  private static final ImmutableSet<String> SELF_CHANGING_TYPES =
+      ImmutableSet.of(
+          "java.util.concurrent.Future",
+          "java.lang.Thread",
+          "java.util.concurrent.ExecutorService");
+
+  /** The queue's own cancel ({@code CancellableBoundedQueue.cancel()}). */
+  private static final String QUEUE_CANCEL = "cancel";
+
+  /** Calls on the queue that insert or clear, which a drain loop skips. */
+  private static final ImmutableSet<String> INSERT_OR_CLEAR =
+      ImmutableSet.of("clear", "put", "add");
+
+  private static final String OFFER = "offer";
+
+  static boolean isSignalMutator(@Nullable Symbol sym) {
+    return sym != null && SIGNAL_MUTATORS.contains(sym.getSimpleName().toString());
+  }
+
+  static boolean changesByItself(Type type, VisitorState state) {
+    for (String typeName : SELF_CHANGING_TYPES) {
+      Type changing = state.getTypeFromString(typeName);
+      if (changing != null && ASTHelpers.isSubtype(type, changing, state)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  static boolean isQueueCancel(@Nullable Symbol sym) {
+    return sym != null && sym.getSimpleName().contentEquals(QUEUE_CANCEL);
+  }
+
+  static boolean isInsertionOrClear(@Nullable Symbol sym) {
+    if (sym == null) {
+      return false;
+    }
+    String name = sym.getSimpleName().toString();
+    return INSERT_OR_CLEAR.contains(name) || name.startsWith(OFFER);
+  }
 }

@@ -337,15 +337,16 @@ public final class LeakedProducer extends BugChecker
           }
           analysis.findings.put(call, Finding.external(producer, external, verdict));
         } else {
-          String cancellation = CancellationPaths.find(producer, queue, verdict, api, units, state);
+          CancellationPaths.Cancellation cancellation =
+              CancellationPaths.find(producer, queue, verdict, api, units, state);
           if (cancellation == null
               && external != null
               && consumers.stream()
                   .allMatch(c -> ExternalConsumers.classify(c, queue, units, state) != null)) {
-            cancellation = "every lifecycle method of what the callers hold stops the producer";
+            cancellation = CancellationPaths.Cancellation.of(CancellationPaths.Kind.LIFECYCLE);
           }
           if (cancellation != null) {
-            analysis.drop(call, "safe: " + cancellation);
+            analysis.drop(call, "safe: " + cancellation.describe());
             continue;
           }
           ConsumerExit exit =
