@@ -187,7 +187,7 @@ final class LeakFixes {
     Set<String> reserved = new HashSet<>();
     reserved.add(counter);
     for (ProducerDiscovery.Producer producer : producers) {
-      if (!stopProducer(producer, counter, reserved, fix, state)) {
+      if (!stopProducer(producer, counter + ".get() == 0", reserved, fix, state)) {
         return Optional.empty();
       }
     }
@@ -428,10 +428,13 @@ final class LeakFixes {
     return source.subSequence(lineStart, end).toString();
   }
 
-  /** Turns the blocking insertion into timed offers that stop once no consumer is left. */
-  private static boolean stopProducer(
+  /**
+   * Turns the blocking insertion into timed offers that stop once {@code stopCondition} (a boolean
+   * expression visible at the insertion) holds.
+   */
+  static boolean stopProducer(
       ProducerDiscovery.Producer producer,
-      String counter,
+      String stopCondition,
       Set<String> reserved,
       SuggestedFix.Builder fix,
       VisitorState state) {
@@ -445,14 +448,20 @@ final class LeakFixes {
       if (body instanceof BlockTree blockTree && !blockTree.getStatements().isEmpty()) {
         StatementTree first = blockTree.getStatements().get(0);
         String indent = indentOf(first, state);
-        fix.prefixWith(first, check(counter, exit, indent) + "\n" + indent);
+        fix.prefixWith(first, check(stopCondition, exit, indent) + "\n" + indent);
         return true;
       }
       if (body != null) {
         String indent = indentOf(loop, state);
         fix.replace(
             body,
-            "{\n" + indent + "  " + check(counter, exit, indent + "  ") + "\n" + indent + "}");
+            "{\n"
+                + indent
+                + "  "
+                + check(stopCondition, exit, indent + "  ")
+                + "\n"
+                + indent
+                + "}");
         return true;
       }
       return false;
@@ -513,15 +522,15 @@ final class LeakFixes {
             + ".MILLISECONDS)) {\n"
             + indent
             + "  "
-            + check(counter, exit, indent + "  ")
+            + check(stopCondition, exit, indent + "  ")
             + "\n"
             + indent
             + "}");
     return true;
   }
 
-  private static String check(String counter, String exit, String indent) {
-    return "if (" + counter + ".get() == 0) {\n" + indent + "  " + exit + "\n" + indent + "}";
+  private static String check(String stopCondition, String exit, String indent) {
+    return "if (" + stopCondition + ") {\n" + indent + "  " + exit + "\n" + indent + "}";
   }
 
   /** {@code return;} when the producer is a void task body, else a CancellationException. */

@@ -258,6 +258,7 @@ public final class LeakedProducer extends BugChecker
     }
     List<QueueConsumer> allConsumers = new ArrayList<>();
     List<ProducerDiscovery.Producer> leaking = new ArrayList<>();
+    Tree queueOwner = ProducerDiscovery.localOwner(queue, units);
     for (VarSymbol alias : queue.variables) {
       for (TreePath site : units.callsOn(alias)) {
         MethodInvocationTree call = (MethodInvocationTree) site.getLeaf();
@@ -265,7 +266,8 @@ public final class LeakedProducer extends BugChecker
             && !ConcurrencyApiModel.isTimedOffer(call, state)) {
           continue;
         }
-        ProducerDiscovery.Producer producer = ProducerDiscovery.discover(site, units, state);
+        ProducerDiscovery.Producer producer =
+            ProducerDiscovery.discover(site, units, state, queueOwner);
         if (producer == null) {
           analysis.drop(
               call, "a timed offer whose failure ends the producer: it cannot block forever");
@@ -370,6 +372,9 @@ public final class LeakedProducer extends BugChecker
       analysis.runtimeFix =
           LeakFixes.cancellableQueueFix(
               leaking, allConsumers, queue, analysis.verdict, units, state);
+      if (analysis.fix.isEmpty()) {
+        analysis.fix = FieldQueueFixes.flagFix(leaking, allConsumers, queue, units, state);
+      }
       debug(leaking.get(0).insertionPath().getLeaf(), "fix offered: " + analysis.fix.isPresent());
     }
     return analysis;
