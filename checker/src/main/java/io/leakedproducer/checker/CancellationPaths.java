@@ -10,7 +10,6 @@ import com.sun.source.tree.VariableTree;
 import com.sun.source.util.TreePath;
 import com.sun.tools.javac.code.Symbol.VarSymbol;
 import com.sun.tools.javac.code.Type;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
@@ -300,10 +299,6 @@ final class CancellationPaths {
     if (verdict.capacity == null) {
       return false;
     }
-    String capacitySource = state.getSourceForNode(verdict.capacity);
-    if (capacitySource == null) {
-      return false;
-    }
     // Counting elements only means something for a queue made per call: a field queue is fed by
     // however many calls there are.
     TreePath creation =
@@ -315,75 +310,24 @@ final class CancellationPaths {
       return false;
     }
     Tree creatingMethod = AstPaths.taskRoot(creation).getLeaf();
-    List<String> capacity = new ArrayList<>(splitSum(ProducerDiscovery.normalize(capacitySource)));
-    Integer constantCapacity = ASTHelpers.constValue(verdict.capacity, Integer.class);
-    List<String> inserted = new ArrayList<>();
+    ElementCount capacity = ElementCount.valueOf(verdict.capacity, state);
+    if (capacity == null) {
+      return false;
+    }
+    ElementCount inserted = ElementCount.of(0);
     for (VarSymbol alias : queue.variables) {
       for (TreePath call : index.callsOn(alias)) {
-        String name =
-            ASTHelpers.getSymbol((MethodInvocationTree) call.getLeaf()).getSimpleName().toString();
-        if (!(name.startsWith("put")
-            || name.startsWith("offer")
-            || name.startsWith("add")
-            || name.startsWith("transfer")
-            || api.isBlockingInsertion((MethodInvocationTree) call.getLeaf(), state))) {
+        if (!api.mayInsert((MethodInvocationTree) call.getLeaf(), state)) {
           continue;
         }
         List<TreePath> chain = ProducerDiscovery.callChain(call, index, state);
-        List<String> count = ProducerDiscovery.countOf(chain, state);
+        ElementCount count = ProducerDiscovery.countOf(chain, state);
         if (count == null || !AstPaths.isWithin(chain.get(chain.size() - 1), creatingMethod)) {
           return false;
         }
-        inserted.addAll(count);
+        inserted = inserted.plus(count);
       }
     }
-    long constants = 0;
-    for (String term : inserted) {
-      Integer value = parseInt(term);
-      if (value != null) {
-        constants += value;
-      } else if (!capacity.remove(term)) {
-        return false;
-      }
-    }
-    long room =
-        constantCapacity != null && inserted.stream().allMatch(t -> parseInt(t) != null)
-            ? constantCapacity
-            : 0;
-    if (constantCapacity == null) {
-      for (String term : capacity) {
-        Integer value = parseInt(term);
-        room += value == null ? 0 : value;
-      }
-    }
-    return constants <= room;
-  }
-
-  private static List<String> splitSum(String expr) {
-    List<String> terms = new ArrayList<>();
-    int depth = 0;
-    int start = 0;
-    for (int i = 0; i < expr.length(); i++) {
-      char c = expr.charAt(i);
-      if (c == '(') {
-        depth++;
-      } else if (c == ')') {
-        depth--;
-      } else if (c == '+' && depth == 0) {
-        terms.add(expr.substring(start, i));
-        start = i + 1;
-      }
-    }
-    terms.add(expr.substring(start));
-    return terms;
-  }
-
-  @Nullable
-  private static Integer parseInt(String term) {
-    try {
-      return Integer.parseInt(term);
-    } catch (NumberFormatException e) {
-      return null;
-    }
+    return capacity.covers(inserted);
   }
 }

@@ -963,4 +963,28 @@ final class ConcurrencyApiModel {
     String name = functionalInterface.toString();
     return name.startsWith(INLINE_FUNCTION_PACKAGE) && !name.equals(SUPPLIER);
   }
+
+  // --- Counting (ElementCount, capacity checks) ----------------------------------------------
+
+  private static final String SIZE = "size";
+
+  /** Method-name prefixes of calls that add an element to a queue, blocking or not. */
+  private static final ImmutableList<String> INSERTION_PREFIXES =
+      ImmutableList.of("put", "offer", "add", "transfer");
+
+  /** {@code c.size()}: the number of elements of a collection. */
+  static boolean isCollectionSize(MethodInvocationTree call) {
+    Symbol sym = ASTHelpers.getSymbol(call);
+    return sym instanceof MethodSymbol method
+        && method.getSimpleName().contentEquals(SIZE)
+        && method.getParameters().isEmpty();
+  }
+
+  /** Any call that may add an element to a queue: put, offer, add, transfer and their variants. */
+  boolean mayInsert(MethodInvocationTree call, VisitorState state) {
+    Symbol sym = ASTHelpers.getSymbol(call);
+    String name = sym == null ? "" : sym.getSimpleName().toString();
+    return INSERTION_PREFIXES.stream().anyMatch(name::startsWith)
+        || isBlockingInsertion(call, state);
+  }
 }

@@ -185,12 +185,12 @@ final class EarlyExits {
             && forLoopTree.getInitializer().size() == 1
             && producer.count != null
             && !consumer.takes.isEmpty()) {
-          List<String> trips = ProducerDiscovery.countOf(List.of(consumer.takes.get(0)), state);
+          ElementCount trips = ProducerDiscovery.countOf(List.of(consumer.takes.get(0)), state);
           if (trips != null) {
             // A counted loop: it stops after its trip count, early unless that is what the producer
             // inserts.
-            if (!trips.equals(List.of("1")) && !trips.equals(producer.count)) {
-              add(l, "stops after " + String.join(" + ", trips) + " elements");
+            if (!trips.isOne() && !trips.equals(producer.count)) {
+              add(l, "stops after " + trips.source() + " elements");
             }
             return;
           }

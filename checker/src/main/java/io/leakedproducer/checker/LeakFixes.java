@@ -123,11 +123,13 @@ final class LeakFixes {
       if (loop == null) {
         constant++;
       } else {
-        List<String> trips = ProducerDiscovery.countOf(List.of(counted), state);
-        if (trips == null || trips.size() != 1 || !declaredBefore(loop, scope, anchorStart)) {
+        ElementCount trips = ProducerDiscovery.countOf(List.of(counted), state);
+        if (trips == null
+            || !trips.isSingleSummand()
+            || !declaredBefore(loop, scope, anchorStart)) {
           return Optional.empty();
         }
-        counts.add(trips.get(0));
+        counts.add(trips.source());
       }
     }
     if (constant > 0) {

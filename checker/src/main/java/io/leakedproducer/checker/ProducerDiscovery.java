@@ -59,11 +59,8 @@ final class ProducerDiscovery {
     final TreePath root;
     final TaskSpawns.Spawn spawn;
 
-    /**
-     * The number of elements this site inserts, as source terms summed; null if unbounded or
-     * unknown.
-     */
-    @Nullable final List<String> count;
+    /** The number of elements this site inserts; null if unbounded or unknown. */
+    @Nullable final ElementCount count;
 
     final boolean swallowsInterrupt;
 
@@ -78,7 +75,7 @@ final class ProducerDiscovery {
         List<TreePath> chain,
         TreePath root,
         TaskSpawns.Spawn spawn,
-        @Nullable List<String> count,
+        @Nullable ElementCount count,
         boolean swallowsInterrupt,
         Set<VarSymbol> stopSignals,
         boolean checksInterruptStatus,
@@ -321,8 +318,8 @@ final class ProducerDiscovery {
    * Sums the elements inserted per site; null when a loop's trip count is not a plain expression.
    */
   @Nullable
-  static List<String> countOf(List<TreePath> chain, VisitorState state) {
-    List<String> terms = null;
+  static ElementCount countOf(List<TreePath> chain, VisitorState state) {
+    ElementCount terms = null;
     int loops = 0;
     for (TreePath site : chain) {
       TreePath root = AstPaths.taskRoot(site);
@@ -338,26 +335,15 @@ final class ProducerDiscovery {
       }
     }
     if (loops == 0) {
-      return List.of("1");
+      return ElementCount.ONE;
     }
     return loops == 1 ? terms : null;
   }
 
   @Nullable
-  private static List<String> tripCount(Tree loop, VisitorState state) {
+  private static ElementCount tripCount(Tree loop, VisitorState state) {
     if (loop instanceof EnhancedForLoopTree enhancedForLoopTree) {
-      ExpressionTree expr = enhancedForLoopTree.getExpression();
-      String src = state.getSourceForNode(expr);
-      if (src == null) {
-        return null;
-      }
-      Type type = ASTHelpers.getType(expr);
-      return List.of(
-          normalize(
-              src
-                  + (type != null && type.getKind() == javax.lang.model.type.TypeKind.ARRAY
-                      ? ".length"
-                      : ".size()")));
+      return ElementCount.elementsOf(enhancedForLoopTree.getExpression(), state);
     }
     if (loop instanceof ForLoopTree f) {
       if (f.getInitializer().size() != 1
@@ -375,22 +361,18 @@ final class ProducerDiscovery {
           || !index.equals(ASTHelpers.getSymbol(cond.getLeftOperand()))) {
         return null;
       }
-      String bound = state.getSourceForNode(cond.getRightOperand());
+      ElementCount bound = ElementCount.valueOf(cond.getRightOperand(), state);
       if (bound == null) {
         return null;
       }
       if (cond.getKind() == Tree.Kind.LESS_THAN) {
-        return List.of(normalize(bound));
+        return bound;
       }
       if (cond.getKind() == Tree.Kind.LESS_THAN_EQUAL) {
-        return List.of(normalize(bound), "1");
+        return bound.plus(ElementCount.ONE);
       }
     }
     return null;
-  }
-
-  static String normalize(String source) {
-    return source.replaceAll("\\s+", "").replaceFirst("^this\\.", "");
   }
 
   /**

@@ -104,7 +104,9 @@ final class SelfBlockingConsumers {
       ConcurrencyApiModel api,
       CompilationUnitIndex index,
       VisitorState state) {
-    if (List.of("1").equals(producer.count) && createdIn(queue, producer.root.getLeaf(), index)) {
+    if (producer.count != null
+        && producer.count.isOne()
+        && createdIn(queue, producer.root.getLeaf(), index)) {
       return;
     }
     for (QueueConsumer consumer : consumers) {
