@@ -5,7 +5,9 @@ import com.google.errorprone.fixes.SuggestedFix;
 import com.google.errorprone.util.ASTHelpers;
 import com.sun.source.tree.BlockTree;
 import com.sun.source.tree.ClassTree;
+import com.sun.source.tree.ExpressionTree;
 import com.sun.source.tree.LambdaExpressionTree;
+import com.sun.source.tree.MemberSelectTree;
 import com.sun.source.tree.MethodTree;
 import com.sun.source.tree.StatementTree;
 import com.sun.source.tree.Tree;
@@ -96,12 +98,50 @@ final class FieldQueueFixes {
     Set<String> reserved = new HashSet<>();
     reserved.add(flag);
     for (ProducerDiscovery.Producer producer : producers) {
-      if (!seesField(producer.insertionPath(), owner, isStatic)
-          || !LeakFixes.stopProducer(producer, flag, reserved, fix, state)) {
+      String condition = flagAt(producer.insertionPath(), field, flag, isStatic, state);
+      if (condition == null || !LeakFixes.stopProducer(producer, condition, reserved, fix, state)) {
         return Optional.empty();
       }
     }
     return Optional.of(fix.build());
+  }
+
+  /**
+   * How the insertion names the flag: by its simple name where the owner's members are in scope,
+   * else through the same object the insertion reaches the queue by ({@code exporter.handoff} gives
+   * {@code exporter.handoffConsumersGone}). Null when neither works.
+   */
+  @Nullable
+  private static String flagAt(
+      TreePath insertion, VarSymbol field, String flag, boolean isStatic, VisitorState state) {
+    if (seesField(insertion, field.owner, isStatic)) {
+      return flag;
+    }
+    ExpressionTree receiver =
+        ASTHelpers.getReceiver((com.sun.source.tree.MethodInvocationTree) insertion.getLeaf());
+    if (receiver instanceof MemberSelectTree select
+        && field.equals(ASTHelpers.getSymbol(select))
+        && outermostClass(insertion) != null
+        && ASTHelpers.getSymbol(outermostClass(insertion)) == field.owner.outermostClass()) {
+      String holder = state.getSourceForNode(select.getExpression());
+      return holder == null ? null : holder + "." + flag;
+    }
+    return null;
+  }
+
+  /**
+   * The top-level class around the path: code in it may use the private members of every class
+   * nested in it.
+   */
+  @Nullable
+  private static ClassTree outermostClass(TreePath path) {
+    ClassTree outermost = null;
+    for (TreePath p = path; p != null; p = p.getParentPath()) {
+      if (p.getLeaf() instanceof ClassTree classTree) {
+        outermost = classTree;
+      }
+    }
+    return outermost;
   }
 
   @Nullable
@@ -179,7 +219,7 @@ final class FieldQueueFixes {
 
   /**
    * Whether code at {@code path} can name the flag by its simple name: it sits in the owner class
-   * itself (not a nested class), and outside static code unless the flag is static.
+   * or in an inner or anonymous class of it, and outside static code unless the flag is static.
    */
   private static boolean seesField(TreePath path, Symbol owner, boolean isStatic) {
     for (TreePath p = path; p != null; p = p.getParentPath()) {
@@ -205,7 +245,13 @@ final class FieldQueueFixes {
         return false;
       }
       if (leaf instanceof ClassTree) {
-        return ASTHelpers.getSymbol(leaf) == owner;
+        Symbol type = ASTHelpers.getSymbol(leaf);
+        if (type == owner) {
+          return true;
+        }
+        if (type == null || (!isStatic && ASTHelpers.isStatic(type))) {
+          return false; // a static nested class has no enclosing instance to read the flag from
+        }
       }
     }
     return false;

@@ -442,7 +442,11 @@ final class LeakFixes {
       VisitorState state) {
     TreePath insertion = producer.insertionPath();
     MethodInvocationTree call = (MethodInvocationTree) insertion.getLeaf();
-    String exit = exitStatement(producer, state, fix);
+    // In a void lambda that a stream or forEach runs once per element, leave the element at once
+    // when the consumers are gone: each later element is then skipped without waiting, where a
+    // throw would end the caller's whole operation with an exception it does not expect.
+    boolean perElement = inPerElementVoidLambda(insertion, state);
+    String exit = perElement ? "return;" : exitStatement(producer, state, fix);
     if (producer.insertion == ProducerDiscovery.Insertion.TIMED_OFFER_RETRY) {
       Tree loop = producer.retryLoop.getLeaf();
       StatementTree body =
@@ -510,6 +514,9 @@ final class LeakFixes {
       element = local;
     }
     String timeUnit = SuggestedFixes.qualifyType(state, fix, "java.util.concurrent.TimeUnit");
+    if (perElement) {
+      prefix = check(stopCondition, exit, indent) + "\n" + indent + prefix;
+    }
     fix.replace(
         parent.getLeaf(),
         prefix
@@ -529,6 +536,23 @@ final class LeakFixes {
             + indent
             + "}");
     return true;
+  }
+
+  /**
+   * The insertion's innermost lambda runs once per element on the caller's behalf, returning
+   * nothing.
+   */
+  private static boolean inPerElementVoidLambda(TreePath insertion, VisitorState state) {
+    for (TreePath p = insertion.getParentPath(); p != null; p = p.getParentPath()) {
+      if (p.getLeaf() instanceof MethodTree
+          || p.getLeaf() instanceof com.sun.source.tree.ClassTree) {
+        return false;
+      }
+      if (p.getLeaf() instanceof LambdaExpressionTree lambda) {
+        return !AstPaths.isTaskRoot(lambda) && !lambdaReturnsValue(lambda, state);
+      }
+    }
+    return false;
   }
 
   private static String check(String stopCondition, String exit, String indent) {

@@ -455,7 +455,7 @@ final class LeakFixesTest {
                 "toPurge.put(key);", "// BUG: Diagnostic matches: RUNTIME\ntoPurge.put(key);"))
         .expectErrorMessage(
             "RUNTIME",
-            m -> m.contains(LeakedProducer.FIX_OFFERED + LeakedProducer.RUNTIME_FIX_OFFERED))
+            m -> m.contains(LeakedProducer.RUNTIME_FIX_FIRST + LeakedProducer.PLAIN_FIX_SECOND))
         .doTest();
     CompilationTestHelper.newInstance(LeakedProducer.class, getClass())
         .withClasspath(LeakFixesTest.class)
