@@ -44,7 +44,10 @@ final class LeakFixesTest {
             }
             """;
 
-  /** {@link #PURGER} after the second, runtime-backed fix. */
+  /**
+   * {@link #PURGER} after the runtime-backed fix, the first one when the runtime is on the
+   * classpath.
+   */
   static final String PURGER_WITH_CANCELLABLE_QUEUE =
       """
             import io.leakedproducer.runtime.CancellableBoundedQueue;
@@ -86,9 +89,11 @@ final class LeakFixesTest {
   private final BugCheckerRefactoringTestHelper helper =
       BugCheckerRefactoringTestHelper.newInstance(LeakedProducer.class, getClass());
 
+  /** The runtime is on this test's classpath, so the plain-Java fix is the second one. */
   @Test
   void replacementConsumerCount() {
     helper
+        .setFixChooser(FixChoosers.SECOND)
         .addInputLines(
             "DeleteCollection.java",
             """
@@ -436,11 +441,10 @@ final class LeakFixesTest {
         .doTest(TestMode.TEXT_MATCH);
   }
 
-  /** With the runtime on the classpath, the second fix swaps in the cancellable queue. */
+  /** With the runtime on the classpath, the first fix swaps in the cancellable queue. */
   @Test
-  void replacementSecondSuggestedFix() {
+  void replacementRuntimeFixFirst() {
     helper
-        .setFixChooser(FixChoosers.SECOND)
         .addInputLines("Purger.java", PURGER)
         .addOutputLines("Purger.java", PURGER_WITH_CANCELLABLE_QUEUE)
         .doTest(TestMode.TEXT_MATCH);
