@@ -6,6 +6,9 @@
 #   TAG=unknown EP_OPTS=-XepOpt:LeakedProducer:UnknownQueuesBounded=true testdata/realworld/run.sh
 #                                             # extra check flags; results go to *.unknown.* files
 #
+# The check always runs strict (-XepOpt:LeakedProducer:Strict=true): an internal analysis error is
+# a crash of the run, never a silent "no finding".
+#
 # Everything is downloaded and generated under testdata/realworld/work/ (git-ignored).
 # Per library: work/<id>/{sources,cp.txt,files.txt,excluded.txt,ep.log,findings.txt}; summary in
 # work/results.tsv. Exit status 1 if Error Prone crashed on any library.
@@ -151,7 +154,7 @@ run_errorprone() {  # id -> ep.log, findings.txt; prints "files findings crashes
   javac "${JOPENS[@]}" $JAVAC_MEM -encoding UTF-8 -source 17 -target 17 \
     -Xmaxerrs 100000 -Xmaxwarns 100000 -XDcompilePolicy=simple --should-stop=ifError=FLOW \
     -processorpath "$PROCESSOR_PATH" \
-    "-Xplugin:ErrorProne -XepDisableAllChecks -Xep:LeakedProducer:WARN${EP_OPTS:+ $EP_OPTS}" \
+    "-Xplugin:ErrorProne -XepDisableAllChecks -Xep:LeakedProducer:WARN -XepOpt:LeakedProducer:Strict=true${EP_OPTS:+ $EP_OPTS}" \
     -cp "$(cat "$dir/cp.txt")" -d "$dir/classes.ep" @"$dir/files.args" >"$dir/ep$SFX.log" 2>&1 || rc=$?
   end=$(date +%s.%N)
   rm -rf "$dir/classes.ep"

@@ -268,24 +268,62 @@ final class FlagsEndToEndTest {
 
   @Test
   void consumerDeath_badLevelFailsNamingTheFlag() {
-    // Error Prone cannot create the check; javac reports the cause on System.err and fails.
-    PrintStream originalErr = System.err;
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-    try {
-      assertThrows(
-          RuntimeException.class,
-          () -> compile("-XepOpt:LeakedProducer:ConsumerDeath=SOMETIMES", FORWARDS_TO_A_SINK));
-    } finally {
-      System.setErr(originalErr);
-    }
-    assertThat(err.toString(StandardCharsets.UTF_8))
+    assertThat(failureOutput("-XepOpt:LeakedProducer:ConsumerDeath=SOMETIMES", FORWARDS_TO_A_SINK))
         .contains(
             "-XepOpt:LeakedProducer:ConsumerDeath expects one of STRICT, CALLBACKS, BROAD, got"
                 + " 'SOMETIMES'");
   }
 
+  // --- DocsUrl ----------------------------------------------------------------------------------
+
+  private static final JavaFileObject PURGER =
+      JavaFileObjects.forSourceString("Purger", StrictModeTest.LEAKY);
+
+  @Test
+  void docsUrl_withoutItAFindingHasNoLink() {
+    Compilation compilation = compile("", PURGER);
+    assertThat(findingLines(compilation)).containsExactly(20L);
+    String message = compilation.warnings().get(0).getMessage(null);
+    assertThat(message).contains("[LeakedProducer] the calling thread can block");
+    assertThat(message).doesNotContain("(see ");
+    assertThat(message).doesNotContain("errorprone.info");
+  }
+
+  @Test
+  void docsUrl_givesEveryFindingTheUsersLink() {
+    Compilation compilation =
+        compile(
+            "-XepOpt:LeakedProducer:DocsUrl=https://docs.example.com/LeakedProducer.html", PURGER);
+    assertThat(findingLines(compilation)).containsExactly(20L);
+    assertThat(compilation.warnings().get(0).getMessage(null))
+        .contains("\n    (see https://docs.example.com/LeakedProducer.html)\n");
+  }
+
+  @Test
+  void docsUrl_aRelativeUrlFailsNamingTheFlag() {
+    assertThat(failureOutput("-XepOpt:LeakedProducer:DocsUrl=docs/LeakedProducer.md", PURGER))
+        .contains(
+            "-XepOpt:LeakedProducer:DocsUrl expects an absolute URL such as https://host/page,"
+                + " got 'docs/LeakedProducer.md'");
+  }
+
   // --- helpers --------------------------------------------------------------------------------
+
+  /**
+   * What javac printed when Error Prone could not create the check (a bad flag): it reports the
+   * cause on System.err and fails the compilation.
+   */
+  private static String failureOutput(String extraFlags, JavaFileObject source) {
+    PrintStream originalErr = System.err;
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+    try {
+      assertThrows(RuntimeException.class, () -> compile(extraFlags, source));
+    } finally {
+      System.setErr(originalErr);
+    }
+    return err.toString(StandardCharsets.UTF_8);
+  }
 
   private static List<File> processorPath() {
     return Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
