@@ -16,38 +16,7 @@ final class FieldQueueFixesTest {
   @Test
   void replacementConsumersGoneFlag() {
     helper
-        .addInputLines(
-            "AuditLog.java",
-            """
-            import java.util.concurrent.ArrayBlockingQueue;
-            import java.util.concurrent.BlockingQueue;
-
-            class AuditLog {
-              private final BlockingQueue<String> events = new ArrayBlockingQueue<>(64);
-
-              AuditLog() {
-                new Thread(this::writeLoop).start();
-              }
-
-              void record(String event) throws InterruptedException {
-                events.put(event);
-              }
-
-              private void writeLoop() {
-                while (true) {
-                  String event;
-                  try {
-                    event = events.take();
-                  } catch (InterruptedException e) {
-                    return;
-                  }
-                  if (event.isEmpty()) {
-                    throw new IllegalStateException("disk full");
-                  }
-                }
-              }
-            }
-            """)
+        .addInputLines("AuditLog.java", LeakyPrograms.FIELD_QUEUE_NO_LIFECYCLE)
         .addOutputLines(
             "AuditLog.java",
             """
@@ -100,37 +69,7 @@ final class FieldQueueFixesTest {
   @Test
   void replacementClosedFlag() {
     helper
-        .addInputLines(
-            "Shipper.java",
-            """
-            import java.util.concurrent.ArrayBlockingQueue;
-            import java.util.concurrent.BlockingQueue;
-
-            class Shipper implements AutoCloseable {
-              private final BlockingQueue<String> outbox = new ArrayBlockingQueue<>(16);
-              private final Thread sender = new Thread(() -> {
-                try {
-                  while (true) {
-                    String line = outbox.take();
-                    if (line.isEmpty()) {
-                      return;
-                    }
-                  }
-                } catch (InterruptedException e) {
-                  Thread.currentThread().interrupt();
-                }
-              });
-
-              void ship(String line) throws InterruptedException {
-                outbox.put(line);
-              }
-
-              @Override
-              public void close() {
-                sender.interrupt();
-              }
-            }
-            """)
+        .addInputLines("Shipper.java", LeakyPrograms.FIELD_QUEUE_WITH_CLOSE)
         .addOutputLines(
             "Shipper.java",
             """
@@ -186,45 +125,7 @@ final class FieldQueueFixesTest {
   @Test
   void replacementFlagThroughHolder() {
     helper
-        .addInputLines(
-            "Export.java",
-            """
-            import java.util.List;
-            import java.util.concurrent.ExecutorService;
-            import java.util.concurrent.SynchronousQueue;
-
-            class Export {
-              private final SynchronousQueue<String> handoff = new SynchronousQueue<>();
-
-              void write(int expected) {
-                for (int i = 0; i < expected; i++) {
-                  String row;
-                  try {
-                    row = handoff.take();
-                  } catch (InterruptedException e) {
-                    return;
-                  }
-                  if (row.isEmpty()) {
-                    throw new IllegalStateException("bad row");
-                  }
-                }
-              }
-
-              static void run(List<String> rows, ExecutorService pool) {
-                Export export = new Export();
-                pool.execute(() -> {
-                  try {
-                    for (String row : rows) {
-                      export.handoff.put(row);
-                    }
-                  } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                  }
-                });
-                new Thread(() -> export.write(rows.size())).start();
-              }
-            }
-            """)
+        .addInputLines("Export.java", LeakyPrograms.FIELD_QUEUE_THROUGH_HOLDER)
         .addOutputLines(
             "Export.java",
             """
@@ -284,30 +185,7 @@ final class FieldQueueFixesTest {
   @Test
   void replacementWorklistUnbounded() {
     helper
-        .addInputLines(
-            "Crawl.java",
-            """
-            import java.util.List;
-            import java.util.concurrent.ArrayBlockingQueue;
-            import java.util.concurrent.BlockingQueue;
-
-            class Crawl {
-              private final BlockingQueue<String> frontier = new ArrayBlockingQueue<>(64);
-
-              int crawl(String root) throws InterruptedException {
-                frontier.put(root);
-                int visited = 0;
-                while (!frontier.isEmpty()) {
-                  String page = frontier.take();
-                  visited++;
-                  for (String link : List.of(page + "/a", page + "/b")) {
-                    frontier.put(link);
-                  }
-                }
-                return visited;
-              }
-            }
-            """)
+        .addInputLines("Crawl.java", LeakyPrograms.FIELD_WORKLIST)
         .addOutputLines(
             "Crawl.java",
             """

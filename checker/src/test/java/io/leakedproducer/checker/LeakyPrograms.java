@@ -391,6 +391,136 @@ final class LeakyPrograms {
       }
       """;
 
+  /** Field queue, consumers gone: see FieldQueueFixesTest. */
+  static final String FIELD_QUEUE_NO_LIFECYCLE =
+      """
+            import java.util.concurrent.ArrayBlockingQueue;
+            import java.util.concurrent.BlockingQueue;
+
+            class AuditLog {
+              private final BlockingQueue<String> events = new ArrayBlockingQueue<>(64);
+
+              AuditLog() {
+                new Thread(this::writeLoop).start();
+              }
+
+              void record(String event) throws InterruptedException {
+                events.put(event);
+              }
+
+              private void writeLoop() {
+                while (true) {
+                  String event;
+                  try {
+                    event = events.take();
+                  } catch (InterruptedException e) {
+                    return;
+                  }
+                  if (event.isEmpty()) {
+                    throw new IllegalStateException("disk full");
+                  }
+                }
+              }
+            }
+            """;
+
+  /** Field queue, closed: see FieldQueueFixesTest. */
+  static final String FIELD_QUEUE_WITH_CLOSE =
+      """
+            import java.util.concurrent.ArrayBlockingQueue;
+            import java.util.concurrent.BlockingQueue;
+
+            class Shipper implements AutoCloseable {
+              private final BlockingQueue<String> outbox = new ArrayBlockingQueue<>(16);
+              private final Thread sender = new Thread(() -> {
+                try {
+                  while (true) {
+                    String line = outbox.take();
+                    if (line.isEmpty()) {
+                      return;
+                    }
+                  }
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+              });
+
+              void ship(String line) throws InterruptedException {
+                outbox.put(line);
+              }
+
+              @Override
+              public void close() {
+                sender.interrupt();
+              }
+            }
+            """;
+
+  /** Field queue through its holder: see FieldQueueFixesTest. */
+  static final String FIELD_QUEUE_THROUGH_HOLDER =
+      """
+            import java.util.List;
+            import java.util.concurrent.ExecutorService;
+            import java.util.concurrent.SynchronousQueue;
+
+            class Export {
+              private final SynchronousQueue<String> handoff = new SynchronousQueue<>();
+
+              void write(int expected) {
+                for (int i = 0; i < expected; i++) {
+                  String row;
+                  try {
+                    row = handoff.take();
+                  } catch (InterruptedException e) {
+                    return;
+                  }
+                  if (row.isEmpty()) {
+                    throw new IllegalStateException("bad row");
+                  }
+                }
+              }
+
+              static void run(List<String> rows, ExecutorService pool) {
+                Export export = new Export();
+                pool.execute(() -> {
+                  try {
+                    for (String row : rows) {
+                      export.handoff.put(row);
+                    }
+                  } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                  }
+                });
+                new Thread(() -> export.write(rows.size())).start();
+              }
+            }
+            """;
+
+  /** Worklist field: see FieldQueueFixesTest. */
+  static final String FIELD_WORKLIST =
+      """
+            import java.util.List;
+            import java.util.concurrent.ArrayBlockingQueue;
+            import java.util.concurrent.BlockingQueue;
+
+            class Crawl {
+              private final BlockingQueue<String> frontier = new ArrayBlockingQueue<>(64);
+
+              int crawl(String root) throws InterruptedException {
+                frontier.put(root);
+                int visited = 0;
+                while (!frontier.isEmpty()) {
+                  String page = frontier.take();
+                  visited++;
+                  for (String link : List.of(page + "/a", page + "/b")) {
+                    frontier.put(link);
+                  }
+                }
+                return visited;
+              }
+            }
+            """;
+
   /**
    * Name to complete source; the no-fix shapes listed in docs/bugpattern/LeakedProducer.md are not
    * here.
@@ -400,6 +530,10 @@ final class LeakyPrograms {
   static {
     NO_FIX.put("insertion in a helper method", ANONYMOUS_CONSUMERS);
     ALL.put("caller produces", CALLER_PRODUCES);
+    ALL.put("field queue, consumers gone", FIELD_QUEUE_NO_LIFECYCLE);
+    ALL.put("field queue, closed", FIELD_QUEUE_WITH_CLOSE);
+    ALL.put("field queue through its holder", FIELD_QUEUE_THROUGH_HOLDER);
+    ALL.put("worklist field", FIELD_WORKLIST);
     ALL.put("producer puts inside forEach", FOR_EACH_PRODUCER);
     ALL.put("invokeAll consumers", INVOKE_ALL_CONSUMERS);
     ALL.put("expression lambda consumer", EXPRESSION_LAMBDA_CONSUMER);
