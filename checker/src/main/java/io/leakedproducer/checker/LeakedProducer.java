@@ -230,7 +230,12 @@ public final class LeakedProducer extends BugChecker
     // Patch mode applies the first fix. A user who put the runtime on the classpath added it for
     // its fix, so that one comes first; otherwise the plain-Java fix does.
     String fixes;
-    if (analysis.runtimeFix.isPresent()) {
+    if (analysis.fanOutFix.isPresent()) {
+      fixes = FAN_OUT_FIX_FIRST + (analysis.fix.isPresent() ? PLAIN_FIX_SECOND : "");
+      description.addFix(analysis.fanOutFix.get());
+      analysis.fix.ifPresent(description::addFix);
+      analysis.runtimeFix.ifPresent(description::addFix);
+    } else if (analysis.runtimeFix.isPresent()) {
       fixes = RUNTIME_FIX_FIRST + (analysis.fix.isPresent() ? PLAIN_FIX_SECOND : "");
       description.addFix(analysis.runtimeFix.get());
       analysis.fix.ifPresent(description::addFix);
@@ -392,6 +397,7 @@ public final class LeakedProducer extends BugChecker
       if (analysis.fix.isEmpty()) {
         analysis.fix = FieldQueueFixes.flagFix(leaking, allConsumers, queue, units, state);
       }
+      analysis.fanOutFix = FanOutRewrite.rewrite(leaking, allConsumers, queue, units, state);
       debug(leaking.get(0).insertionPath().getLeaf(), "fix offered: " + analysis.fix.isPresent());
     }
     return analysis;
@@ -512,6 +518,9 @@ public final class LeakedProducer extends BugChecker
     Optional<SuggestedFix> fix = Optional.empty();
     Optional<SuggestedFix> runtimeFix = Optional.empty();
 
+    /** The DeleteCollection fan-out rewritten to BoundedDeleter (the runtime is present). */
+    Optional<SuggestedFix> fanOutFix = Optional.empty();
+
     /** Why each insertion of the queue that is not reported was dropped, for the debug output. */
     final IdentityHashMap<Tree, String> dropped = new IdentityHashMap<>();
 
@@ -559,6 +568,10 @@ public final class LeakedProducer extends BugChecker
   static final String RUNTIME_FIX_FIRST =
       " The suggested fix swaps the queue for io.leakedproducer.runtime.CancellableBoundedQueue,"
           + " whose put() fails fast once every consumer has left.";
+  static final String FAN_OUT_FIX_FIRST =
+      " The suggested fix rewrites the fan-out to io.leakedproducer.runtime.BoundedDeleter:"
+          + " the same number of workers, the first error reported as before, and nothing left"
+          + " running when the call returns.";
   static final String PLAIN_FIX_SECOND =
       " A second fix does the same in plain Java: the consumers count themselves out and the"
           + " producer stops when none is left.";

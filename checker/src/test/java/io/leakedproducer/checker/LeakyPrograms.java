@@ -522,6 +522,137 @@ final class LeakyPrograms {
             """;
 
   /**
+   * The DeleteCollection fan-out (Kubernetes PR 105606) joined by a latch: see FanOutRewriteTest.
+   */
+  static final String DELETE_COLLECTION_LATCH =
+      """
+      import java.util.List;
+      import java.util.concurrent.ArrayBlockingQueue;
+      import java.util.concurrent.BlockingQueue;
+      import java.util.concurrent.CountDownLatch;
+
+      class DeleteAll {
+        interface Store<T> {
+          List<T> list();
+
+          void delete(T item) throws Exception;
+
+          boolean isNotFound(Exception e);
+        }
+
+        private static final int NO_MORE_ITEMS = -1;
+
+        static <T> Exception deleteCollection(Store<T> store, int workers) throws InterruptedException {
+          List<T> items = store.list();
+          BlockingQueue<Integer> toProcess = new ArrayBlockingQueue<>(2 * workers);
+          BlockingQueue<Exception> errs = new ArrayBlockingQueue<>(workers + 1);
+          Thread distributor = new Thread(() -> {
+            try {
+              for (int i = 0; i < items.size(); i++) {
+                toProcess.put(i);
+              }
+              for (int w = 0; w < workers; w++) {
+                toProcess.put(NO_MORE_ITEMS);
+              }
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+          });
+          distributor.start();
+          CountDownLatch wg = new CountDownLatch(workers);
+          for (int w = 0; w < workers; w++) {
+            Thread worker = new Thread(() -> {
+              try {
+                while (true) {
+                  int index = toProcess.take();
+                  if (index == NO_MORE_ITEMS) {
+                    return;
+                  }
+                  try {
+                    store.delete(items.get(index));
+                  } catch (Exception e) {
+                    if (!store.isNotFound(e)) {
+                      errs.offer(e);
+                      return;
+                    }
+                  }
+                }
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              } finally {
+                wg.countDown();
+              }
+            });
+            worker.start();
+          }
+          wg.await();
+          return errs.poll();
+        }
+      }
+      """;
+
+  /** The same fan-out on a pool, joined through its futures: see FanOutRewriteTest. */
+  static final String DELETE_COLLECTION_FUTURES =
+      """
+      import java.util.ArrayList;
+      import java.util.List;
+      import java.util.concurrent.ArrayBlockingQueue;
+      import java.util.concurrent.BlockingQueue;
+      import java.util.concurrent.ExecutionException;
+      import java.util.concurrent.ExecutorService;
+      import java.util.concurrent.Future;
+      import java.util.concurrent.atomic.AtomicReference;
+
+      class Purge {
+        interface Store {
+          void delete(String key) throws Exception;
+        }
+
+        private static final int NO_MORE_WORK = -1;
+
+        static Exception purge(List<String> keys, int workers, Store store, ExecutorService pool)
+            throws InterruptedException {
+          BlockingQueue<Integer> toProcess = new ArrayBlockingQueue<>(2 * workers);
+          AtomicReference<Exception> firstError = new AtomicReference<>();
+          pool.execute(() -> {
+            try {
+              for (int i = 0; i < keys.size() + workers; i++) {
+                toProcess.put(i < keys.size() ? i : NO_MORE_WORK);
+              }
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+          });
+          List<Future<?>> running = new ArrayList<>();
+          for (int w = 0; w < workers; w++) {
+            running.add(pool.submit(() -> {
+              while (true) {
+                int index = toProcess.take();
+                if (index == NO_MORE_WORK) {
+                  return null;
+                }
+                try {
+                  store.delete(keys.get(index));
+                } catch (Exception e) {
+                  firstError.compareAndSet(null, e);
+                  return null;
+                }
+              }
+            }));
+          }
+          for (Future<?> f : running) {
+            try {
+              f.get();
+            } catch (ExecutionException e) {
+              firstError.compareAndSet(null, e);
+            }
+          }
+          return firstError.get();
+        }
+      }
+      """;
+
+  /**
    * Name to complete source; the no-fix shapes listed in docs/bugpattern/LeakedProducer.md are not
    * here.
    */
@@ -530,6 +661,8 @@ final class LeakyPrograms {
   static {
     NO_FIX.put("insertion in a helper method", ANONYMOUS_CONSUMERS);
     ALL.put("caller produces", CALLER_PRODUCES);
+    ALL.put("delete collection joined by a latch", DELETE_COLLECTION_LATCH);
+    ALL.put("delete collection joined by futures", DELETE_COLLECTION_FUTURES);
     ALL.put("field queue, consumers gone", FIELD_QUEUE_NO_LIFECYCLE);
     ALL.put("field queue, closed", FIELD_QUEUE_WITH_CLOSE);
     ALL.put("field queue through its holder", FIELD_QUEUE_THROUGH_HOLDER);

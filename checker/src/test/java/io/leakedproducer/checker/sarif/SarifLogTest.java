@@ -74,44 +74,39 @@ final class SarifLogTest {
 
   private static final String EXPORTER = exporter("Exporter");
 
-  /** EXPORTER after Error Prone applies the first fix (checked by {@link #fixIsErrorPronesFix}). */
+  /**
+   * EXPORTER after Error Prone applies the first fix (checked by {@link #fixIsErrorPronesFix}): the
+   * runtime is on the test classpath, so that is the runtime-backed one.
+   */
   private static final String EXPORTER_FIXED =
       """
       package demo;
 
+      import io.leakedproducer.runtime.CancellableBoundedQueue;
       import java.util.List;
       import java.util.concurrent.ArrayBlockingQueue;
       import java.util.concurrent.BlockingQueue;
       import java.util.concurrent.ExecutorService;
-      import java.util.concurrent.TimeUnit;
-      import java.util.concurrent.atomic.AtomicInteger;
 
       class Exporter {
         void export(List<String> rows, ExecutorService pool) throws InterruptedException {
-          BlockingQueue<String> batch = new ArrayBlockingQueue<>(8);
-          AtomicInteger consumersLeft = new AtomicInteger(1);
+          CancellableBoundedQueue<String> batch = new CancellableBoundedQueue<>(8, 1);
           pool.execute(() -> {
             try {
               for (String row : rows) {
-                while (!batch.offer(row, 10, TimeUnit.MILLISECONDS)) {
-                  if (consumersLeft.get() == 0) {
-                    return;
-                  }
-                }
+                batch.put(row);
               }
             } catch (InterruptedException e) {
               Thread.currentThread().interrupt();
             }
           });
-          try {
+          try (var registration = batch.registerConsumer()) {
             while (true) {
               String row = batch.take();
               if (row.isBlank()) {
                 return;
               }
             }
-          } finally {
-            consumersLeft.decrementAndGet();
           }
         }
       }
@@ -232,7 +227,7 @@ final class SarifLogTest {
     JsonNode change = result.get("fixes").get(0).get("artifactChanges").get(0);
     assertEquals("src/demo/Exporter.java", change.get("artifactLocation").get("uri").asString());
     JsonNode replacements = change.get("replacements");
-    // The import block, the counter's declaration, the put and the consumer's try/finally.
+    // The import block, the queue's type, its creation and the consumer's registration.
     assertEquals(4, replacements.size());
     assertEquals(
         List.of(3, 1, 6, 45), regionLinesAndColumns(replacements.get(0).get("deletedRegion")));
