@@ -216,7 +216,9 @@ final class LeakFixes {
         || producers.stream()
             .anyMatch(
                 p ->
-                    p.insertion == ProducerDiscovery.Insertion.TRANSFER
+                    // A retry loop around offer() spins on an abandoned queue, which only fails
+                    // put() fast.
+                    p.insertion != ProducerDiscovery.Insertion.PUT
                         || !ASTHelpers.getSymbol((MethodInvocationTree) p.insertionPath().getLeaf())
                             .getSimpleName()
                             .toString()
@@ -263,6 +265,41 @@ final class LeakFixes {
     for (QueueConsumer consumer : consumers) {
       if (!wrapConsumer(consumer, plan.get(), register, fix, state)) {
         return Optional.empty();
+      }
+    }
+    // A void task leaves quietly, as with the plain fix, instead of ending with the unchecked
+    // exception (a CompletableFuture would report it, a pool thread would print it).
+    for (ProducerDiscovery.Producer producer : producers) {
+      TreePath statement = producer.insertionPath().getParentPath();
+      if (!inPerElementVoidLambda(producer.insertionPath(), state)
+          && exitStatement(producer, state, SuggestedFix.builder()).equals("return;")
+          && statement.getLeaf() instanceof ExpressionStatementTree) {
+        String source = state.getSourceForNode(statement.getLeaf());
+        if (source == null) {
+          return Optional.empty();
+        }
+        String abandoned =
+            SuggestedFixes.qualifyType(
+                state, fix, "io.leakedproducer.runtime.QueueAbandonedException");
+        String indent = indentOf(statement.getLeaf(), state);
+        String caught = freshName("abandonedBy", producer.root.getLeaf());
+        fix.replace(
+            statement.getLeaf(),
+            "try {\n"
+                + indent
+                + "  "
+                + source
+                + "\n"
+                + indent
+                + "} catch ("
+                + abandoned
+                + " "
+                + caught
+                + ") {\n"
+                + indent
+                + "  return; // every consumer has left\n"
+                + indent
+                + "}");
       }
     }
     return Optional.of(fix.build());

@@ -51,6 +51,7 @@ final class LeakFixesTest {
   static final String PURGER_WITH_CANCELLABLE_QUEUE =
       """
             import io.leakedproducer.runtime.CancellableBoundedQueue;
+            import io.leakedproducer.runtime.QueueAbandonedException;
             import java.util.List;
             import java.util.concurrent.*;
 
@@ -60,7 +61,11 @@ final class LeakFixesTest {
                 pool.execute(() -> {
                   try {
                     for (String key : keys) {
-                      toPurge.put(key);
+                      try {
+                        toPurge.put(key);
+                      } catch (QueueAbandonedException abandonedBy) {
+                        return; // every consumer has left
+                      }
                     }
                   } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();

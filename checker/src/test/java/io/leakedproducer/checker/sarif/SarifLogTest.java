@@ -83,6 +83,7 @@ final class SarifLogTest {
       package demo;
 
       import io.leakedproducer.runtime.CancellableBoundedQueue;
+      import io.leakedproducer.runtime.QueueAbandonedException;
       import java.util.List;
       import java.util.concurrent.ArrayBlockingQueue;
       import java.util.concurrent.BlockingQueue;
@@ -94,7 +95,11 @@ final class SarifLogTest {
           pool.execute(() -> {
             try {
               for (String row : rows) {
-                batch.put(row);
+                try {
+                  batch.put(row);
+                } catch (QueueAbandonedException abandonedBy) {
+                  return; // every consumer has left
+                }
               }
             } catch (InterruptedException e) {
               Thread.currentThread().interrupt();
@@ -227,8 +232,8 @@ final class SarifLogTest {
     JsonNode change = result.get("fixes").get(0).get("artifactChanges").get(0);
     assertEquals("src/demo/Exporter.java", change.get("artifactLocation").get("uri").asString());
     JsonNode replacements = change.get("replacements");
-    // The import block, the queue's type, its creation and the consumer's registration.
-    assertEquals(4, replacements.size());
+    // The import block, the queue's type, its creation, the put and the consumer's registration.
+    assertEquals(5, replacements.size());
     assertEquals(
         List.of(3, 1, 6, 45), regionLinesAndColumns(replacements.get(0).get("deletedRegion")));
     assertEquals(EXPORTER_FIXED, applyFix(EXPORTER, replacements));
