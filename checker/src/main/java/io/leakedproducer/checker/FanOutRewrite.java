@@ -224,7 +224,7 @@ final class FanOutRewrite {
       if (statement == last) {
         fix.replace(statement, call);
       } else if (removed.contains(statement)) {
-        fix.replace(statement, "");
+        deleteLines(statement, fix, state);
       }
     }
     // The sentinel constant is left unused: a private field only the fan-out read goes too.
@@ -234,7 +234,7 @@ final class FanOutRewrite {
         && sentinel.getModifiers().contains(javax.lang.model.element.Modifier.PRIVATE)
         && index.usesOf((VarSymbol) sentinel).stream()
             .allMatch(u -> removed.stream().anyMatch(r -> AstPaths.isWithin(u, r)))) {
-      fix.replace(sentinelDeclaration.getLeaf(), "");
+      deleteLines(sentinelDeclaration.getLeaf(), fix, state);
     }
     return Optional.of(fix.build());
   }
@@ -483,6 +483,31 @@ final class FanOutRewrite {
       out.append(line.isBlank() ? "" : to + line).append('\n');
     }
     return out.toString();
+  }
+
+  /** Removes {@code tree} with its indentation and line break, so no blank line is left. */
+  private static void deleteLines(Tree tree, SuggestedFix.Builder fix, VisitorState state) {
+    CharSequence source = state.getSourceCode();
+    int start = ASTHelpers.getStartPosition(tree);
+    int end = state.getEndPosition(tree);
+    if (source == null || start < 0 || end < start) {
+      fix.replace(tree, "");
+      return;
+    }
+    int from = start;
+    while (from > 0 && (source.charAt(from - 1) == ' ' || source.charAt(from - 1) == '\t')) {
+      from--;
+    }
+    int to = end;
+    if (from > 0
+        && source.charAt(from - 1) == '\n'
+        && to < source.length()
+        && source.charAt(to) == '\n') {
+      to++;
+    } else {
+      from = start;
+    }
+    fix.replace(from, to, "");
   }
 
   /** The constant the sentinel test compares the taken index with, or null. */

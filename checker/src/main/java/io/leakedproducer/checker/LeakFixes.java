@@ -267,13 +267,16 @@ final class LeakFixes {
         return Optional.empty();
       }
     }
-    // A void task leaves quietly, as with the plain fix, instead of ending with the unchecked
-    // exception (a CompletableFuture would report it, a pool thread would print it).
+    // The producer leaves as with the plain fix: a void task quietly, anything else with a
+    // CancellationException, instead of the runtime's IllegalStateException that a
+    // CompletableFuture would report and a pool thread would print.
     for (ProducerDiscovery.Producer producer : producers) {
       TreePath statement = producer.insertionPath().getParentPath();
-      if (!inPerElementVoidLambda(producer.insertionPath(), state)
-          && exitStatement(producer, state, SuggestedFix.builder()).equals("return;")
-          && statement.getLeaf() instanceof ExpressionStatementTree) {
+      if (statement.getLeaf() instanceof ExpressionStatementTree) {
+        String exit =
+            inPerElementVoidLambda(producer.insertionPath(), state)
+                ? "return;"
+                : exitStatement(producer, state, fix);
         String source = state.getSourceForNode(statement.getLeaf());
         if (source == null) {
           return Optional.empty();
@@ -297,7 +300,9 @@ final class LeakFixes {
                 + caught
                 + ") {\n"
                 + indent
-                + "  return; // every consumer has left\n"
+                + "  "
+                + exit
+                + "\n"
                 + indent
                 + "}");
       }

@@ -38,9 +38,7 @@ final class FanOutRewriteTest {
 
               static <T> Exception deleteCollection(Store<T> store, int workers) throws InterruptedException {
                 List<T> items = store.list();
-
                 BlockingQueue<Exception> errs = new ArrayBlockingQueue<>(workers + 1);
-
                 try {
                   BoundedDeleter.deleteAll(
                       items,
@@ -91,9 +89,7 @@ final class FanOutRewriteTest {
 
               static Exception purge(List<String> keys, int workers, Store store, ExecutorService pool)
                   throws InterruptedException {
-
                 AtomicReference<Exception> firstError = new AtomicReference<>();
-
                 try {
                   BoundedDeleter.deleteAll(
                       keys,

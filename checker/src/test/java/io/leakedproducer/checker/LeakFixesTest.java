@@ -64,7 +64,7 @@ final class LeakFixesTest {
                       try {
                         toPurge.put(key);
                       } catch (QueueAbandonedException abandonedBy) {
-                        return; // every consumer has left
+                        return;
                       }
                     }
                   } catch (InterruptedException e) {

@@ -98,7 +98,7 @@ final class SarifLogTest {
                 try {
                   batch.put(row);
                 } catch (QueueAbandonedException abandonedBy) {
-                  return; // every consumer has left
+                  return;
                 }
               }
             } catch (InterruptedException e) {
