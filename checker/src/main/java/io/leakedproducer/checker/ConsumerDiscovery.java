@@ -24,6 +24,7 @@ final class ConsumerDiscovery {
     ProducerDiscovery.Producer producer = context.producer();
     CompilationUnitIndex index = context.index();
     VisitorState state = context.state();
+    com.sun.source.tree.Tree queueOwner = ProducerDiscovery.localOwner(queue, index);
     Map<com.sun.source.tree.Tree, QueueConsumer> byRoot = new LinkedHashMap<>();
     Map<QueueConsumer, List<List<TreePath>>> chains = new LinkedHashMap<>();
     for (VarSymbol alias : queue.variables) {
@@ -34,7 +35,7 @@ final class ConsumerDiscovery {
             || AstPaths.isInExitPath(call)) {
           continue;
         }
-        List<TreePath> chain = ProducerDiscovery.callChain(call, index, state);
+        List<TreePath> chain = ProducerDiscovery.callChain(call, index, state, queueOwner);
         TreePath site = chain.get(chain.size() - 1);
         TreePath root = AstPaths.taskRoot(site);
         if (root.getLeaf() == producer.root.getLeaf()) {

@@ -189,7 +189,7 @@ final class LeakFixes {
     Set<String> reserved = new HashSet<>();
     reserved.add(counter);
     for (ProducerDiscovery.Producer producer : producers) {
-      if (!stopProducer(producer, counter, reserved, fix, state)) {
+      if (!stopProducer(producer, counter + ".get() == 0", reserved, fix, state)) {
         return Optional.empty();
       }
     }
@@ -216,7 +216,9 @@ final class LeakFixes {
         || producers.stream()
             .anyMatch(
                 p ->
-                    p.insertion == ProducerDiscovery.Insertion.TRANSFER
+                    // A retry loop around offer() spins on an abandoned queue, which only fails
+                    // put() fast.
+                    p.insertion != ProducerDiscovery.Insertion.PUT
                         || !ASTHelpers.getSymbol((MethodInvocationTree) p.insertionPath().getLeaf())
                             .getSimpleName()
                             .toString()
@@ -263,6 +265,46 @@ final class LeakFixes {
     for (QueueConsumer consumer : consumers) {
       if (!wrapConsumer(consumer, plan.get(), register, fix, state)) {
         return Optional.empty();
+      }
+    }
+    // The producer leaves as with the plain fix: a void task quietly, anything else with a
+    // CancellationException, instead of the runtime's IllegalStateException that a
+    // CompletableFuture would report and a pool thread would print.
+    for (ProducerDiscovery.Producer producer : producers) {
+      TreePath statement = producer.insertionPath().getParentPath();
+      if (statement.getLeaf() instanceof ExpressionStatementTree) {
+        String exit =
+            inPerElementVoidLambda(producer.insertionPath(), state)
+                ? "return;"
+                : exitStatement(producer, state, fix);
+        String source = state.getSourceForNode(statement.getLeaf());
+        if (source == null) {
+          return Optional.empty();
+        }
+        String abandoned =
+            SuggestedFixes.qualifyType(
+                state, fix, "io.leakedproducer.runtime.QueueAbandonedException");
+        String indent = indentOf(statement.getLeaf(), state);
+        String caught = freshName("abandonedBy", producer.root.getLeaf());
+        fix.replace(
+            statement.getLeaf(),
+            "try {\n"
+                + indent
+                + "  "
+                + source
+                + "\n"
+                + indent
+                + "} catch ("
+                + abandoned
+                + " "
+                + caught
+                + ") {\n"
+                + indent
+                + "  "
+                + exit
+                + "\n"
+                + indent
+                + "}");
       }
     }
     return Optional.of(fix.build());
@@ -430,16 +472,23 @@ final class LeakFixes {
     return source.subSequence(lineStart, end).toString();
   }
 
-  /** Turns the blocking insertion into timed offers that stop once no consumer is left. */
-  private static boolean stopProducer(
+  /**
+   * Turns the blocking insertion into timed offers that stop once {@code stopCondition} (a boolean
+   * expression visible at the insertion) holds.
+   */
+  static boolean stopProducer(
       ProducerDiscovery.Producer producer,
-      String counter,
+      String stopCondition,
       Set<String> reserved,
       SuggestedFix.Builder fix,
       VisitorState state) {
     TreePath insertion = producer.insertionPath();
     MethodInvocationTree call = (MethodInvocationTree) insertion.getLeaf();
-    String exit = exitStatement(producer, state, fix);
+    // In a void lambda that a stream or forEach runs once per element, leave the element at once
+    // when the consumers are gone: each later element is then skipped without waiting, where a
+    // throw would end the caller's whole operation with an exception it does not expect.
+    boolean perElement = inPerElementVoidLambda(insertion, state);
+    String exit = perElement ? "return;" : exitStatement(producer, state, fix);
     if (producer.insertion == ProducerDiscovery.Insertion.TIMED_OFFER_RETRY) {
       Tree loop = producer.retryLoop.getLeaf();
       StatementTree body =
@@ -447,14 +496,20 @@ final class LeakFixes {
       if (body instanceof BlockTree blockTree && !blockTree.getStatements().isEmpty()) {
         StatementTree first = blockTree.getStatements().get(0);
         String indent = indentOf(first, state);
-        fix.prefixWith(first, check(counter, exit, indent) + "\n" + indent);
+        fix.prefixWith(first, check(stopCondition, exit, indent) + "\n" + indent);
         return true;
       }
       if (body != null) {
         String indent = indentOf(loop, state);
         fix.replace(
             body,
-            "{\n" + indent + "  " + check(counter, exit, indent + "  ") + "\n" + indent + "}");
+            "{\n"
+                + indent
+                + "  "
+                + check(stopCondition, exit, indent + "  ")
+                + "\n"
+                + indent
+                + "}");
         return true;
       }
       return false;
@@ -501,6 +556,9 @@ final class LeakFixes {
       element = local;
     }
     String timeUnit = SuggestedFixes.qualifyType(state, fix, "java.util.concurrent.TimeUnit");
+    if (perElement) {
+      prefix = check(stopCondition, exit, indent) + "\n" + indent + prefix;
+    }
     fix.replace(
         parent.getLeaf(),
         prefix
@@ -515,15 +573,32 @@ final class LeakFixes {
             + ".MILLISECONDS)) {\n"
             + indent
             + "  "
-            + check(counter, exit, indent + "  ")
+            + check(stopCondition, exit, indent + "  ")
             + "\n"
             + indent
             + "}");
     return true;
   }
 
-  private static String check(String counter, String exit, String indent) {
-    return "if (" + counter + ".get() == 0) {\n" + indent + "  " + exit + "\n" + indent + "}";
+  /**
+   * The insertion's innermost lambda runs once per element on the caller's behalf, returning
+   * nothing.
+   */
+  private static boolean inPerElementVoidLambda(TreePath insertion, VisitorState state) {
+    for (TreePath p = insertion.getParentPath(); p != null; p = p.getParentPath()) {
+      if (p.getLeaf() instanceof MethodTree
+          || p.getLeaf() instanceof com.sun.source.tree.ClassTree) {
+        return false;
+      }
+      if (p.getLeaf() instanceof LambdaExpressionTree lambda) {
+        return !AstPaths.isTaskRoot(lambda) && !lambdaReturnsValue(lambda, state);
+      }
+    }
+    return false;
+  }
+
+  private static String check(String stopCondition, String exit, String indent) {
+    return "if (" + stopCondition + ") {\n" + indent + "  " + exit + "\n" + indent + "}";
   }
 
   /** {@code return;} when the producer is a void task body, else a CancellationException. */

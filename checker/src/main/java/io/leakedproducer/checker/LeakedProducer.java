@@ -222,17 +222,30 @@ public final class LeakedProducer extends BugChecker
       return Description.NO_MATCH;
     }
     String message = message(tree, queueVariable, finding, units);
-    Description.Builder description =
-        describe(tree)
-            .setMessage(
-                message
-                    + (analysis.fix.isPresent()
-                        ? FIX_OFFERED
-                        : finding.manualFix() != null ? finding.manualFix() : NO_FIX)
-                    + (analysis.runtimeFix.isPresent() ? RUNTIME_FIX_OFFERED : ""));
-    analysis.fix.ifPresent(description::addFix);
-    analysis.runtimeFix.ifPresent(description::addFix);
-    return description.build();
+    Description.Builder description = describe(tree);
+    if (finding.ownFix() != null) {
+      // A fix of its own (a worklist made unbounded): the manual text says what it does.
+      return description.setMessage(message + finding.manualFix()).addFix(finding.ownFix()).build();
+    }
+    // Patch mode applies the first fix. A user who put the runtime on the classpath added it for
+    // its fix, so that one comes first; otherwise the plain-Java fix does.
+    String fixes;
+    if (analysis.fanOutFix.isPresent()) {
+      fixes = FAN_OUT_FIX_FIRST + (analysis.fix.isPresent() ? PLAIN_FIX_SECOND : "");
+      description.addFix(analysis.fanOutFix.get());
+      analysis.fix.ifPresent(description::addFix);
+      analysis.runtimeFix.ifPresent(description::addFix);
+    } else if (analysis.runtimeFix.isPresent()) {
+      fixes = RUNTIME_FIX_FIRST + (analysis.fix.isPresent() ? PLAIN_FIX_SECOND : "");
+      description.addFix(analysis.runtimeFix.get());
+      analysis.fix.ifPresent(description::addFix);
+    } else if (analysis.fix.isPresent()) {
+      fixes = FIX_OFFERED;
+      description.addFix(analysis.fix.get());
+    } else {
+      fixes = finding.manualFix() != null ? finding.manualFix() : NO_FIX;
+    }
+    return description.setMessage(message + fixes).build();
   }
 
   /** Only for the SARIF log: a unit compiled again replaces its results from earlier runs. */
@@ -258,6 +271,7 @@ public final class LeakedProducer extends BugChecker
     }
     List<QueueConsumer> allConsumers = new ArrayList<>();
     List<ProducerDiscovery.Producer> leaking = new ArrayList<>();
+    Tree queueOwner = ProducerDiscovery.localOwner(queue, units);
     for (VarSymbol alias : queue.variables) {
       for (TreePath site : units.callsOn(alias)) {
         MethodInvocationTree call = (MethodInvocationTree) site.getLeaf();
@@ -265,7 +279,8 @@ public final class LeakedProducer extends BugChecker
             && !ConcurrencyApiModel.isTimedOffer(call, state)) {
           continue;
         }
-        ProducerDiscovery.Producer producer = ProducerDiscovery.discover(site, units, state);
+        ProducerDiscovery.Producer producer =
+            ProducerDiscovery.discover(site, units, state, queueOwner);
         if (producer == null) {
           analysis.drop(
               call, "a timed offer whose failure ends the producer: it cannot block forever");
@@ -304,8 +319,17 @@ public final class LeakedProducer extends BugChecker
                     + " and no same-thread taker that fills it");
             continue;
           }
-          // No fix from these: the consumer-count rewrite has no other consumer to count.
-          analysis.findings.put(call, Finding.sameThread(producer, self, verdict, units));
+          // The consumer-count rewrite has no other consumer to count; a plain worklist can grow.
+          analysis.findings.put(
+              call,
+              Finding.sameThread(
+                  producer,
+                  self,
+                  verdict,
+                  units,
+                  self.reentry() == null
+                      ? WorklistFixes.unboundedQueue(queue, analysis.verdict, state).orElse(null)
+                      : null));
           continue;
         }
         SelfBlockingConsumers.addReentrantExits(consumers, producer, queue, api, units, state);
@@ -371,6 +395,10 @@ public final class LeakedProducer extends BugChecker
       analysis.runtimeFix =
           LeakFixes.cancellableQueueFix(
               leaking, allConsumers, queue, analysis.verdict, units, state);
+      if (analysis.fix.isEmpty()) {
+        analysis.fix = FieldQueueFixes.flagFix(leaking, allConsumers, queue, units, state);
+      }
+      analysis.fanOutFix = FanOutRewrite.rewrite(leaking, allConsumers, queue, units, state);
       debug(leaking.get(0).insertionPath().getLeaf(), "fix offered: " + analysis.fix.isPresent());
     }
     return analysis;
@@ -385,7 +413,8 @@ public final class LeakedProducer extends BugChecker
       QueueBoundedness.Verdict verdict,
       String consumersStop,
       String missingCancellation,
-      @Nullable String manualFix) {
+      @Nullable String manualFix,
+      @Nullable SuggestedFix ownFix) {
 
     static Finding earlyExit(
         ProducerDiscovery.Producer producer, ConsumerExit exit, QueueBoundedness.Verdict verdict) {
@@ -396,6 +425,7 @@ public final class LeakedProducer extends BugChecker
           "nothing cancels the producer (no Future.cancel(true), shutdownNow() or"
               + " Thread.interrupt() reaches it, and no stop signal is checked between timed"
               + " offers)",
+          null,
           null);
     }
 
@@ -403,7 +433,8 @@ public final class LeakedProducer extends BugChecker
         ProducerDiscovery.Producer producer,
         SelfBlockingConsumers.SameThreadTaker taker,
         QueueBoundedness.Verdict verdict,
-        CompilationUnitIndex units) {
+        CompilationUnitIndex units,
+        @Nullable SuggestedFix unbounded) {
       int takeLine = AstPaths.line(units.unit, taker.take().getLeaf());
       if (taker.reentry() == null) {
         return new Finding(
@@ -412,7 +443,8 @@ public final class LeakedProducer extends BugChecker
             String.format("its only taker is this same thread (line %d)", takeLine),
             "it cannot take while it waits to insert, so it deadlocks on itself once the queue is"
                 + " full",
-            WORKLIST_FIX);
+            unbounded == null ? WORKLIST_FIX : WORKLIST_FIX_OFFERED,
+            unbounded);
       }
       MethodInvocationTree reentry = (MethodInvocationTree) taker.reentry().getLeaf();
       return new Finding(
@@ -425,6 +457,7 @@ public final class LeakedProducer extends BugChecker
               AstPaths.line(units.unit, reentry)),
           "once other producers fill the queue that consumer blocks on itself and nothing takes any"
               + " more",
+          null,
           null);
     }
 
@@ -439,6 +472,7 @@ public final class LeakedProducer extends BugChecker
               "every consumer can stop taking (line %d: %s)",
               external.exit().line(), external.exit().reason()),
           external.missing(),
+          null,
           null);
     }
   }
@@ -485,6 +519,9 @@ public final class LeakedProducer extends BugChecker
     Optional<SuggestedFix> fix = Optional.empty();
     Optional<SuggestedFix> runtimeFix = Optional.empty();
 
+    /** The DeleteCollection fan-out rewritten to BoundedDeleter (the runtime is present). */
+    Optional<SuggestedFix> fanOutFix = Optional.empty();
+
     /** Why each insertion of the queue that is not reported was dropped, for the debug output. */
     final IdentityHashMap<Tree, String> dropped = new IdentityHashMap<>();
 
@@ -529,16 +566,30 @@ public final class LeakedProducer extends BugChecker
 
   static final String FIX_OFFERED =
       " Stop the producer when the consumers exit, as the suggested fix does.";
-  static final String RUNTIME_FIX_OFFERED =
-      " A second fix swaps the queue for io.leakedproducer.runtime.CancellableBoundedQueue, whose"
-          + " put() fails fast once every consumer has left.";
+  static final String RUNTIME_FIX_FIRST =
+      " The suggested fix swaps the queue for io.leakedproducer.runtime.CancellableBoundedQueue,"
+          + " whose put() fails fast once every consumer has left.";
+  static final String FAN_OUT_FIX_FIRST =
+      " The suggested fix rewrites the fan-out to io.leakedproducer.runtime.BoundedDeleter:"
+          + " the same number of workers, the first error reported as before, and nothing left"
+          + " running when the call returns.";
+  static final String PLAIN_FIX_SECOND =
+      " A second fix does the same in plain Java: the consumers count themselves out and the"
+          + " producer stops when none is left.";
+  static final String WORKLIST_FIX_OFFERED =
+      " The suggested fix makes the queue unbounded: a worklist that only its own thread drains"
+          + " must hold everything one step adds.";
   static final String WORKLIST_FIX =
       " No automatic fix for this shape: a worklist that only its own thread drains needs an"
           + " unbounded queue (an ArrayDeque), or offer() with a decision for a full queue.";
   static final String NO_FIX =
-      " No automatic fix for this shape (the producer or its consumers live outside the method that creates the queue):"
-          + " cancel the producer when the consumers exit, e.g. Future.cancel(true) or shutdownNow() in a finally after"
-          + " joining them, or use io.leakedproducer.runtime.CancellableBoundedQueue and close a consumer registration"
+      " No automatic fix for this shape: no single stop signal is visible to both the producer and"
+          + " every consumer (the queue is shared through constructors or a getter, or a consumer"
+          + " takes once per call and its caller decides when to stop), so a rewrite could not"
+          + " tell the producer when the consumers are gone. By hand: give the owner of the queue"
+          + " a close() (or a finally after the consumers stop) that sets a volatile flag, and"
+          + " make the producer offer with a timeout and stop when the flag is set; or use"
+          + " io.leakedproducer.runtime.CancellableBoundedQueue and close a consumer registration"
           + " when each consumer stops.";
 
   private static String message(

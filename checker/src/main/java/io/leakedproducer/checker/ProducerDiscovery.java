@@ -101,6 +101,19 @@ final class ProducerDiscovery {
   /** Returns null when the call cannot block (a timed offer whose failure ends the producer). */
   @Nullable
   static Producer discover(TreePath insertion, CompilationUnitIndex index, VisitorState state) {
+    return discover(insertion, index, state, null);
+  }
+
+  /**
+   * As {@link #discover(TreePath, CompilationUnitIndex, VisitorState)}, with the call chain ending
+   * at {@code queueOwner}, the method or lambda that declares the queue as a local.
+   */
+  @Nullable
+  static Producer discover(
+      TreePath insertion,
+      CompilationUnitIndex index,
+      VisitorState state,
+      @Nullable Tree queueOwner) {
     MethodInvocationTree call = (MethodInvocationTree) insertion.getLeaf();
     Insertion kind;
     TreePath retryLoop = null;
@@ -113,7 +126,7 @@ final class ProducerDiscovery {
     } else {
       kind = ConcurrencyApiModel.isTransfer(call, state) ? Insertion.TRANSFER : Insertion.PUT;
     }
-    List<TreePath> chain = callChain(insertion, index, state);
+    List<TreePath> chain = callChain(insertion, index, state, queueOwner);
     TreePath root = AstPaths.taskRoot(chain.get(chain.size() - 1));
     Set<VarSymbol> signals = new LinkedHashSet<>();
     boolean interruptStatus = false;
@@ -134,12 +147,22 @@ final class ProducerDiscovery {
 
   /** The insertion, then the call sites of each private helper it sits in, up to a task method. */
   static List<TreePath> callChain(TreePath site, CompilationUnitIndex index, VisitorState state) {
+    return callChain(site, index, state, null);
+  }
+
+  /**
+   * The call chain, not climbing above {@code queueOwner}: a queue that is a local of that method
+   * (or lambda) lives and dies with each call of it, so its producers and consumers are all inside
+   * that call, whoever makes it.
+   */
+  static List<TreePath> callChain(
+      TreePath site, CompilationUnitIndex index, VisitorState state, @Nullable Tree queueOwner) {
     List<TreePath> chain = new ArrayList<>();
     chain.add(site);
     TreePath current = site;
     for (int depth = 0; depth < 4; depth++) {
       TreePath root = AstPaths.taskRoot(current);
-      if (!(root.getLeaf() instanceof MethodTree methodTree)) {
+      if (root.getLeaf() == queueOwner || !(root.getLeaf() instanceof MethodTree methodTree)) {
         break;
       }
       MethodSymbol method = ASTHelpers.getSymbol(methodTree);
@@ -197,6 +220,20 @@ final class ProducerDiscovery {
       // if (!q.offer(..)) continue;  — failure goes round again.
       if (negated && isContinue(ifTree.getThenStatement())) {
         return loop;
+      }
+    }
+    return null;
+  }
+
+  /** The method or lambda that declares the queue as a local variable, or null. */
+  @Nullable
+  static Tree localOwner(QueueAliases queue, CompilationUnitIndex index) {
+    for (VarSymbol alias : queue.variables) {
+      if (alias.getKind() == javax.lang.model.element.ElementKind.LOCAL_VARIABLE) {
+        TreePath declaration = index.declarations.get(alias);
+        if (declaration != null) {
+          return AstPaths.taskRoot(declaration).getLeaf();
+        }
       }
     }
     return null;

@@ -1,14 +1,11 @@
 package io.leakedproducer.checker;
 
 import com.google.errorprone.VisitorState;
-import com.google.errorprone.suppliers.Supplier;
 import com.sun.tools.javac.code.ClassFinder;
 import com.sun.tools.javac.code.Source;
 import com.sun.tools.javac.code.Symbol.CompletionFailure;
 import com.sun.tools.javac.code.Symbol.ModuleSymbol;
 import com.sun.tools.javac.code.Symtab;
-import com.sun.tools.javac.code.Type;
-import com.sun.tools.javac.util.Name;
 
 /**
  * Decides whether a fix may introduce {@code leaked-producer-runtime}: only when the code being
@@ -21,7 +18,12 @@ final class RuntimeLibrary {
   private RuntimeLibrary() {}
 
   static boolean isOnClasspath(VisitorState state) {
-    if (WITNESS_TYPE.get(state) != null) {
+    return has(state, WITNESS);
+  }
+
+  /** Whether the class named {@code qualifiedName} can be seen by the code being compiled. */
+  static boolean has(VisitorState state, String qualifiedName) {
+    if (state.getTypeFromString(qualifiedName) != null) {
       return true; // already loaded by this compilation
     }
     try {
@@ -31,15 +33,10 @@ final class RuntimeLibrary {
           Source.instance(state.context).compareTo(Source.JDK9) >= 0
               ? symtab.unnamedModule
               : symtab.noModule;
-      return ClassFinder.instance(state.context).loadClass(module, WITNESS_NAME.get(state)) != null;
+      return ClassFinder.instance(state.context).loadClass(module, state.getName(qualifiedName))
+          != null;
     } catch (CompletionFailure e) {
       return false;
     }
   }
-
-  private static final Supplier<Name> WITNESS_NAME =
-      VisitorState.memoize(state -> state.getName(WITNESS));
-
-  private static final Supplier<Type> WITNESS_TYPE =
-      VisitorState.memoize(state -> state.getTypeFromString(WITNESS));
 }

@@ -60,6 +60,43 @@ final class FixSoundnessTest {
         () -> String.join("\n", result.recompileDiagnostics));
   }
 
+  /**
+   * The reductions of real incidents in testdata (files with a {@code // LEAK} marker): whatever
+   * the check patches must compile clean and leave the check silent. Incidents the check misses or
+   * cannot fix stay unpatched; the score scripts count those.
+   */
+  static Stream<Arguments> incidentPrograms() throws java.io.IOException {
+    java.nio.file.Path dir =
+        java.nio.file.Path.of("../testdata/src/test/java/io/leakedproducer/testdata/incidents");
+    try (Stream<java.nio.file.Path> files = java.nio.file.Files.list(dir)) {
+      List<java.nio.file.Path> leaky =
+          files
+              .filter(f -> f.toString().endsWith(".java"))
+              .filter(f -> readUnchecked(f).contains("// LEAK"))
+              .sorted()
+              .toList();
+      assertTrue(leaky.size() >= 10, "incident corpus not found under " + dir.toAbsolutePath());
+      return leaky.stream().map(f -> Arguments.of(f.getFileName().toString(), readUnchecked(f)));
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("incidentPrograms")
+  void patchedIncidentCompilesCleanAndIsSilent(String fileName, String source) throws Exception {
+    PatchRunner.Result result = PatchRunner.patchAndRecompile(fileName, source);
+    if (!result.original.equals(result.patched)) {
+      assertEquals(List.of(), result.newDiagnostics, PatchRunner.describe(result));
+    }
+  }
+
+  private static String readUnchecked(java.nio.file.Path file) {
+    try {
+      return java.nio.file.Files.readString(file);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
   private static String fileNameOf(String source) {
     java.util.regex.Matcher m =
         java.util.regex.Pattern.compile("(?m)^(?:final )?class (\\w+)").matcher(source);

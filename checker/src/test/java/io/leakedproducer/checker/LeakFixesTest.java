@@ -44,10 +44,14 @@ final class LeakFixesTest {
             }
             """;
 
-  /** {@link #PURGER} after the second, runtime-backed fix. */
+  /**
+   * {@link #PURGER} after the runtime-backed fix, the first one when the runtime is on the
+   * classpath.
+   */
   static final String PURGER_WITH_CANCELLABLE_QUEUE =
       """
             import io.leakedproducer.runtime.CancellableBoundedQueue;
+            import io.leakedproducer.runtime.QueueAbandonedException;
             import java.util.List;
             import java.util.concurrent.*;
 
@@ -57,7 +61,11 @@ final class LeakFixesTest {
                 pool.execute(() -> {
                   try {
                     for (String key : keys) {
-                      toPurge.put(key);
+                      try {
+                        toPurge.put(key);
+                      } catch (QueueAbandonedException abandonedBy) {
+                        return;
+                      }
                     }
                   } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
@@ -86,9 +94,11 @@ final class LeakFixesTest {
   private final BugCheckerRefactoringTestHelper helper =
       BugCheckerRefactoringTestHelper.newInstance(LeakedProducer.class, getClass());
 
+  /** The runtime is on this test's classpath, so the plain-Java fix is the second one. */
   @Test
   void replacementConsumerCount() {
     helper
+        .setFixChooser(FixChoosers.SECOND)
         .addInputLines(
             "DeleteCollection.java",
             """
@@ -436,11 +446,10 @@ final class LeakFixesTest {
         .doTest(TestMode.TEXT_MATCH);
   }
 
-  /** With the runtime on the classpath, the second fix swaps in the cancellable queue. */
+  /** With the runtime on the classpath, the first fix swaps in the cancellable queue. */
   @Test
-  void replacementSecondSuggestedFix() {
+  void replacementRuntimeFixFirst() {
     helper
-        .setFixChooser(FixChoosers.SECOND)
         .addInputLines("Purger.java", PURGER)
         .addOutputLines("Purger.java", PURGER_WITH_CANCELLABLE_QUEUE)
         .doTest(TestMode.TEXT_MATCH);
@@ -455,7 +464,7 @@ final class LeakFixesTest {
                 "toPurge.put(key);", "// BUG: Diagnostic matches: RUNTIME\ntoPurge.put(key);"))
         .expectErrorMessage(
             "RUNTIME",
-            m -> m.contains(LeakedProducer.FIX_OFFERED + LeakedProducer.RUNTIME_FIX_OFFERED))
+            m -> m.contains(LeakedProducer.RUNTIME_FIX_FIRST + LeakedProducer.PLAIN_FIX_SECOND))
         .doTest();
     CompilationTestHelper.newInstance(LeakedProducer.class, getClass())
         .withClasspath(LeakFixesTest.class)

@@ -391,6 +391,267 @@ final class LeakyPrograms {
       }
       """;
 
+  /** Field queue, consumers gone: see FieldQueueFixesTest. */
+  static final String FIELD_QUEUE_NO_LIFECYCLE =
+      """
+            import java.util.concurrent.ArrayBlockingQueue;
+            import java.util.concurrent.BlockingQueue;
+
+            class AuditLog {
+              private final BlockingQueue<String> events = new ArrayBlockingQueue<>(64);
+
+              AuditLog() {
+                new Thread(this::writeLoop).start();
+              }
+
+              void record(String event) throws InterruptedException {
+                events.put(event);
+              }
+
+              private void writeLoop() {
+                while (true) {
+                  String event;
+                  try {
+                    event = events.take();
+                  } catch (InterruptedException e) {
+                    return;
+                  }
+                  if (event.isEmpty()) {
+                    throw new IllegalStateException("disk full");
+                  }
+                }
+              }
+            }
+            """;
+
+  /** Field queue, closed: see FieldQueueFixesTest. */
+  static final String FIELD_QUEUE_WITH_CLOSE =
+      """
+            import java.util.concurrent.ArrayBlockingQueue;
+            import java.util.concurrent.BlockingQueue;
+
+            class Shipper implements AutoCloseable {
+              private final BlockingQueue<String> outbox = new ArrayBlockingQueue<>(16);
+              private final Thread sender = new Thread(() -> {
+                try {
+                  while (true) {
+                    String line = outbox.take();
+                    if (line.isEmpty()) {
+                      return;
+                    }
+                  }
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+              });
+
+              void ship(String line) throws InterruptedException {
+                outbox.put(line);
+              }
+
+              @Override
+              public void close() {
+                sender.interrupt();
+              }
+            }
+            """;
+
+  /** Field queue through its holder: see FieldQueueFixesTest. */
+  static final String FIELD_QUEUE_THROUGH_HOLDER =
+      """
+            import java.util.List;
+            import java.util.concurrent.ExecutorService;
+            import java.util.concurrent.SynchronousQueue;
+
+            class Export {
+              private final SynchronousQueue<String> handoff = new SynchronousQueue<>();
+
+              void write(int expected) {
+                for (int i = 0; i < expected; i++) {
+                  String row;
+                  try {
+                    row = handoff.take();
+                  } catch (InterruptedException e) {
+                    return;
+                  }
+                  if (row.isEmpty()) {
+                    throw new IllegalStateException("bad row");
+                  }
+                }
+              }
+
+              static void run(List<String> rows, ExecutorService pool) {
+                Export export = new Export();
+                pool.execute(() -> {
+                  try {
+                    for (String row : rows) {
+                      export.handoff.put(row);
+                    }
+                  } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                  }
+                });
+                new Thread(() -> export.write(rows.size())).start();
+              }
+            }
+            """;
+
+  /** Worklist field: see FieldQueueFixesTest. */
+  static final String FIELD_WORKLIST =
+      """
+            import java.util.List;
+            import java.util.concurrent.ArrayBlockingQueue;
+            import java.util.concurrent.BlockingQueue;
+
+            class Crawl {
+              private final BlockingQueue<String> frontier = new ArrayBlockingQueue<>(64);
+
+              int crawl(String root) throws InterruptedException {
+                frontier.put(root);
+                int visited = 0;
+                while (!frontier.isEmpty()) {
+                  String page = frontier.take();
+                  visited++;
+                  for (String link : List.of(page + "/a", page + "/b")) {
+                    frontier.put(link);
+                  }
+                }
+                return visited;
+              }
+            }
+            """;
+
+  /**
+   * The DeleteCollection fan-out (Kubernetes PR 105606) joined by a latch: see FanOutRewriteTest.
+   */
+  static final String DELETE_COLLECTION_LATCH =
+      """
+      import java.util.List;
+      import java.util.concurrent.ArrayBlockingQueue;
+      import java.util.concurrent.BlockingQueue;
+      import java.util.concurrent.CountDownLatch;
+
+      class DeleteAll {
+        interface Store<T> {
+          List<T> list();
+
+          void delete(T item) throws Exception;
+
+          boolean isNotFound(Exception e);
+        }
+
+        private static final int NO_MORE_ITEMS = -1;
+
+        static <T> Exception deleteCollection(Store<T> store, int workers) throws InterruptedException {
+          List<T> items = store.list();
+          BlockingQueue<Integer> toProcess = new ArrayBlockingQueue<>(2 * workers);
+          BlockingQueue<Exception> errs = new ArrayBlockingQueue<>(workers + 1);
+          Thread distributor = new Thread(() -> {
+            try {
+              for (int i = 0; i < items.size(); i++) {
+                toProcess.put(i);
+              }
+              for (int w = 0; w < workers; w++) {
+                toProcess.put(NO_MORE_ITEMS);
+              }
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+          });
+          distributor.start();
+          CountDownLatch wg = new CountDownLatch(workers);
+          for (int w = 0; w < workers; w++) {
+            Thread worker = new Thread(() -> {
+              try {
+                while (true) {
+                  int index = toProcess.take();
+                  if (index == NO_MORE_ITEMS) {
+                    return;
+                  }
+                  try {
+                    store.delete(items.get(index));
+                  } catch (Exception e) {
+                    if (!store.isNotFound(e)) {
+                      errs.offer(e);
+                      return;
+                    }
+                  }
+                }
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              } finally {
+                wg.countDown();
+              }
+            });
+            worker.start();
+          }
+          wg.await();
+          return errs.poll();
+        }
+      }
+      """;
+
+  /** The same fan-out on a pool, joined through its futures: see FanOutRewriteTest. */
+  static final String DELETE_COLLECTION_FUTURES =
+      """
+      import java.util.ArrayList;
+      import java.util.List;
+      import java.util.concurrent.ArrayBlockingQueue;
+      import java.util.concurrent.BlockingQueue;
+      import java.util.concurrent.ExecutionException;
+      import java.util.concurrent.ExecutorService;
+      import java.util.concurrent.Future;
+      import java.util.concurrent.atomic.AtomicReference;
+
+      class Purge {
+        interface Store {
+          void delete(String key) throws Exception;
+        }
+
+        private static final int NO_MORE_WORK = -1;
+
+        static Exception purge(List<String> keys, int workers, Store store, ExecutorService pool)
+            throws InterruptedException {
+          BlockingQueue<Integer> toProcess = new ArrayBlockingQueue<>(2 * workers);
+          AtomicReference<Exception> firstError = new AtomicReference<>();
+          pool.execute(() -> {
+            try {
+              for (int i = 0; i < keys.size() + workers; i++) {
+                toProcess.put(i < keys.size() ? i : NO_MORE_WORK);
+              }
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+          });
+          List<Future<?>> running = new ArrayList<>();
+          for (int w = 0; w < workers; w++) {
+            running.add(pool.submit(() -> {
+              while (true) {
+                int index = toProcess.take();
+                if (index == NO_MORE_WORK) {
+                  return null;
+                }
+                try {
+                  store.delete(keys.get(index));
+                } catch (Exception e) {
+                  firstError.compareAndSet(null, e);
+                  return null;
+                }
+              }
+            }));
+          }
+          for (Future<?> f : running) {
+            try {
+              f.get();
+            } catch (ExecutionException e) {
+              firstError.compareAndSet(null, e);
+            }
+          }
+          return firstError.get();
+        }
+      }
+      """;
+
   /**
    * Name to complete source; the no-fix shapes listed in docs/bugpattern/LeakedProducer.md are not
    * here.
@@ -400,6 +661,12 @@ final class LeakyPrograms {
   static {
     NO_FIX.put("insertion in a helper method", ANONYMOUS_CONSUMERS);
     ALL.put("caller produces", CALLER_PRODUCES);
+    ALL.put("delete collection joined by a latch", DELETE_COLLECTION_LATCH);
+    ALL.put("delete collection joined by futures", DELETE_COLLECTION_FUTURES);
+    ALL.put("field queue, consumers gone", FIELD_QUEUE_NO_LIFECYCLE);
+    ALL.put("field queue, closed", FIELD_QUEUE_WITH_CLOSE);
+    ALL.put("field queue through its holder", FIELD_QUEUE_THROUGH_HOLDER);
+    ALL.put("worklist field", FIELD_WORKLIST);
     ALL.put("producer puts inside forEach", FOR_EACH_PRODUCER);
     ALL.put("invokeAll consumers", INVOKE_ALL_CONSUMERS);
     ALL.put("expression lambda consumer", EXPRESSION_LAMBDA_CONSUMER);

@@ -50,7 +50,7 @@ final class SelfBlockingConsumersTest {
               }
 
               private void enqueue(String link) throws InterruptedException {
-                // BUG: Diagnostic contains: the calling thread can block forever in put() on 'frontier' (new ArrayBlockingQueue<>(256)): its only taker is this same thread (line 21) and it cannot take while it waits to insert, so it deadlocks on itself once the queue is full. No automatic fix for this shape: a worklist that only its own thread drains needs an unbounded queue (an ArrayDeque), or offer() with a decision for a full queue.
+                // BUG: Diagnostic contains: the calling thread can block forever in put() on 'frontier' (new ArrayBlockingQueue<>(256)): its only taker is this same thread (line 21) and it cannot take while it waits to insert, so it deadlocks on itself once the queue is full. The suggested fix makes the queue unbounded: a worklist that only its own thread drains must hold everything one step adds.
                 frontier.put(link);
               }
             }

@@ -74,44 +74,44 @@ final class SarifLogTest {
 
   private static final String EXPORTER = exporter("Exporter");
 
-  /** EXPORTER after Error Prone applies the first fix (checked by {@link #fixIsErrorPronesFix}). */
+  /**
+   * EXPORTER after Error Prone applies the first fix (checked by {@link #fixIsErrorPronesFix}): the
+   * runtime is on the test classpath, so that is the runtime-backed one.
+   */
   private static final String EXPORTER_FIXED =
       """
       package demo;
 
+      import io.leakedproducer.runtime.CancellableBoundedQueue;
+      import io.leakedproducer.runtime.QueueAbandonedException;
       import java.util.List;
       import java.util.concurrent.ArrayBlockingQueue;
       import java.util.concurrent.BlockingQueue;
       import java.util.concurrent.ExecutorService;
-      import java.util.concurrent.TimeUnit;
-      import java.util.concurrent.atomic.AtomicInteger;
 
       class Exporter {
         void export(List<String> rows, ExecutorService pool) throws InterruptedException {
-          BlockingQueue<String> batch = new ArrayBlockingQueue<>(8);
-          AtomicInteger consumersLeft = new AtomicInteger(1);
+          CancellableBoundedQueue<String> batch = new CancellableBoundedQueue<>(8, 1);
           pool.execute(() -> {
             try {
               for (String row : rows) {
-                while (!batch.offer(row, 10, TimeUnit.MILLISECONDS)) {
-                  if (consumersLeft.get() == 0) {
-                    return;
-                  }
+                try {
+                  batch.put(row);
+                } catch (QueueAbandonedException abandonedBy) {
+                  return;
                 }
               }
             } catch (InterruptedException e) {
               Thread.currentThread().interrupt();
             }
           });
-          try {
+          try (var registration = batch.registerConsumer()) {
             while (true) {
               String row = batch.take();
               if (row.isBlank()) {
                 return;
               }
             }
-          } finally {
-            consumersLeft.decrementAndGet();
           }
         }
       }
@@ -232,8 +232,8 @@ final class SarifLogTest {
     JsonNode change = result.get("fixes").get(0).get("artifactChanges").get(0);
     assertEquals("src/demo/Exporter.java", change.get("artifactLocation").get("uri").asString());
     JsonNode replacements = change.get("replacements");
-    // The import block, the counter's declaration, the put and the consumer's try/finally.
-    assertEquals(4, replacements.size());
+    // The import block, the queue's type, its creation, the put and the consumer's registration.
+    assertEquals(5, replacements.size());
     assertEquals(
         List.of(3, 1, 6, 45), regionLinesAndColumns(replacements.get(0).get("deletedRegion")));
     assertEquals(EXPORTER_FIXED, applyFix(EXPORTER, replacements));

@@ -1,0 +1,284 @@
+package io.leakedproducer.checker;
+
+import com.google.errorprone.VisitorState;
+import com.google.errorprone.fixes.SuggestedFix;
+import com.google.errorprone.util.ASTHelpers;
+import com.sun.source.tree.BlockTree;
+import com.sun.source.tree.ClassTree;
+import com.sun.source.tree.ExpressionTree;
+import com.sun.source.tree.LambdaExpressionTree;
+import com.sun.source.tree.MemberSelectTree;
+import com.sun.source.tree.MethodTree;
+import com.sun.source.tree.StatementTree;
+import com.sun.source.tree.Tree;
+import com.sun.source.tree.VariableTree;
+import com.sun.source.util.TreePath;
+import com.sun.tools.javac.code.Symbol;
+import com.sun.tools.javac.code.Symbol.MethodSymbol;
+import com.sun.tools.javac.code.Symbol.VarSymbol;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import javax.lang.model.element.ElementKind;
+import javax.lang.model.element.Modifier;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Decides the fix for a queue that is a field: what the maintainers of the real projects wrote. A
+ * sibling {@code volatile boolean} flag is set when the consumers are gone (in a {@code finally}
+ * around each consuming loop's method) and first thing in every lifecycle method of the owning
+ * class ({@code close}, {@code stop}, {@code shutdown}...); each blocking insertion becomes a loop
+ * of timed offers that re-tests the flag and leaves (returns, or throws {@code
+ * CancellationException} where returning would silently drop the element) once it is set.
+ */
+final class FieldQueueFixes {
+  private FieldQueueFixes() {}
+
+  static Optional<SuggestedFix> flagFix(
+      List<ProducerDiscovery.Producer> producers,
+      List<QueueConsumer> consumers,
+      QueueAliases queue,
+      CompilationUnitIndex index,
+      VisitorState state) {
+    VarSymbol field = fieldOf(queue);
+    if (field == null) {
+      return Optional.empty();
+    }
+    TreePath declaration = index.declarations.get(field);
+    Symbol owner = field.owner;
+    TreePath ownerClass = index.classes.get(owner);
+    if (declaration == null
+        || ownerClass == null
+        || !(declaration.getLeaf() instanceof VariableTree)
+        || !(ownerClass.getLeaf() instanceof ClassTree classTree)
+        || owner.isInterface()) {
+      return Optional.empty();
+    }
+    boolean isStatic = field.getModifiers().contains(Modifier.STATIC);
+    List<MethodTree> lifecycle = lifecycleMethods(classTree, isStatic);
+    String flag =
+        LeakFixes.freshName(
+            field.getSimpleName() + (lifecycle.isEmpty() ? "ConsumersGone" : "Closed"), classTree);
+    SuggestedFix.Builder fix = SuggestedFix.builder();
+    String indent = LeakFixes.indentOf(declaration.getLeaf(), state);
+    fix.postfixWith(
+        declaration.getLeaf(),
+        "\n"
+            + indent
+            + "/** Set once nothing will take from '"
+            + field.getSimpleName()
+            + "' any more: producers stop offering. */\n"
+            + indent
+            + "private "
+            + (isStatic ? "static " : "")
+            + "volatile boolean "
+            + flag
+            + ";");
+    Set<Tree> wrapped = new HashSet<>();
+    for (QueueConsumer consumer : consumers) {
+      TreePath loopRoot = consumingLoopRoot(consumer, index, state);
+      if (loopRoot == null || !seesField(loopRoot, owner, isStatic)) {
+        if (lifecycle.isEmpty()) {
+          return Optional.empty(); // nothing would ever tell the producer this consumer is gone
+        }
+        continue;
+      }
+      if (wrapped.add(loopRoot.getLeaf()) && !setInFinally(loopRoot.getLeaf(), flag, fix, state)) {
+        return Optional.empty();
+      }
+    }
+    for (MethodTree method : lifecycle) {
+      if (!wrapped.contains(method)) {
+        StatementTree first = method.getBody().getStatements().get(0);
+        fix.prefixWith(first, flag + " = true;\n" + LeakFixes.indentOf(first, state));
+      }
+    }
+    Set<String> reserved = new HashSet<>();
+    reserved.add(flag);
+    for (ProducerDiscovery.Producer producer : producers) {
+      String condition = flagAt(producer.insertionPath(), field, flag, isStatic, state);
+      if (condition == null || !LeakFixes.stopProducer(producer, condition, reserved, fix, state)) {
+        return Optional.empty();
+      }
+    }
+    return Optional.of(fix.build());
+  }
+
+  /**
+   * How the insertion names the flag: by its simple name where the owner's members are in scope,
+   * else through the same object the insertion reaches the queue by ({@code exporter.handoff} gives
+   * {@code exporter.handoffConsumersGone}). Null when neither works.
+   */
+  @Nullable
+  private static String flagAt(
+      TreePath insertion, VarSymbol field, String flag, boolean isStatic, VisitorState state) {
+    if (seesField(insertion, field.owner, isStatic)) {
+      return flag;
+    }
+    ExpressionTree receiver =
+        ASTHelpers.getReceiver((com.sun.source.tree.MethodInvocationTree) insertion.getLeaf());
+    if (receiver instanceof MemberSelectTree select
+        && field.equals(ASTHelpers.getSymbol(select))
+        && outermostClass(insertion) != null
+        && ASTHelpers.getSymbol(outermostClass(insertion)) == field.owner.outermostClass()) {
+      String holder = state.getSourceForNode(select.getExpression());
+      return holder == null ? null : holder + "." + flag;
+    }
+    return null;
+  }
+
+  /**
+   * The top-level class around the path: code in it may use the private members of every class
+   * nested in it.
+   */
+  @Nullable
+  private static ClassTree outermostClass(TreePath path) {
+    ClassTree outermost = null;
+    for (TreePath p = path; p != null; p = p.getParentPath()) {
+      if (p.getLeaf() instanceof ClassTree classTree) {
+        outermost = classTree;
+      }
+    }
+    return outermost;
+  }
+
+  @Nullable
+  private static VarSymbol fieldOf(QueueAliases queue) {
+    VarSymbol field = null;
+    for (VarSymbol alias : queue.variables) {
+      if (alias.getKind() == ElementKind.FIELD) {
+        if (field != null) {
+          return null; // two fields for one queue: no single owner to hold the flag
+        }
+        field = alias;
+      }
+    }
+    return field;
+  }
+
+  /**
+   * The owner's methods by which its holder ends its use of it, with a non-empty body; for a static
+   * queue only static ones.
+   */
+  private static List<MethodTree> lifecycleMethods(ClassTree owner, boolean isStatic) {
+    List<MethodTree> methods = new ArrayList<>();
+    for (Tree member : owner.getMembers()) {
+      if (member instanceof MethodTree method
+          && method.getBody() != null
+          && !method.getBody().getStatements().isEmpty()) {
+        MethodSymbol symbol = ASTHelpers.getSymbol(method);
+        if (symbol != null
+            && ConcurrencyApiModel.isLifecycleMethod(symbol)
+            && (!isStatic || symbol.isStatic())
+            && !isConstructorCall(method.getBody().getStatements().get(0))) {
+          methods.add(method);
+        }
+      }
+    }
+    return methods;
+  }
+
+  private static boolean isConstructorCall(StatementTree statement) {
+    return AstPaths.anyMatch(
+        statement,
+        t ->
+            t instanceof com.sun.source.tree.MethodInvocationTree call
+                && ASTHelpers.getSymbol(call).isConstructor());
+  }
+
+  /**
+   * The method or task lambda whose loop takes from the queue: the take's own method, or the first
+   * caller up the take's call chain that calls it in a loop. Null when no loop takes (a single take
+   * per call, such as an iterator's {@code next()}: the caller decides when to stop).
+   */
+  @Nullable
+  private static TreePath consumingLoopRoot(
+      QueueConsumer consumer, CompilationUnitIndex index, VisitorState state) {
+    TreePath found = null;
+    for (TreePath take : consumer.takes) {
+      if (!(take.getLeaf() instanceof com.sun.source.tree.MethodInvocationTree)) {
+        return null; // a getter hands the queue out: its callers consume
+      }
+      TreePath root = null;
+      for (TreePath site : ProducerDiscovery.callChain(take, index, state)) {
+        TreePath siteRoot = AstPaths.taskRoot(site);
+        if (AstPaths.enclosingLoop(site, siteRoot.getLeaf()) != null) {
+          root = siteRoot;
+          break;
+        }
+      }
+      if (root == null || (found != null && found.getLeaf() != root.getLeaf())) {
+        return null;
+      }
+      found = root;
+    }
+    return found;
+  }
+
+  /**
+   * Whether code at {@code path} can name the flag by its simple name: it sits in the owner class
+   * or in an inner or anonymous class of it, and outside static code unless the flag is static.
+   */
+  private static boolean seesField(TreePath path, Symbol owner, boolean isStatic) {
+    for (TreePath p = path; p != null; p = p.getParentPath()) {
+      Tree leaf = p.getLeaf();
+      if (leaf instanceof MethodTree method) {
+        MethodSymbol symbol = ASTHelpers.getSymbol(method);
+        if (symbol == null || (!isStatic && symbol.isStatic())) {
+          return false;
+        }
+      }
+      if (leaf instanceof VariableTree variable
+          && p.getParentPath() != null
+          && p.getParentPath().getLeaf() instanceof ClassTree
+          && !isStatic
+          && ASTHelpers.getSymbol(variable).isStatic()) {
+        return false;
+      }
+      if (leaf instanceof BlockTree block
+          && block.isStatic()
+          && !isStatic
+          && p.getParentPath() != null
+          && p.getParentPath().getLeaf() instanceof ClassTree) {
+        return false;
+      }
+      if (leaf instanceof ClassTree) {
+        Symbol type = ASTHelpers.getSymbol(leaf);
+        if (type == owner) {
+          return true;
+        }
+        if (type == null || (!isStatic && ASTHelpers.isStatic(type))) {
+          return false; // a static nested class has no enclosing instance to read the flag from
+        }
+      }
+    }
+    return false;
+  }
+
+  /** Wraps the body of the consuming method or lambda so that leaving it sets the flag. */
+  private static boolean setInFinally(
+      Tree root, String flag, SuggestedFix.Builder fix, VisitorState state) {
+    BlockTree body = null;
+    if (root instanceof MethodTree method) {
+      body = method.getBody();
+    } else if (root instanceof LambdaExpressionTree lambda
+        && lambda.getBody() instanceof BlockTree block) {
+      body = block;
+    }
+    if (body == null || body.getStatements().isEmpty()) {
+      return false;
+    }
+    List<? extends StatementTree> statements = body.getStatements();
+    StatementTree first = statements.get(0);
+    StatementTree last = statements.get(statements.size() - 1);
+    String indent = LeakFixes.indentOf(first, state);
+    // Insertions before and after, not a replacement of the body: a fix for another queue may
+    // rewrite an insertion inside this same body.
+    fix.prefixWith(first, "try {\n" + indent);
+    fix.postfixWith(
+        last, "\n" + indent + "} finally {\n" + indent + "  " + flag + " = true;\n" + indent + "}");
+    return true;
+  }
+}

@@ -1,0 +1,216 @@
+package io.leakedproducer.checker;
+
+import com.google.errorprone.BugCheckerRefactoringTestHelper;
+import com.google.errorprone.BugCheckerRefactoringTestHelper.TestMode;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Fixes for a queue held in a field: a volatile flag set when the consumers are gone or the owner
+ * is closed, checked by the producer between timed offers; and the worklist made unbounded.
+ */
+final class FieldQueueFixesTest {
+  private final BugCheckerRefactoringTestHelper helper =
+      BugCheckerRefactoringTestHelper.newInstance(LeakedProducer.class, getClass());
+
+  /** No lifecycle: the consuming method sets the flag in a finally; the API method throws. */
+  @Test
+  void replacementConsumersGoneFlag() {
+    helper
+        .addInputLines("AuditLog.java", LeakyPrograms.FIELD_QUEUE_NO_LIFECYCLE)
+        .addOutputLines(
+            "AuditLog.java",
+            """
+            import java.util.concurrent.ArrayBlockingQueue;
+            import java.util.concurrent.BlockingQueue;
+            import java.util.concurrent.CancellationException;
+            import java.util.concurrent.TimeUnit;
+
+            class AuditLog {
+              private final BlockingQueue<String> events = new ArrayBlockingQueue<>(64);
+
+              /** Set once nothing will take from 'events' any more: producers stop offering. */
+              private volatile boolean eventsConsumersGone;
+
+              AuditLog() {
+                new Thread(this::writeLoop).start();
+              }
+
+              void record(String event) throws InterruptedException {
+                while (!events.offer(event, 10, TimeUnit.MILLISECONDS)) {
+                  if (eventsConsumersGone) {
+                    throw new CancellationException("every consumer has stopped taking");
+                  }
+                }
+              }
+
+              private void writeLoop() {
+                try {
+                  while (true) {
+                    String event;
+                    try {
+                      event = events.take();
+                    } catch (InterruptedException e) {
+                      return;
+                    }
+                    if (event.isEmpty()) {
+                      throw new IllegalStateException("disk full");
+                    }
+                  }
+                } finally {
+                  eventsConsumersGone = true;
+                }
+              }
+            }
+            """)
+        .doTest(TestMode.TEXT_MATCH);
+  }
+
+  /** A lifecycle method sets the flag first thing; the consuming loop sets it when it ends. */
+  @Test
+  void replacementClosedFlag() {
+    helper
+        .addInputLines("Shipper.java", LeakyPrograms.FIELD_QUEUE_WITH_CLOSE)
+        .addOutputLines(
+            "Shipper.java",
+            """
+            import java.util.concurrent.ArrayBlockingQueue;
+            import java.util.concurrent.BlockingQueue;
+            import java.util.concurrent.CancellationException;
+            import java.util.concurrent.TimeUnit;
+
+            class Shipper implements AutoCloseable {
+              private final BlockingQueue<String> outbox = new ArrayBlockingQueue<>(16);
+
+              /** Set once nothing will take from 'outbox' any more: producers stop offering. */
+              private volatile boolean outboxClosed;
+
+              private final Thread sender =
+                  new Thread(
+                      () -> {
+                        try {
+                          try {
+                            while (true) {
+                              String line = outbox.take();
+                              if (line.isEmpty()) {
+                                return;
+                              }
+                            }
+                          } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                          }
+                        } finally {
+                          outboxClosed = true;
+                        }
+                      });
+
+              void ship(String line) throws InterruptedException {
+                while (!outbox.offer(line, 10, TimeUnit.MILLISECONDS)) {
+                  if (outboxClosed) {
+                    throw new CancellationException("every consumer has stopped taking");
+                  }
+                }
+              }
+
+              @Override
+              public void close() {
+                outboxClosed = true;
+                sender.interrupt();
+              }
+            }
+            """)
+        .doTest(TestMode.TEXT_MATCH);
+  }
+
+  /** A producer outside the owner's instance code names the flag through the same object. */
+  @Test
+  void replacementFlagThroughHolder() {
+    helper
+        .addInputLines("Export.java", LeakyPrograms.FIELD_QUEUE_THROUGH_HOLDER)
+        .addOutputLines(
+            "Export.java",
+            """
+            import java.util.List;
+            import java.util.concurrent.ExecutorService;
+            import java.util.concurrent.SynchronousQueue;
+            import java.util.concurrent.TimeUnit;
+
+            class Export {
+              private final SynchronousQueue<String> handoff = new SynchronousQueue<>();
+
+              /** Set once nothing will take from 'handoff' any more: producers stop offering. */
+              private volatile boolean handoffConsumersGone;
+
+              void write(int expected) {
+                try {
+                  for (int i = 0; i < expected; i++) {
+                    String row;
+                    try {
+                      row = handoff.take();
+                    } catch (InterruptedException e) {
+                      return;
+                    }
+                    if (row.isEmpty()) {
+                      throw new IllegalStateException("bad row");
+                    }
+                  }
+                } finally {
+                  handoffConsumersGone = true;
+                }
+              }
+
+              static void run(List<String> rows, ExecutorService pool) {
+                Export export = new Export();
+                pool.execute(
+                    () -> {
+                      try {
+                        for (String row : rows) {
+                          while (!export.handoff.offer(row, 10, TimeUnit.MILLISECONDS)) {
+                            if (export.handoffConsumersGone) {
+                              return;
+                            }
+                          }
+                        }
+                      } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                      }
+                    });
+                new Thread(() -> export.write(rows.size())).start();
+              }
+            }
+            """)
+        .doTest(TestMode.TEXT_MATCH);
+  }
+
+  /** A worklist its own thread drains becomes an unbounded linked queue. */
+  @Test
+  void replacementWorklistUnbounded() {
+    helper
+        .addInputLines("Crawl.java", LeakyPrograms.FIELD_WORKLIST)
+        .addOutputLines(
+            "Crawl.java",
+            """
+            import java.util.List;
+            import java.util.concurrent.ArrayBlockingQueue;
+            import java.util.concurrent.BlockingQueue;
+            import java.util.concurrent.LinkedBlockingQueue;
+
+            class Crawl {
+              private final BlockingQueue<String> frontier = new LinkedBlockingQueue<>();
+
+              int crawl(String root) throws InterruptedException {
+                frontier.put(root);
+                int visited = 0;
+                while (!frontier.isEmpty()) {
+                  String page = frontier.take();
+                  visited++;
+                  for (String link : List.of(page + "/a", page + "/b")) {
+                    frontier.put(link);
+                  }
+                }
+                return visited;
+              }
+            }
+            """)
+        .doTest(TestMode.TEXT_MATCH);
+  }
+}
