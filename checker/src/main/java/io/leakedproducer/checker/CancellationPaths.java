@@ -140,6 +140,7 @@ final class CancellationPaths {
     if (spawn.kind == TaskSpawns.Kind.INVOKE_ALL_TIMED) {
       return true;
     }
+    Set<VarSymbol> handles = HandleAliases.of(spawn, index);
     for (TreePath path : index.calls) {
       MethodInvocationTree call = (MethodInvocationTree) path.getLeaf();
       if (AstPaths.isWithin(path, producer.root.getLeaf())) {
@@ -150,7 +151,7 @@ final class CancellationPaths {
         case FUTURE:
           if (ConcurrencyApiModel.isInterruptingCancel(call, state)
               && receiver != null
-              && (receiver.equals(spawn.handle)
+              && (handles.contains(receiver)
                   || isElementOfHandleCollection(receiver, spawn, index))) {
             return true;
           }
@@ -166,7 +167,7 @@ final class CancellationPaths {
         case THREAD:
           if (ConcurrencyApiModel.isInterruptOfOtherThread(call, state)
               && receiver != null
-              && (receiver.equals(spawn.handle)
+              && (handles.contains(receiver)
                   || (spawn.handle == null && isThreadElement(receiver, index)))) {
             return true;
           }
