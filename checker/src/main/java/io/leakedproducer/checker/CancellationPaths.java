@@ -10,6 +10,7 @@ import com.sun.source.tree.VariableTree;
 import com.sun.source.util.TreePath;
 import com.sun.tools.javac.code.Symbol.VarSymbol;
 import java.util.List;
+import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -125,6 +126,7 @@ final class CancellationPaths {
     if (spawn.kind == TaskSpawns.Kind.INVOKE_ALL_TIMED) {
       return true;
     }
+    Set<VarSymbol> handles = HandleAliases.of(spawn, index);
     for (TreePath path : index.calls) {
       MethodInvocationTree call = (MethodInvocationTree) path.getLeaf();
       if (AstPaths.isWithin(path, producer.root.getLeaf())) {
@@ -135,7 +137,7 @@ final class CancellationPaths {
         case FUTURE:
           if (ConcurrencyApiModel.isInterruptingCancel(call, state)
               && receiver != null
-              && (receiver.equals(spawn.handle)
+              && (handles.contains(receiver)
                   || isElementOfHandleCollection(receiver, spawn, index))) {
             return true;
           }
@@ -151,7 +153,7 @@ final class CancellationPaths {
         case THREAD:
           if (ConcurrencyApiModel.isInterruptOfOtherThread(call, state)
               && receiver != null
-              && (receiver.equals(spawn.handle)
+              && (handles.contains(receiver)
                   || (spawn.handle == null && isThreadElement(receiver, index)))) {
             return true;
           }

@@ -572,6 +572,14 @@ final class ConcurrencyApiModel {
     return TIMED_POLL.matches(tree, state);
   }
 
+  /**
+   * A removal that waits for an element ({@code take}, a timed {@code poll}); every other removal
+   * only takes what is there now.
+   */
+  static boolean isWaitingTake(ExpressionTree tree, VisitorState state) {
+    return BLOCKING_TAKE.matches(tree, state) || TIMED_POLL.matches(tree, state);
+  }
+
   /** Any call that removes elements: take, poll, remove, drainTo, clear. */
   static boolean isRemoval(ExpressionTree tree, VisitorState state) {
     return ANY_REMOVAL.matches(tree, state);
@@ -871,6 +879,21 @@ final class ConcurrencyApiModel {
       }
     }
     return false;
+  }
+
+  /**
+   * A call that starts a task on another thread: an executor or builder spawn, or {@code
+   * thread.start()}.
+   */
+  static boolean startsTask(Tree tree, VisitorState state) {
+    if (tree instanceof MethodInvocationTree call
+        && call.getArguments().isEmpty()
+        && call.getMethodSelect() instanceof com.sun.source.tree.MemberSelectTree select
+        && isThreadStart(select)
+        && isThreadType(ASTHelpers.getType(select.getExpression()))) {
+      return true;
+    }
+    return tree instanceof MethodInvocationTree && isSpawn(tree, state);
   }
 
   static boolean isThreadStart(com.sun.source.tree.MemberSelectTree select) {

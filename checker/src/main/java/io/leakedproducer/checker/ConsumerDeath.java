@@ -34,7 +34,10 @@ enum ConsumerDeath {
 
   static final String FLAG = "LeakedProducer:ConsumerDeath";
 
-  /** The level used when the flag is absent; chosen by measurement (docs/usage.md). */
+  /**
+   * The level used when the flag is absent; chosen by measurement
+   * (docs/dev/consumer-death-measurement.md).
+   */
   static final ConsumerDeath DEFAULT = STRICT;
 
   /**

@@ -2,7 +2,9 @@ package io.leakedproducer.checker;
 
 import com.google.errorprone.VisitorState;
 import com.google.errorprone.util.ASTHelpers;
+import com.sun.source.tree.AssignmentTree;
 import com.sun.source.tree.BinaryTree;
+import com.sun.source.tree.BlockTree;
 import com.sun.source.tree.BreakTree;
 import com.sun.source.tree.CatchTree;
 import com.sun.source.tree.ClassTree;
@@ -15,10 +17,12 @@ import com.sun.source.tree.LambdaExpressionTree;
 import com.sun.source.tree.LiteralTree;
 import com.sun.source.tree.MethodInvocationTree;
 import com.sun.source.tree.ReturnTree;
+import com.sun.source.tree.StatementTree;
 import com.sun.source.tree.SwitchTree;
 import com.sun.source.tree.ThrowTree;
 import com.sun.source.tree.Tree;
 import com.sun.source.tree.TryTree;
+import com.sun.source.tree.VariableTree;
 import com.sun.source.util.TreePath;
 import com.sun.source.util.TreePathScanner;
 import com.sun.tools.javac.code.Flags;
@@ -26,6 +30,7 @@ import com.sun.tools.javac.code.Symbol;
 import com.sun.tools.javac.code.Symbol.VarSymbol;
 import com.sun.tools.javac.code.Type;
 import java.util.List;
+import java.util.Set;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
@@ -116,6 +121,7 @@ final class EarlyExits {
     final ProducerDiscovery.Producer producer;
     final CompilationUnitIndex index;
     final VisitorState state;
+    private @Nullable Set<VarSymbol> producerHandles;
 
     Context(
         TreePath loop,
@@ -200,8 +206,11 @@ final class EarlyExits {
         return;
       }
       boolean[] found = {false};
+      // while (!closed || !queue.isEmpty()): an empty queue ends the loop only together with a
+      // state that does not come from the queue, so the loop is judged by that state.
+      ExpressionTree emptinessTested = orWithStateTest(condition) ? null : condition;
       AstPaths.anyMatch(
-          condition,
+          emptinessTested,
           t -> {
             if (found[0] || !(t instanceof MethodInvocationTree methodInvocationTree)) {
               return false;
@@ -235,6 +244,9 @@ final class EarlyExits {
         add(condition, "leaves the take loop when its condition on an element is false");
         return;
       }
+      if (testsFlagSetAfterStart(condition)) {
+        return;
+      }
       // while (running) { ... running = false; ... }: the loop clears its own flag.
       AstPaths.anyMatch(
           condition,
@@ -256,6 +268,111 @@ final class EarlyExits {
             }
             return false;
           });
+    }
+
+    /**
+     * {@code while (started)} (or {@code while (isStarted())}) where {@code started} starts out
+     * false and is set to true only after a statement that starts a thread: the consumer may test
+     * the flag before it is set and leave at once, and the producers that pass their own test of
+     * the flag afterwards insert with nobody taking.
+     */
+    private boolean testsFlagSetAfterStart(ExpressionTree condition) {
+      ExpressionTree c = Trees.skipParensAndCasts(condition);
+      VarSymbol flag = flagRead(c);
+      if (flag == null
+          || flag.getKind() != javax.lang.model.element.ElementKind.FIELD
+          || !isBoolean(c)
+          || startsTrue(flag)) {
+        return false;
+      }
+      for (TreePath write : index.writesOf(flag)) {
+        if (!(write.getLeaf() instanceof AssignmentTree assignment)
+            || Trees.skipParensAndCasts(assignment.getExpression()).getKind()
+                != Tree.Kind.BOOLEAN_LITERAL
+            || !Boolean.TRUE.equals(
+                ((LiteralTree) Trees.skipParensAndCasts(assignment.getExpression())).getValue())) {
+          continue;
+        }
+        TreePath statement = write.getParentPath();
+        if (statement == null
+            || statement.getParentPath() == null
+            || !(statement.getParentPath().getLeaf() instanceof BlockTree block)) {
+          continue;
+        }
+        for (StatementTree before : block.getStatements()) {
+          if (before == statement.getLeaf()) {
+            break;
+          }
+          if (AstPaths.anyMatch(before, t -> ConcurrencyApiModel.startsTask(t, state))) {
+            add(
+                condition,
+                "can test '"
+                    + flag.getSimpleName()
+                    + "' before it is set to true (line "
+                    + AstPaths.line(index.unit, write.getLeaf())
+                    + ") and leave at once");
+            return true;
+          }
+        }
+      }
+      return false;
+    }
+
+    /**
+     * The field a boolean test reads: {@code started}, or {@code isStarted()} whose body in this
+     * unit is {@code return started;} (overridable or not: the unit's own code is what runs here).
+     */
+    private @Nullable VarSymbol flagRead(ExpressionTree test) {
+      VarSymbol direct = index.variable(test);
+      if (direct != null
+          || !(test instanceof MethodInvocationTree call)
+          || !call.getArguments().isEmpty()) {
+        return direct;
+      }
+      Symbol.MethodSymbol callee = ASTHelpers.getSymbol(call);
+      TreePath method = callee == null ? null : index.methods.get(callee);
+      if (method != null
+          && method.getLeaf() instanceof com.sun.source.tree.MethodTree tree
+          && tree.getBody() != null
+          && tree.getBody().getStatements().size() == 1
+          && tree.getBody().getStatements().get(0) instanceof ReturnTree ret) {
+        return AstPaths.variable(ret.getExpression());
+      }
+      return null;
+    }
+
+    /** {@code a || b} where one side does not read the queue or the element taken from it. */
+    private boolean orWithStateTest(ExpressionTree condition) {
+      ExpressionTree c = Trees.skipParensAndCasts(condition);
+      if (c.getKind() != Tree.Kind.CONDITIONAL_OR) {
+        return false;
+      }
+      BinaryTree or = (BinaryTree) c;
+      return !readsQueueOrElement(or.getLeftOperand())
+          || !readsQueueOrElement(or.getRightOperand());
+    }
+
+    private boolean readsQueueOrElement(ExpressionTree operand) {
+      return AstPaths.contains(operand, takeCall)
+          || AstPaths.anyMatch(
+              operand,
+              t -> {
+                VarSymbol v =
+                    t instanceof ExpressionTree expressionTree
+                        ? index.variable(expressionTree)
+                        : null;
+                return v != null && (queue.variables.contains(v) || v.equals(taken));
+              });
+    }
+
+    /** The field is declared {@code = true}. */
+    private boolean startsTrue(VarSymbol flag) {
+      TreePath decl = index.declarations.get(flag);
+      return decl != null
+          && decl.getLeaf() instanceof VariableTree variable
+          && variable.getInitializer() != null
+          && !(Trees.skipParensAndCasts(variable.getInitializer()) instanceof LiteralTree literal
+              && Boolean.FALSE.equals(literal.getValue()));
     }
 
     /** Records an exit unless it is the end-of-stream check or a reaction to interruption. */
@@ -449,7 +566,7 @@ final class EarlyExits {
             if (v == null || v.equals(taken) || queue.variables.contains(v)) {
               return false;
             }
-            if (v.equals(producer.spawn.handle)) {
+            if (producerHandles().contains(v)) {
               return true; // producerFuture.isDone(), producerThread.isAlive()
             }
             for (TreePath write : index.writesOf(v)) {
@@ -465,6 +582,14 @@ final class EarlyExits {
             }
             return false;
           });
+    }
+
+    /** The variables holding the producer's Thread or Future, computed once per loop. */
+    private Set<VarSymbol> producerHandles() {
+      if (producerHandles == null) {
+        producerHandles = HandleAliases.of(producer.spawn, index);
+      }
+      return producerHandles;
     }
 
     private boolean mentions(Tree tree, VarSymbol v) {

@@ -19,6 +19,7 @@ import com.sun.tools.javac.code.Symbol.MethodSymbol;
 import com.sun.tools.javac.code.Symbol.VarSymbol;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import javax.lang.model.element.Modifier;
 import org.jspecify.annotations.Nullable;
 
@@ -364,11 +365,13 @@ final class ExternalConsumers {
       CompilationUnitIndex index,
       VisitorState state) {
     boolean interruptible = !producer.swallowsInterrupt;
+    Set<VarSymbol> handles = HandleAliases.of(producer.spawn, index);
     if (ReachableCalls.find(
             lifecycle.body(),
             call ->
                 (interruptible
-                        && interrupts((MethodInvocationTree) call.getLeaf(), producer, state))
+                        && interrupts(
+                            (MethodInvocationTree) call.getLeaf(), producer, handles, state))
                     || closesQueue((MethodInvocationTree) call.getLeaf(), queue, index),
             index)
         != null) {
@@ -398,13 +401,16 @@ final class ExternalConsumers {
   }
 
   private static boolean interrupts(
-      MethodInvocationTree call, ProducerDiscovery.Producer producer, VisitorState state) {
+      MethodInvocationTree call,
+      ProducerDiscovery.Producer producer,
+      Set<VarSymbol> handles,
+      VisitorState state) {
     TaskSpawns.Spawn spawn = producer.spawn;
     VarSymbol receiver = AstPaths.receiverVariable(call);
     if (ConcurrencyApiModel.isShutdownNow(call, state)) {
       return spawn.executorOpaque || (receiver != null && receiver.equals(spawn.executor));
     }
-    if (receiver == null || !receiver.equals(spawn.handle)) {
+    if (receiver == null || !handles.contains(receiver)) {
       return false;
     }
     return ConcurrencyApiModel.isInterruptOfOtherThread(call, state)

@@ -92,9 +92,11 @@ final class QueueAliases {
           unknown |= addSource(init, origins, work, index);
         }
         // for (BlockingQueue<T> q : queues): each element of the container.
+        // An element of the queue itself (for (T event : queue)) is not the queue.
         if (decl.getParentPath() != null
             && decl.getParentPath().getLeaf() instanceof EnhancedForLoopTree loop
-            && loop.getVariable() == decl.getLeaf()) {
+            && loop.getVariable() == decl.getLeaf()
+            && AstPaths.isQueueTypeSymbol(v.type.tsym)) {
           VarSymbol container = index.variable(loop.getExpression());
           if (container != null) {
             hasSource = true;
@@ -155,7 +157,10 @@ final class QueueAliases {
         Tree parent = parentPath.getLeaf();
         if (parent instanceof EnhancedForLoopTree loop && loop.getExpression() == use.getLeaf()) {
           Symbol element = ASTHelpers.getSymbol(loop.getVariable());
-          if (element instanceof VarSymbol elementVariable) {
+          // Only a container's elements are queues; the events taken by iterating the queue are
+          // not, and handing them to other code does not hand over the queue.
+          if (element instanceof VarSymbol elementVariable
+              && AstPaths.isQueueTypeSymbol(elementVariable.type.tsym)) {
             work.add(elementVariable); // for (BlockingQueue<T> q : queues): every element in turn
           }
         } else if (parent instanceof ReturnTree) {
