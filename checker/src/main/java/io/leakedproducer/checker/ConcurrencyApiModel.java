@@ -497,17 +497,17 @@ final class ConcurrencyApiModel {
           "offerLast",
           "tryTransfer");
 
-  private final ImmutableList<String> extraInsertions;
+  private final ImmutableList<MethodRef> extraInsertions;
 
   /** Method names that can start an analysis: checked on the tree before any type is resolved. */
   private final ImmutableSet<String> candidateNames;
 
-  ConcurrencyApiModel(ImmutableList<String> extraInsertions) {
-    this.extraInsertions = extraInsertions;
+  ConcurrencyApiModel(ModelExtensions extensions) {
+    this.extraInsertions = extensions.insertions();
     ImmutableSet.Builder<String> names =
         ImmutableSet.<String>builder().addAll(BUILTIN_CANDIDATE_NAMES);
-    for (String spec : extraInsertions) {
-      names.add(spec.substring(spec.indexOf('#') + 1));
+    for (MethodRef insertion : extraInsertions) {
+      names.add(insertion.name());
     }
     this.candidateNames = names.build();
   }
@@ -534,30 +534,17 @@ final class ConcurrencyApiModel {
     if (BUILTIN_BLOCKING_INSERTION.matches(tree, state)) {
       return true;
     }
-    return !extraInsertions.isEmpty() && matchesExtra(tree, state);
+    return !extraInsertions.isEmpty() && matchesExtra(tree);
   }
 
-  private boolean matchesExtra(ExpressionTree tree, VisitorState state) {
+  private boolean matchesExtra(ExpressionTree tree) {
     if (!(tree instanceof MethodInvocationTree)) {
       return false;
     }
     Symbol sym = ASTHelpers.getSymbol(tree);
-    if (!(sym instanceof MethodSymbol) || isStatic(sym)) {
-      return false;
-    }
-    for (String spec : extraInsertions) {
-      int hash = spec.indexOf('#');
-      if (hash <= 0 || !sym.getSimpleName().contentEquals(spec.substring(hash + 1))) {
-        continue;
-      }
-      String owner = spec.substring(0, hash);
-      for (Type type : state.getTypes().closure(sym.owner.type)) {
-        if (type.tsym != null && type.tsym.getQualifiedName().contentEquals(owner)) {
-          return true;
-        }
-      }
-    }
-    return false;
+    return sym instanceof MethodSymbol
+        && !isStatic(sym)
+        && ModelExtensions.anyMatches(extraInsertions, sym);
   }
 
   static boolean isTimedOffer(ExpressionTree tree, VisitorState state) {
@@ -577,18 +564,36 @@ final class ConcurrencyApiModel {
    * only takes what is there now.
    */
   static boolean isWaitingTake(ExpressionTree tree, VisitorState state) {
-    return BLOCKING_TAKE.matches(tree, state) || TIMED_POLL.matches(tree, state);
+    return BLOCKING_TAKE.matches(tree, state)
+        || TIMED_POLL.matches(tree, state)
+        || isExtraTake(tree);
   }
 
   /** Any call that removes elements: take, poll, remove, drainTo, clear. */
   static boolean isRemoval(ExpressionTree tree, VisitorState state) {
-    return ANY_REMOVAL.matches(tree, state);
+    return ANY_REMOVAL.matches(tree, state) || isExtraTake(tree);
+  }
+
+  /** A take named by {@code -XepOpt:LeakedProducer:TakeMethods}. */
+  private static boolean isExtraTake(ExpressionTree tree) {
+    return tree instanceof MethodInvocationTree
+        && ModelExtensions.anyMatches(
+            ModelExtensions.current().takes(), ASTHelpers.getSymbol(tree));
   }
 
   static boolean isSpawn(Tree tree, VisitorState state) {
     return tree instanceof ExpressionTree expressionTree
         && (SPAWN_CALL.matches(expressionTree, state)
-            || THREAD_CONSTRUCTOR.matches(expressionTree, state));
+            || THREAD_CONSTRUCTOR.matches(expressionTree, state)
+            || (tree instanceof MethodInvocationTree
+                && ModelExtensions.anyMatches(
+                    ModelExtensions.current().spawns(), ASTHelpers.getSymbol(tree))));
+  }
+
+  /** A call named by {@code -XepOpt:LeakedProducer:InterruptingMethods}. */
+  private static boolean isExtraInterrupt(MethodInvocationTree call) {
+    return ModelExtensions.anyMatches(
+        ModelExtensions.current().interrupts(), ASTHelpers.getSymbol(call));
   }
 
   static boolean returnsInterruptibleFuture(ExpressionTree tree, VisitorState state) {
@@ -604,6 +609,9 @@ final class ConcurrencyApiModel {
    * interrupts.
    */
   static boolean isInterruptingCancel(MethodInvocationTree call, VisitorState state) {
+    if (isExtraInterrupt(call)) {
+      return true;
+    }
     if (!FUTURE_CANCEL.matches(call, state) || call.getArguments().size() != 1) {
       return false;
     }
@@ -628,11 +636,15 @@ final class ConcurrencyApiModel {
   }
 
   static boolean isShutdownNow(ExpressionTree tree, VisitorState state) {
-    return SHUTDOWN_NOW.matches(tree, state);
+    return SHUTDOWN_NOW.matches(tree, state)
+        || (tree instanceof MethodInvocationTree call && isExtraInterrupt(call));
   }
 
   /** {@code t.interrupt()} on some thread other than the current one. */
   static boolean isInterruptOfOtherThread(MethodInvocationTree call, VisitorState state) {
+    if (isExtraInterrupt(call)) {
+      return true;
+    }
     if (!THREAD_INTERRUPT.matches(call, state)) {
       return false;
     }
@@ -642,7 +654,9 @@ final class ConcurrencyApiModel {
 
   /** {@code Objects.requireNonNull(q)} and its kin: the result is the argument. */
   static boolean isIdentityWrapper(MethodInvocationTree call) {
-    return matchesAny(ASTHelpers.getSymbol(call), IDENTITY_WRAPPERS);
+    Symbol sym = ASTHelpers.getSymbol(call);
+    return matchesAny(sym, IDENTITY_WRAPPERS)
+        || ModelExtensions.anyMatches(ModelExtensions.current().identityWrappers(), sym);
   }
 
   /** {@code list.get(i)} and {@code map.get(k)}: one element of a container. */
@@ -738,7 +752,10 @@ final class ConcurrencyApiModel {
         && (parameters.isEmpty()
             || (parameters.size() == 1
                 && parameters.get(0).type.getKind() == javax.lang.model.type.TypeKind.BOOLEAN))
-        && LIFECYCLE_METHOD_NAMES.contains(method.getSimpleName().toString());
+        && (LIFECYCLE_METHOD_NAMES.contains(method.getSimpleName().toString())
+            || ModelExtensions.current()
+                .lifecycleNames()
+                .contains(method.getSimpleName().toString()));
   }
 
   /** {@code hasNext()}/{@code next()} of an Iterator, {@code tryAdvance} of a Spliterator... */
@@ -987,6 +1004,172 @@ final class ConcurrencyApiModel {
     return name.startsWith(INLINE_FUNCTION_PACKAGE) && !name.equals(SUPPLIER);
   }
 
+  // --- Which queues are bounded (QueueBoundedness) ------------------------------------------
+
+  /** How a queue class's constructor decides its bound. */
+  enum QueueFamily {
+    /** {@code SynchronousQueue}: no capacity at all, every insertion waits for a taker. */
+    SYNCHRONOUS,
+    /** {@code ArrayBlockingQueue} and its subclasses: always bounded. */
+    ALWAYS_BOUNDED,
+    /** {@code LinkedBlockingQueue}/{@code Deque}: bounded only when given a capacity. */
+    BOUNDED_BY_CAPACITY_ARGUMENT,
+    /** Any other {@code java.util.Queue}: unbounded. */
+    OTHER_QUEUE,
+    /** Not a queue. */
+    NOT_A_QUEUE
+  }
+
+  private static final String SYNCHRONOUS_QUEUE = "java.util.concurrent.SynchronousQueue";
+
+  private static final String ARRAY_BLOCKING_QUEUE = "java.util.concurrent.ArrayBlockingQueue";
+
+  private static final ImmutableSet<String> CAPACITY_ARGUMENT_QUEUES =
+      ImmutableSet.of(
+          "java.util.concurrent.LinkedBlockingQueue", "java.util.concurrent.LinkedBlockingDeque");
+
+  /** Guava's factories, matched by name so that no Guava dependency is needed. */
+  private static final ImmutableList<MethodRef> BOUNDED_QUEUE_FACTORIES =
+      ImmutableList.of(
+          new MethodRef("com.google.common.collect.Queues", "newArrayBlockingQueue"),
+          new MethodRef("com.google.common.collect.Queues", "newLinkedBlockingQueue"),
+          new MethodRef("com.google.common.collect.Queues", "newLinkedBlockingDeque"));
+
+  /** Insertions that {@code CancellableBoundedQueue} offers with the same signature. */
+  private static final ImmutableSet<String> CANCELLABLE_QUEUE_INSERTIONS =
+      ImmutableSet.of("put", "offer");
+
+  static QueueFamily queueFamily(Type type, VisitorState state) {
+    if (isErasedSubtype(type, SYNCHRONOUS_QUEUE, state)) {
+      return QueueFamily.SYNCHRONOUS;
+    }
+    if (isErasedSubtype(type, ARRAY_BLOCKING_QUEUE, state)) {
+      return QueueFamily.ALWAYS_BOUNDED;
+    }
+    for (String queue : CAPACITY_ARGUMENT_QUEUES) {
+      if (isErasedSubtype(type, queue, state)) {
+        return QueueFamily.BOUNDED_BY_CAPACITY_ARGUMENT;
+      }
+    }
+    return isErasedSubtype(type, QUEUE, state) ? QueueFamily.OTHER_QUEUE : QueueFamily.NOT_A_QUEUE;
+  }
+
+  /** The type is the JDK's own {@code LinkedBlockingQueue}/{@code Deque}, not a subclass. */
+  static boolean isLibraryQueueClass(Type type) {
+    return CAPACITY_ARGUMENT_QUEUES.contains(type.tsym.getQualifiedName().toString());
+  }
+
+  /** {@code Queues.newArrayBlockingQueue(n)} and Guava's other bounded-queue factories. */
+  static boolean isBoundedQueueFactory(MethodSymbol sym) {
+    return ModelExtensions.anyMatches(BOUNDED_QUEUE_FACTORIES, sym);
+  }
+
+  /** The runtime-backed fix can keep this call as it is on a {@code CancellableBoundedQueue}. */
+  static boolean isCancellableQueueInsertion(@Nullable Symbol sym) {
+    return sym != null && CANCELLABLE_QUEUE_INSERTIONS.contains(sym.getSimpleName().toString());
+  }
+
+  private static boolean isErasedSubtype(Type type, String name, VisitorState state) {
+    Type other = state.getTypeFromString(name);
+    return other != null
+        && ASTHelpers.isSubtype(
+            state.getTypes().erasure(type), state.getTypes().erasure(other), state);
+  }
+
+  // --- End of stream and emptiness (EarlyExits) ---------------------------------------------
+
+  /** Words that name a pill constant, a pill type or a done flag: POISON, EndOfStream, done. */
+  private static final java.util.regex.Pattern END_MARKER =
+      java.util.regex.Pattern.compile(
+          "(?i).*(poison|pill|end|eof|eos|stop|shutdown|done|sentinel|terminat|close|last|finish"
+              + "|complete|quit|marker).*");
+
+  /** Predicates on an element that say "this is the end marker": isPoison(), isLast(). */
+  private static final java.util.regex.Pattern END_PREDICATE =
+      java.util.regex.Pattern.compile(
+          "(?i)is(poison|pill|end|eof|eos|stop|shutdown|done|sentinel|terminat|close|last|finish"
+              + "|complete|quit|marker).*");
+
+  /**
+   * Queue calls that answer for this instant only: a consumer that stops when one says "empty"
+   * stops while the producer may still be producing.
+   */
+  private static final ImmutableSet<String> MOMENTARY_PROBES =
+      ImmutableSet.of("isEmpty", "peek", "size");
+
+  private static final String MOMENTARY_PROBE_PREFIX = "poll";
+
+  /** Calls that put their first argument into a queue, blocking or not. */
+  private static final ImmutableSet<String> ELEMENT_INSERTIONS =
+      ImmutableSet.of(
+          "put", "putFirst", "putLast", "offer", "offerFirst", "offerLast", "add", "transfer");
+
+  /** No-argument factories of an empty value that a producer can send as its pill. */
+  private static final ImmutableSet<String> EMPTY_FACTORIES =
+      ImmutableSet.of("of", "empty", "emptyList", "emptySet", "emptyMap");
+
+  /** The timed insertion that replaces each blocking one in a fix. */
+  private static final ImmutableMap<String, String> TIMED_COUNTERPARTS =
+      ImmutableMap.of("putFirst", "offerFirst", "putLast", "offerLast", "transfer", "tryTransfer");
+
+  private static final String TIMED_OFFER_NAME = "offer";
+
+  private static final String EQUALS = "equals";
+
+  private static final String IS_EMPTY = "isEmpty";
+
+  static boolean isEndMarkerName(CharSequence name) {
+    return END_MARKER.matcher(name).matches();
+  }
+
+  static boolean isEndPredicateName(CharSequence name) {
+    return END_PREDICATE.matcher(name).matches();
+  }
+
+  /** {@code poll()}, {@code isEmpty()}, {@code peek()}, {@code size()} on a queue. */
+  static boolean isMomentaryProbe(@Nullable Symbol sym) {
+    if (sym == null) {
+      return false;
+    }
+    String name = sym.getSimpleName().toString();
+    return name.startsWith(MOMENTARY_PROBE_PREFIX) || MOMENTARY_PROBES.contains(name);
+  }
+
+  /** {@code a.equals(b)}. */
+  static boolean isEqualsCall(@Nullable Symbol sym) {
+    return sym instanceof MethodSymbol method
+        && method.getSimpleName().contentEquals(EQUALS)
+        && method.getParameters().size() == 1;
+  }
+
+  /** {@code element.isEmpty()}. */
+  static boolean isEmptinessTest(@Nullable Symbol sym) {
+    return sym instanceof MethodSymbol method
+        && method.getSimpleName().contentEquals(IS_EMPTY)
+        && method.getParameters().isEmpty();
+  }
+
+  static boolean isElementInsertion(@Nullable Symbol sym) {
+    return sym != null && ELEMENT_INSERTIONS.contains(sym.getSimpleName().toString());
+  }
+
+  /** {@code List.of()}, {@code Optional.empty()}, {@code Collections.emptyList()}... */
+  static boolean isEmptyFactory(@Nullable Symbol sym) {
+    return sym instanceof MethodSymbol method
+        && method.isStatic()
+        && EMPTY_FACTORIES.contains(method.getSimpleName().toString());
+  }
+
+  /** {@code take()}, {@code takeFirst()}, {@code takeLast()}. */
+  static boolean isBlockingTake(ExpressionTree tree, VisitorState state) {
+    return BLOCKING_TAKE.matches(tree, state);
+  }
+
+  /** The timed method a fix calls instead of this blocking insertion: put becomes offer. */
+  static String timedCounterpart(Symbol insertion) {
+    return TIMED_COUNTERPARTS.getOrDefault(insertion.getSimpleName().toString(), TIMED_OFFER_NAME);
+  }
+
   // --- Counting (ElementCount, capacity checks) ----------------------------------------------
 
   private static final String SIZE = "size";
@@ -1067,10 +1250,15 @@ final class ConcurrencyApiModel {
   private static final String OFFER = "offer";
 
   static boolean isSignalMutator(@Nullable Symbol sym) {
-    return sym != null && SIGNAL_MUTATORS.contains(sym.getSimpleName().toString());
+    return sym != null
+        && (SIGNAL_MUTATORS.contains(sym.getSimpleName().toString())
+            || ModelExtensions.anyMatches(ModelExtensions.current().signalSetters(), sym));
   }
 
   static boolean changesByItself(Type type, VisitorState state) {
+    if (ModelExtensions.current().isSignalType(type, state)) {
+      return true;
+    }
     for (String typeName : SELF_CHANGING_TYPES) {
       Type changing = state.getTypeFromString(typeName);
       if (changing != null && ASTHelpers.isSubtype(type, changing, state)) {

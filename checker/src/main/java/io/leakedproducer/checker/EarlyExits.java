@@ -31,7 +31,6 @@ import com.sun.tools.javac.code.Symbol.VarSymbol;
 import com.sun.tools.javac.code.Type;
 import java.util.List;
 import java.util.Set;
-import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -44,20 +43,6 @@ import org.jspecify.annotations.Nullable;
  * text are classified here, with the catch or condition they sit in.
  */
 final class EarlyExits {
-
-  /** One way a consumer stops taking, with the line to show the user. */
-  /** Names of pill constants, pill types and flags. */
-  private static final Pattern END_MARKER =
-      Pattern.compile(
-          "(?i).*(poison|pill|end|eof|eos|stop|shutdown|done|sentinel|terminat|close|last|finish|complete|quit|marker).*");
-
-  /**
-   * Predicates on an element that say "this is the end-of-stream marker": isPoison(), isLast(),
-   * isEndOfStream().
-   */
-  private static final Pattern END_PREDICATE =
-      Pattern.compile(
-          "(?i)is(poison|pill|end|eof|eos|stop|shutdown|done|sentinel|terminat|close|last|finish|complete|quit|marker).*");
 
   private EarlyExits() {}
 
@@ -219,14 +204,10 @@ final class EarlyExits {
             if (receiver == null || !queue.variables.contains(receiver)) {
               return false;
             }
-            String name = ASTHelpers.getSymbol(t).getSimpleName().toString();
             if (ConcurrencyApiModel.isTimedPoll(methodInvocationTree, state)) {
               add(t, "stops when poll() times out");
               found[0] = true;
-            } else if (name.startsWith("poll")
-                || name.equals("isEmpty")
-                || name.equals("peek")
-                || name.equals("size")) {
+            } else if (ConcurrencyApiModel.isMomentaryProbe(ASTHelpers.getSymbol(t))) {
               add(t, "stops as soon as the queue is momentarily empty");
               found[0] = true;
             }
@@ -451,19 +432,20 @@ final class EarlyExits {
             if (t instanceof MethodInvocationTree call) {
 
               Symbol sym = ASTHelpers.getSymbol(call);
-              String name = sym.getSimpleName().toString();
               ExpressionTree receiver = ASTHelpers.getReceiver(call);
-              if (name.equals("equals") && call.getArguments().size() == 1) {
+              if (ConcurrencyApiModel.isEqualsCall(sym)) {
                 return receiver != null
                     && ((isTaken(receiver) && isMarker(call.getArguments().get(0)))
                         || (isTaken(call.getArguments().get(0)) && isMarker(receiver)));
               }
-              if (name.equals("isEmpty") && receiver != null && isTaken(receiver)) {
+              if (ConcurrencyApiModel.isEmptinessTest(sym)
+                  && receiver != null
+                  && isTaken(receiver)) {
                 return producerInsertsAnEmptyMarker(); // "" or List.of() sent as the pill
               }
               return receiver != null
                   && isTaken(receiver)
-                  && END_PREDICATE.matcher(name).matches()
+                  && ConcurrencyApiModel.isEndPredicateName(sym.getSimpleName())
                   && isBoolean(call);
             }
             if (t instanceof InstanceOfTree i) {
@@ -471,7 +453,7 @@ final class EarlyExits {
               Type type = ASTHelpers.getType(i.getType());
               return isTaken(i.getExpression())
                   && type != null
-                  && END_MARKER.matcher(type.tsym.getSimpleName().toString()).matches();
+                  && ConcurrencyApiModel.isEndMarkerName(type.tsym.getSimpleName());
             }
             return false;
           });
@@ -485,9 +467,8 @@ final class EarlyExits {
       for (VarSymbol alias : queue.variables) {
         for (TreePath call : index.callsOn(alias)) {
           MethodInvocationTree insertion = (MethodInvocationTree) call.getLeaf();
-          String name = ASTHelpers.getSymbol(insertion).getSimpleName().toString();
           if (insertion.getArguments().isEmpty()
-              || !name.matches("put|putFirst|putLast|offer|offerFirst|offerLast|add|transfer")) {
+              || !ConcurrencyApiModel.isElementInsertion(ASTHelpers.getSymbol(insertion))) {
             continue;
           }
           ExpressionTree element = Trees.skipParensAndCasts(insertion.getArguments().get(0));
@@ -496,10 +477,7 @@ final class EarlyExits {
           }
           if (element instanceof MethodInvocationTree methodInvocationTree
               && methodInvocationTree.getArguments().isEmpty()
-              && ASTHelpers.getSymbol(element)
-                  .getSimpleName()
-                  .toString()
-                  .matches("of|empty|emptyList|emptySet|emptyMap")) {
+              && ConcurrencyApiModel.isEmptyFactory(ASTHelpers.getSymbol(methodInvocationTree))) {
             return true;
           }
         }
@@ -517,11 +495,9 @@ final class EarlyExits {
       boolean nullTest =
           b.getLeftOperand().getKind() == Tree.Kind.NULL_LITERAL
               || b.getRightOperand().getKind() == Tree.Kind.NULL_LITERAL;
-      String take =
-          takeCall instanceof MethodInvocationTree methodInvocationTree
-              ? ASTHelpers.getSymbol(methodInvocationTree).getSimpleName().toString()
-              : "";
-      return nullTest && take.matches("take|takeFirst|takeLast");
+      return nullTest
+          && takeCall instanceof MethodInvocationTree methodInvocationTree
+          && ConcurrencyApiModel.isBlockingTake(methodInvocationTree, state);
     }
 
     private boolean isBoolean(Tree t) {
@@ -551,7 +527,7 @@ final class EarlyExits {
       }
       return v.getKind() == javax.lang.model.element.ElementKind.ENUM_CONSTANT
           || ((v.flags() & Flags.STATIC) != 0 && (v.flags() & Flags.FINAL) != 0)
-          || END_MARKER.matcher(v.getSimpleName().toString()).matches();
+          || ConcurrencyApiModel.isEndMarkerName(v.getSimpleName());
     }
 
     /** A condition that consults a signal the producer sets when it is done. */

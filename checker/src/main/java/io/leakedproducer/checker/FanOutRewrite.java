@@ -303,7 +303,7 @@ final class FanOutRewrite {
               if (call.getArguments().size() == 1
                   && call.getArguments().get(0) instanceof IdentifierTree argument
                   && index.equals(ASTHelpers.getSymbol(argument))
-                  && ASTHelpers.getSymbol(call).getSimpleName().contentEquals("get")
+                  && ConcurrencyApiModel.isElementAccess(call)
                   && ASTHelpers.getReceiver(call) instanceof IdentifierTree list) {
                 lists.add(list);
                 return null;

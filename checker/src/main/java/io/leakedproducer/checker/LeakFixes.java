@@ -219,10 +219,9 @@ final class LeakFixes {
                     // A retry loop around offer() spins on an abandoned queue, which only fails
                     // put() fast.
                     p.insertion != ProducerDiscovery.Insertion.PUT
-                        || !ASTHelpers.getSymbol((MethodInvocationTree) p.insertionPath().getLeaf())
-                            .getSimpleName()
-                            .toString()
-                            .matches("put|offer"))) {
+                        || !ConcurrencyApiModel.isCancellableQueueInsertion(
+                            ASTHelpers.getSymbol(
+                                (MethodInvocationTree) p.insertionPath().getLeaf())))) {
       return Optional.empty();
     }
     Optional<Plan> plan = plan(producers, consumers, queue, verdict, index, state);
@@ -524,13 +523,7 @@ final class LeakFixes {
     if (queue == null || element == null) {
       return false;
     }
-    String name = ASTHelpers.getSymbol(call).getSimpleName().toString();
-    String offer =
-        name.equals("putFirst")
-            ? "offerFirst"
-            : name.equals("putLast")
-                ? "offerLast"
-                : name.equals("transfer") ? "tryTransfer" : "offer";
+    String offer = ConcurrencyApiModel.timedCounterpart(ASTHelpers.getSymbol(call));
     String indent = indentOf(parent.getLeaf(), state);
     String prefix = "";
     ExpressionTree arg = Trees.skipParensAndCasts(call.getArguments().get(0));

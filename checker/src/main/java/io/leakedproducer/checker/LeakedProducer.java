@@ -16,6 +16,7 @@ import com.google.errorprone.matchers.Description;
 import com.google.errorprone.util.ASTHelpers;
 import com.sun.source.tree.CompilationUnitTree;
 import com.sun.source.tree.MethodInvocationTree;
+import com.sun.source.tree.NewClassTree;
 import com.sun.source.tree.Tree;
 import com.sun.source.util.TreePath;
 import com.sun.tools.javac.code.Symbol.VarSymbol;
@@ -58,7 +59,6 @@ public final class LeakedProducer extends BugChecker
    */
   private static final boolean DEBUG = Boolean.getBoolean("leakedproducer.debug");
 
-  static final String FLAG_INSERTIONS = "LeakedProducer:BlockingInsertionMethods";
   static final String FLAG_FACTORIES = "LeakedProducer:BoundedQueueFactories";
   static final String FLAG_UNKNOWN_BOUNDED = "LeakedProducer:UnknownQueuesBounded";
   static final String FLAG_STRICT = "LeakedProducer:Strict";
@@ -78,6 +78,10 @@ public final class LeakedProducer extends BugChecker
       t -> {};
 
   private final transient ConcurrencyApiModel api;
+
+  /** What the flags add to the library model, bound to the thread while an analysis runs. */
+  private final transient ModelExtensions extensions;
+
   private final transient QueueBoundedness boundedness;
 
   /** Which exceptions can kill a consumer: {@code -XepOpt:LeakedProducer:ConsumerDeath}. */
@@ -110,10 +114,14 @@ public final class LeakedProducer extends BugChecker
 
   @Inject
   public LeakedProducer(ErrorProneFlags flags) {
-    this.api = new ConcurrencyApiModel(listFlag(flags, FLAG_INSERTIONS));
+    this.extensions = ModelExtensions.fromFlags(flags);
+    this.api = new ConcurrencyApiModel(extensions);
     this.boundedness =
         new QueueBoundedness(
-            listFlag(flags, FLAG_FACTORIES), flags.getBoolean(FLAG_UNKNOWN_BOUNDED).orElse(false));
+            flags.getListOrEmpty(FLAG_FACTORIES).stream()
+                .map(entry -> MethodRef.parse(FLAG_FACTORIES, entry))
+                .collect(ImmutableList.toImmutableList()),
+            flags.getBoolean(FLAG_UNKNOWN_BOUNDED).orElse(false));
     this.consumerDeath = ConsumerDeath.fromFlags(flags);
     this.strict = flags.getBoolean(FLAG_STRICT).orElse(Boolean.getBoolean(STRICT_PROPERTY));
     this.sarif = SarifRecorder.fromFlags(flags, this);
@@ -143,28 +151,12 @@ public final class LeakedProducer extends BugChecker
     return docsUrl == null ? description : description.setLinkUrl(docsUrl);
   }
 
-  private static ImmutableList<String> listFlag(ErrorProneFlags flags, String name) {
-    ImmutableList<String> values = flags.getListOrEmpty(name);
-    for (String value : values) {
-      int hash = value.indexOf('#');
-      if (hash <= 0 || hash == value.length() - 1) {
-        throw new IllegalArgumentException(
-            "-XepOpt:"
-                + name
-                + " expects fully.qualified.Type#method entries, got '"
-                + value
-                + "'");
-      }
-    }
-    return values;
-  }
-
   @Override
   public Description matchMethodInvocation(MethodInvocationTree tree, VisitorState state) {
     if (!api.mayBeInsertion(tree)) {
       return Description.NO_MATCH; // the common case: decided from the tree alone
     }
-    try {
+    try (ModelExtensions.Binding bound = extensions.bind()) {
       if (!api.isBlockingInsertion(tree, state) && !ConcurrencyApiModel.isTimedOffer(tree, state)) {
         return Description.NO_MATCH;
       }
@@ -619,7 +611,7 @@ public final class LeakedProducer extends BugChecker
   private static String producerThread(
       ProducerDiscovery.Producer producer, CompilationUnitIndex units) {
     if (producer.spawn.kind != TaskSpawns.Kind.CALLER) {
-      return "this producer";
+      return spawnedThread(producer.spawn, units);
     }
     Tree root = producer.root.getLeaf();
     if (root instanceof com.sun.source.tree.MethodTree) {
@@ -643,5 +635,33 @@ public final class LeakedProducer extends BugChecker
     }
     return String.format(
         "the thread that runs %s at line %d", what, AstPaths.line(units.unit, task.getLeaf()));
+  }
+
+  /**
+   * The thread of a spawned producer, named by where it was started: the thread's variable, or the
+   * executor call that took the task.
+   */
+  private static String spawnedThread(TaskSpawns.Spawn spawn, CompilationUnitIndex units) {
+    if (spawn.call == null) {
+      return "the producer's thread";
+    }
+    int line = AstPaths.line(units.unit, spawn.call.getLeaf());
+    String via =
+        spawn.call.getLeaf() instanceof MethodInvocationTree call
+            ? ASTHelpers.getSymbol(call).getSimpleName() + "()"
+            : null;
+    if (spawn.kind == TaskSpawns.Kind.THREAD) {
+      String how = spawn.call.getLeaf() instanceof NewClassTree ? "created" : "started";
+      if (spawn.handle != null && !spawn.handleIsCollection) {
+        return String.format(
+            "the thread '%s' (%s at line %d)", spawn.handle.getSimpleName(), how, line);
+      }
+      return via == null
+          ? String.format("the thread created at line %d", line)
+          : String.format("the thread started by %s at line %d", via, line);
+    }
+    return via == null
+        ? String.format("the thread that runs the task at line %d", line)
+        : String.format("the executor thread that runs the task passed to %s (line %d)", via, line);
   }
 }

@@ -257,6 +257,12 @@ final class QueueAliases {
       work.add(other);
       return false;
     }
+    if (expr instanceof MethodInvocationTree wrapper
+        && ConcurrencyApiModel.isIdentityWrapper(wrapper)
+        && !wrapper.getArguments().isEmpty()) {
+      // requireNonNull(new ArrayBlockingQueue<>(n)): the wrapped creation is the origin
+      return addSource(wrapper.getArguments().get(0), origins, work, index);
+    }
     if (expr instanceof ConditionalExpressionTree conditional) {
       return addSource(conditional.getTrueExpression(), origins, work, index)
           || addSource(conditional.getFalseExpression(), origins, work, index);

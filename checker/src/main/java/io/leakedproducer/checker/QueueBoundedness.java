@@ -49,22 +49,10 @@ final class QueueBoundedness {
     }
   }
 
-  /** Bounded only when constructed with a capacity. */
-  private static final List<String> CAPACITY_CONSTRUCTED =
-      List.of(
-          "java.util.concurrent.LinkedBlockingQueue", "java.util.concurrent.LinkedBlockingDeque");
-
-  /** Guava's factories, matched by name so that no Guava dependency is needed. */
-  private static final List<String> BUILTIN_FACTORIES =
-      List.of(
-          "com.google.common.collect.Queues#newArrayBlockingQueue",
-          "com.google.common.collect.Queues#newLinkedBlockingQueue",
-          "com.google.common.collect.Queues#newLinkedBlockingDeque");
-
-  private final ImmutableList<String> extraFactories;
+  private final ImmutableList<MethodRef> extraFactories;
   private final boolean unknownIsBounded;
 
-  QueueBoundedness(ImmutableList<String> extraFactories, boolean unknownIsBounded) {
+  QueueBoundedness(ImmutableList<MethodRef> extraFactories, boolean unknownIsBounded) {
     this.extraFactories = extraFactories;
     this.unknownIsBounded = unknownIsBounded;
   }
@@ -106,25 +94,24 @@ final class QueueBoundedness {
       if (type == null) {
         return new Verdict(Kind.UNKNOWN, null, false, shown, origin);
       }
-      if (isSubtype(type, "java.util.concurrent.SynchronousQueue", state)) {
+      ConcurrencyApiModel.QueueFamily family = ConcurrencyApiModel.queueFamily(type, state);
+      if (family == ConcurrencyApiModel.QueueFamily.SYNCHRONOUS) {
         return new Verdict(Kind.BOUNDED, null, true, shown, origin);
       }
       List<? extends ExpressionTree> args = creation.getArguments();
       ExpressionTree capacity = !args.isEmpty() && isInt(args.get(0)) ? args.get(0) : null;
-      // ArrayBlockingQueue is always bounded, subclasses included.
-      if (isSubtype(type, "java.util.concurrent.ArrayBlockingQueue", state)) {
+      if (family == ConcurrencyApiModel.QueueFamily.ALWAYS_BOUNDED) {
         return new Verdict(Kind.BOUNDED, capacity, false, shown, origin);
       }
-      for (String optionallyBounded : CAPACITY_CONSTRUCTED) {
-        if (isSubtype(type, optionallyBounded, state)) {
-          if (capacity != null) {
-            return new Verdict(Kind.BOUNDED, capacity, false, shown, origin);
-          }
-          boolean exact =
-              type.tsym.getQualifiedName().contentEquals(optionallyBounded)
-                  && creation.getClassBody() == null;
-          return new Verdict(exact ? Kind.UNBOUNDED : Kind.UNKNOWN, null, false, shown, origin);
+      if (family == ConcurrencyApiModel.QueueFamily.BOUNDED_BY_CAPACITY_ARGUMENT) {
+        if (capacity != null) {
+          return new Verdict(Kind.BOUNDED, capacity, false, shown, origin);
         }
+        // A subclass (or an anonymous one) may bound itself: only the library class is known
+        // unbounded.
+        boolean exact =
+            ConcurrencyApiModel.isLibraryQueueClass(type) && creation.getClassBody() == null;
+        return new Verdict(exact ? Kind.UNBOUNDED : Kind.UNKNOWN, null, false, shown, origin);
       }
       if (type.tsym.getQualifiedName().contentEquals(RuntimeLibrary.WITNESS)) {
         // Consumer tracking (a second argument) is its cancellation path; without it only cancel()
@@ -132,7 +119,7 @@ final class QueueBoundedness {
         return new Verdict(
             args.size() == 1 ? Kind.BOUNDED : Kind.UNBOUNDED, capacity, false, shown, origin);
       }
-      if (isSubtype(type, "java.util.Queue", state)) {
+      if (family == ConcurrencyApiModel.QueueFamily.OTHER_QUEUE) {
         return new Verdict(Kind.UNBOUNDED, null, false, shown, origin);
       }
       return new Verdict(
@@ -154,19 +141,12 @@ final class QueueBoundedness {
   }
 
   private boolean isFactory(MethodSymbol sym) {
-    String key = sym.owner.getQualifiedName() + "#" + sym.getSimpleName();
-    return BUILTIN_FACTORIES.contains(key) || extraFactories.contains(key);
+    return ConcurrencyApiModel.isBoundedQueueFactory(sym)
+        || ModelExtensions.anyMatches(extraFactories, sym);
   }
 
   private static boolean isBuiltinFactory(MethodSymbol sym) {
-    return BUILTIN_FACTORIES.contains(sym.owner.getQualifiedName() + "#" + sym.getSimpleName());
-  }
-
-  private static boolean isSubtype(Type type, String name, VisitorState state) {
-    Type other = state.getTypeFromString(name);
-    return other != null
-        && ASTHelpers.isSubtype(
-            state.getTypes().erasure(type), state.getTypes().erasure(other), state);
+    return ConcurrencyApiModel.isBoundedQueueFactory(sym);
   }
 
   private static boolean isInt(ExpressionTree tree) {

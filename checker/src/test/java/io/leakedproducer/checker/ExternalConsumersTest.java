@@ -94,7 +94,7 @@ final class ExternalConsumersTest {
         .addSourceLines(
             "InvoiceClient.java",
             PAGED_CLIENT_HEAD
-                + "// BUG: Diagnostic contains: this producer can block forever in put() on"
+                + "// BUG: Diagnostic contains: the thread 'prefetcher' (created at line 24) can block forever in put() on"
                 + " 'prefetched' (new ArrayBlockingQueue<>(100)): every consumer can stop taking"
                 + " (line 50: the caller of iterator() can stop taking at any time) and close()"
                 + " (line 72) does not stop the producer.\n"

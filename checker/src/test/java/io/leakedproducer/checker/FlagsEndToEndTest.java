@@ -110,7 +110,7 @@ final class FlagsEndToEndTest {
     assertThat(with).succeeded();
     assertThat(with)
         .hadWarningContaining(
-            "[LeakedProducer] this producer can block forever in send() on 'batch' (Channel.withCapacity(8)): "
+            "[LeakedProducer] the executor thread that runs the task passed to execute() (line 11) can block forever in send() on 'batch' (Channel.withCapacity(8)): "
                 + FINDING_SUFFIX)
         .inFile(SENDS_ON_CHANNEL)
         .onLine(14);
@@ -166,7 +166,7 @@ final class FlagsEndToEndTest {
     assertThat(with).succeeded();
     assertThat(with)
         .hadWarningContaining(
-            "[LeakedProducer] this producer can block forever in put() on 'batch' (Pools.bounded(8)): "
+            "[LeakedProducer] the executor thread that runs the task passed to execute() (line 11) can block forever in put() on 'batch' (Pools.bounded(8)): "
                 + FINDING_SUFFIX)
         .inFile(PUTS_ON_FACTORY_QUEUE)
         .onLine(14);
@@ -202,7 +202,7 @@ final class FlagsEndToEndTest {
     assertThat(on).succeeded();
     assertThat(on)
         .hadWarningContaining(
-            "[LeakedProducer] this producer can block forever in put() on 'batch' (newBatch()): "
+            "[LeakedProducer] the executor thread that runs the task passed to execute() (line 11) can block forever in put() on 'batch' (newBatch()): "
                 + FINDING_SUFFIX)
         .inFile(PUTS_ON_METHOD_RESULT)
         .onLine(14);
@@ -272,6 +272,383 @@ final class FlagsEndToEndTest {
         .contains(
             "-XepOpt:LeakedProducer:ConsumerDeath expects one of STRICT, CALLBACKS, BROAD, got"
                 + " 'SOMETIMES'");
+  }
+
+  // --- Library-model extensions ---------------------------------------------------------------
+
+  /** The consumer's loop, returning at the first blank row: every program below stops this way. */
+  private static final String TAKE_LOOP =
+      """
+          int imported = 0;
+          try {
+            while (true) {
+              String row = %s;
+              if (row.isBlank()) {
+                return imported;
+              }
+              imported++;
+            }
+          } finally {
+            %s
+          }
+      """;
+
+  private static JavaFileObject importer(
+      String parameters, String declaration, String producerBody, String take, String onExit) {
+    return JavaFileObjects.forSourceString(
+        "demo.Importer",
+        """
+        package demo;
+
+        import java.util.List;
+        import java.util.concurrent.ArrayBlockingQueue;
+        import java.util.concurrent.BlockingQueue;
+        import java.util.concurrent.TimeUnit;
+
+        class Importer {
+          int importRows(List<String> rows, %s) throws InterruptedException {
+            %s
+            %s
+        %s  }
+        }
+        """
+            .formatted(parameters, declaration, producerBody, TAKE_LOOP.formatted(take, onExit)));
+  }
+
+  /** Puts every row from a task handed to {@code spawn}; line 14 is the put. */
+  private static String putsRowsVia(String spawn) {
+    return """
+        %s(() -> {
+              try {
+                for (String row : rows) {
+                  batch.put(row);
+                }
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            });"""
+        .formatted(spawn);
+  }
+
+  private static final JavaFileObject CREW =
+      JavaFileObjects.forSourceString(
+          "demo.Crew",
+          """
+          package demo;
+
+          import java.util.concurrent.Executor;
+
+          /** Runs tasks on threads of its own: launch() starts one, kill() interrupts them all. */
+          interface Crew extends Executor {
+            void launch(Runnable task);
+
+            void kill();
+          }
+          """);
+
+  private static final String BATCH = "BlockingQueue<String> batch = new ArrayBlockingQueue<>(8);";
+
+  private static final String LEAK_AT_14 =
+      "on 'batch' (new ArrayBlockingQueue<>(8)): every consumer can stop taking (line 25: return"
+          + " after a matching element)";
+
+  @Test
+  void interruptingMethods_makeACustomKillACancellation() {
+    JavaFileObject source =
+        importer("Crew crew", BATCH, putsRowsVia("crew.execute"), "batch.take()", "crew.kill();");
+    Compilation without = compile("", CREW, source);
+    assertThat(without)
+        .hadWarningContaining(
+            "[LeakedProducer] the executor thread that runs the task passed to execute() (line 11)"
+                + " can block forever in put() "
+                + LEAK_AT_14)
+        .inFile(source)
+        .onLine(14);
+    assertThat(findingLines(without)).containsExactly(14L);
+
+    Compilation with =
+        compile("-XepOpt:LeakedProducer:InterruptingMethods=demo.Crew#kill", CREW, source);
+    assertThat(with).succeededWithoutWarnings();
+  }
+
+  @Test
+  void spawnMethods_makeACustomLaunchASpawnThatCancellationsReach() {
+    // Without SpawnMethods the task handed to launch() has no executor the kill() could reach.
+    JavaFileObject source =
+        importer("Crew crew", BATCH, putsRowsVia("crew.launch"), "batch.take()", "crew.kill();");
+    String kill = "-XepOpt:LeakedProducer:InterruptingMethods=demo.Crew#kill";
+    Compilation without = compile(kill, CREW, source);
+    assertThat(without)
+        .hadWarningContaining(
+            "[LeakedProducer] the thread that runs the lambda passed to launch() (line 11) can block"
+                + " forever in put() "
+                + LEAK_AT_14)
+        .inFile(source)
+        .onLine(14);
+    assertThat(findingLines(without)).containsExactly(14L);
+
+    Compilation with =
+        compile(kill + " -XepOpt:LeakedProducer:SpawnMethods=demo.Crew#launch", CREW, source);
+    assertThat(with).succeededWithoutWarnings();
+  }
+
+  private static final JavaFileObject MAILBOX =
+      JavaFileObjects.forSourceString(
+          "demo.Mailbox",
+          """
+          package demo;
+
+          import java.util.concurrent.ArrayBlockingQueue;
+
+          /** A bounded mailbox; receive() waits for the next message, as take() does. */
+          abstract class Mailbox<T> extends ArrayBlockingQueue<T> {
+            Mailbox(int capacity) {
+              super(capacity);
+            }
+
+            abstract T receive() throws InterruptedException;
+
+            static <T> Mailbox<T> create(int capacity) {
+              return new Mailbox<T>(capacity) {
+                @Override
+                T receive() throws InterruptedException {
+                  return take();
+                }
+              };
+            }
+          }
+          """);
+
+  @Test
+  void takeMethods_makeACustomReceiveATake() {
+    // Without TakeMethods the consumer's receive() is no take: nothing is known to consume, and
+    // the check stays silent.
+    JavaFileObject source =
+        importer(
+            "java.util.concurrent.Executor pool",
+            "Mailbox<String> batch = Mailbox.create(8);",
+            putsRowsVia("pool.execute"),
+            "batch.receive()",
+            "");
+    String bounded = "-XepOpt:LeakedProducer:BoundedQueueFactories=demo.Mailbox#create";
+    assertThat(compile(bounded, MAILBOX, source)).succeededWithoutWarnings();
+
+    Compilation with =
+        compile(
+            bounded + " -XepOpt:LeakedProducer:TakeMethods=demo.Mailbox#receive", MAILBOX, source);
+    assertThat(with)
+        .hadWarningContaining(
+            "on 'batch' (Mailbox.create(8)): every consumer can stop taking (line 25: return after a"
+                + " matching element)")
+        .inFile(source)
+        .onLine(14);
+    assertThat(findingLines(with)).containsExactly(14L);
+  }
+
+  private static final JavaFileObject CHECKS =
+      JavaFileObjects.forSourceString(
+          "demo.Checks",
+          """
+          package demo;
+
+          /** Argument checks that return what they checked. */
+          final class Checks {
+            static <T> T present(T value) {
+              if (value == null) {
+                throw new IllegalArgumentException("missing");
+              }
+              return value;
+            }
+          }
+          """);
+
+  @Test
+  void identityWrappers_seeTheQueueThroughACustomCheck() {
+    JavaFileObject source =
+        importer(
+            "java.util.concurrent.Executor pool",
+            "BlockingQueue<String> batch = Checks.present(new ArrayBlockingQueue<>(8));",
+            putsRowsVia("pool.execute"),
+            "batch.take()",
+            "");
+    assertThat(compile("", CHECKS, source)).succeededWithoutWarnings();
+
+    Compilation with =
+        compile("-XepOpt:LeakedProducer:IdentityWrappers=demo.Checks#present", CHECKS, source);
+    assertThat(with).hadWarningContaining(LEAK_AT_14).inFile(source).onLine(14);
+    assertThat(findingLines(with)).containsExactly(14L);
+  }
+
+  private static final JavaFileObject GATE =
+      JavaFileObjects.forSourceString(
+          "demo.Gate",
+          """
+          package demo;
+
+          /** Open until shut(); every thread sees it shut afterwards. */
+          interface Gate {
+            boolean isShut();
+
+            void shut();
+          }
+          """);
+
+  /** The producer re-tests {@code test} between timed offers; line 14 is the offer. */
+  private static final String OFFERS_UNTIL =
+      """
+      pool.execute(() -> {
+            try {
+              for (String row : rows) {
+                while (!batch.offer(row, 50, TimeUnit.MILLISECONDS)) {
+                  if (%s) {
+                    return;
+                  }
+                }
+              }
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+          });""";
+
+  @Test
+  void signalSetters_makeACustomShutASignalOnTheExitPath() {
+    JavaFileObject source =
+        importer(
+            "java.util.concurrent.Executor pool, Gate gate",
+            BATCH,
+            OFFERS_UNTIL.formatted("gate.isShut()"),
+            "batch.take()",
+            "gate.shut();");
+    Compilation without = compile("", GATE, source);
+    assertThat(without)
+        .hadWarningContaining("can block forever in a retry loop around offer()")
+        .inFile(source)
+        .onLine(14);
+    assertThat(findingLines(without)).containsExactly(14L);
+
+    assertThat(compile("-XepOpt:LeakedProducer:SignalSetters=demo.Gate#shut", GATE, source))
+        .succeededWithoutWarnings();
+  }
+
+  private static final JavaFileObject DEADLINE =
+      JavaFileObjects.forSourceString(
+          "demo.Deadline",
+          """
+          package demo;
+
+          /** A point in time: hasPassed() turns true by itself. */
+          interface Deadline {
+            boolean hasPassed();
+          }
+          """);
+
+  @Test
+  void signalTypes_makeACustomDeadlineASignal() {
+    JavaFileObject source =
+        importer(
+            "java.util.concurrent.Executor pool, Deadline deadline",
+            BATCH,
+            OFFERS_UNTIL.formatted("deadline.hasPassed()"),
+            "batch.take()",
+            "");
+    Compilation without = compile("", DEADLINE, source);
+    assertThat(without)
+        .hadWarningContaining("can block forever in a retry loop around offer()")
+        .inFile(source)
+        .onLine(14);
+    assertThat(findingLines(without)).containsExactly(14L);
+
+    assertThat(compile("-XepOpt:LeakedProducer:SignalTypes=demo.Deadline", DEADLINE, source))
+        .succeededWithoutWarnings();
+  }
+
+  private static final JavaFileObject ROW_CURSOR =
+      JavaFileObjects.forSourceString(
+          "demo.RowCursor",
+          """
+          package demo;
+
+          import java.util.Iterator;
+          import java.util.List;
+          import java.util.concurrent.ArrayBlockingQueue;
+          import java.util.concurrent.BlockingQueue;
+
+          /** Prefetches rows on a thread of its own; callers iterate, then call finish(). */
+          class RowCursor implements Iterator<String> {
+            private final BlockingQueue<String> rows = new ArrayBlockingQueue<>(8);
+            private final Thread prefetcher;
+            private String next;
+
+            RowCursor(List<String> source) {
+              prefetcher = new Thread(() -> {
+                try {
+                  for (String row : source) {
+                    rows.put(row);
+                  }
+                  rows.put("");
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+              });
+              prefetcher.start();
+            }
+
+            @Override
+            public boolean hasNext() {
+              if (next == null) {
+                try {
+                  next = rows.take();
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                  return false;
+                }
+              }
+              return !next.isEmpty();
+            }
+
+            @Override
+            public String next() {
+              hasNext();
+              String row = next;
+              next = null;
+              return row;
+            }
+
+            void finish() {
+              prefetcher.interrupt();
+            }
+          }
+          """);
+
+  @Test
+  void lifecycleMethods_makeACustomFinishTheOwnersLifecycle() {
+    Compilation without = compile("", ROW_CURSOR);
+    assertThat(without)
+        .hadWarningContaining(
+            "[LeakedProducer] the thread 'prefetcher' (created at line 15) can block forever in"
+                + " put() on 'rows' (new ArrayBlockingQueue<>(8)): every consumer can stop taking"
+                + " (line 32: the caller of RowCursor.next() can stop taking at any time) and a"
+                + " caller that stops iterating abandons the producer; RowCursor has no close().")
+        .inFile(ROW_CURSOR)
+        .onLine(18);
+    assertThat(findingLines(without)).containsExactly(18L, 20L);
+
+    assertThat(compile("-XepOpt:LeakedProducer:LifecycleMethods=finish", ROW_CURSOR))
+        .succeededWithoutWarnings();
+  }
+
+  @Test
+  void modelFlags_badEntriesFailNamingTheFlag() {
+    assertThat(failureOutput("-XepOpt:LeakedProducer:TakeMethods=receive", ROW_CURSOR))
+        .contains(
+            "-XepOpt:LeakedProducer:TakeMethods expects fully.qualified.Type#method entries, got"
+                + " 'receive'");
+    assertThat(failureOutput("-XepOpt:LeakedProducer:LifecycleMethods=finish()", ROW_CURSOR))
+        .contains("-XepOpt:LeakedProducer:LifecycleMethods expects method names, got 'finish()'");
+    assertThat(failureOutput("-XepOpt:LeakedProducer:SignalTypes=demo.Dead-line", ROW_CURSOR))
+        .contains(
+            "-XepOpt:LeakedProducer:SignalTypes expects fully qualified type names, got"
+                + " 'demo.Dead-line'");
   }
 
   // --- DocsUrl ----------------------------------------------------------------------------------

@@ -142,7 +142,7 @@ final class HandoffsTest {
             LeakyPrograms.crawler(
                 "",
                 "BlockingQueue<String> frontier = new ArrayBlockingQueue<>(4);",
-                "// BUG: Diagnostic contains: this producer can block forever in a retry loop around offer() that never checks for cancellation on 'frontier'\n"
+                "// BUG: Diagnostic contains: the executor thread that runs the task passed to execute() (line 8) can block forever in a retry loop around offer() that never checks for cancellation on 'frontier'\n"
                     + "while (!frontier.offer(url, 100, TimeUnit.MILLISECONDS)) {}"))
         .doTest();
   }

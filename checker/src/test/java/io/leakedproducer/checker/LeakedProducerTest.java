@@ -28,7 +28,7 @@ final class LeakedProducerTest {
                 new Thread(() -> {
                   try {
                     for (int i = 0; i < items.size(); i++) {
-                      // BUG: Diagnostic contains: this producer can block forever in put() on 'toProcess' (new ArrayBlockingQueue<>(2 * workers)): every consumer can stop taking (line 34: return in catch (RuntimeException))
+                      // BUG: Diagnostic contains: the thread created at line 12 can block forever in put() on 'toProcess' (new ArrayBlockingQueue<>(2 * workers)): every consumer can stop taking (line 34: return in catch (RuntimeException))
                       toProcess.put(i);
                     }
                   } catch (InterruptedException e) {

@@ -72,7 +72,7 @@ final class PluginEndToEndTest {
     assertThat(compilation).succeeded();
     assertThat(compilation)
         .hadWarningContaining(
-            "[LeakedProducer] this producer can block forever in put() on 'batch' (new ArrayBlockingQueue<>(8)): "
+            "[LeakedProducer] the executor thread that runs the task passed to execute() (line 11) can block forever in put() on 'batch' (new ArrayBlockingQueue<>(8)): "
                 + "every consumer can stop taking (line 23: return after a matching element)")
         .inFile(LEAKY)
         .onLine(14);

@@ -27,7 +27,7 @@ final class ProducerContextsTest {
                 pool.execute(() -> {
                   try {
                     for (String doc : docs) {
-                      // BUG: Diagnostic contains: this producer can block forever in put() on 'pending' (new ArrayBlockingQueue<>(16)): every consumer can stop taking (line 22: return when processing an element fails)
+                      // BUG: Diagnostic contains: the executor thread that runs the task passed to execute() (line 9) can block forever in put() on 'pending' (new ArrayBlockingQueue<>(16)): every consumer can stop taking (line 22: return when processing an element fails)
                       pending.put(doc);
                     }
                   } catch (InterruptedException e) {
@@ -884,7 +884,7 @@ final class ProducerContextsTest {
                 pool.submit(() -> {
                   rows.forEach(row -> {
                     try {
-                      // BUG: Diagnostic contains: this producer can block forever in put() on 'staged' (new ArrayBlockingQueue<>(8)): every consumer can stop taking (line 17: leaves the take loop when its condition on an element is false)
+                      // BUG: Diagnostic contains: the executor thread that runs the task passed to submit() (line 7) can block forever in put() on 'staged' (new ArrayBlockingQueue<>(8)): every consumer can stop taking (line 17: leaves the take loop when its condition on an element is false)
                       staged.put(row);
                     } catch (InterruptedException e) {
                       throw new CancellationException("reader cancelled");

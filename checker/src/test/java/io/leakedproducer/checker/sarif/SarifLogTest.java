@@ -118,7 +118,7 @@ final class SarifLogTest {
       """;
 
   private static final String MESSAGE_START =
-      "this producer can block forever in put() on 'batch' (new ArrayBlockingQueue<>(8)): every"
+      "the executor thread that runs the task passed to execute() (line 11) can block forever in put() on 'batch' (new ArrayBlockingQueue<>(8)): every"
           + " consumer can stop taking (line 23: return after a matching element)";
 
   private static final JsonMapper JSON = JsonMapper.builder().build();
