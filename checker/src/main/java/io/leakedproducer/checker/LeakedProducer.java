@@ -55,9 +55,15 @@ public final class LeakedProducer extends BugChecker
   private static final long serialVersionUID = 1L;
 
   /**
-   * {@code -Dleakedproducer.debug=true} prints what the check swallowed instead of crashing javac.
+   * {@code -Dleakedproducer.debug=true} prints, for every insertion it does not report, why (and
+   * what the check swallowed outside strict mode).
    */
-  private static final boolean DEBUG = Boolean.getBoolean("leakedproducer.debug");
+  static final String DEBUG_PROPERTY = "leakedproducer.debug";
+
+  /** Read at each use (only on paths that drop or swallow), so a test can switch it on. */
+  private static boolean debugging() {
+    return Boolean.getBoolean(DEBUG_PROPERTY);
+  }
 
   static final String FLAG_FACTORIES = "LeakedProducer:BoundedQueueFactories";
   static final String FLAG_UNKNOWN_BOUNDED = "LeakedProducer:UnknownQueuesBounded";
@@ -174,7 +180,7 @@ public final class LeakedProducer extends BugChecker
       }
       // Code we do not understand (or a javac model we did not expect) yields no finding, never a
       // crash.
-      if (DEBUG) {
+      if (debugging()) {
         e.printStackTrace();
       }
       return Description.NO_MATCH;
@@ -188,6 +194,7 @@ public final class LeakedProducer extends BugChecker
           ExecutorWorkQueues.decide(state.getPath(), units, state);
       if (finding.isEmpty()) {
         debug(
+            units.unit,
             tree,
             "a pool's work queue that is unbounded, unknown, or re-tested for shutdown between offers");
         return Description.NO_MATCH;
@@ -199,6 +206,7 @@ public final class LeakedProducer extends BugChecker
     VarSymbol queueVariable = units.receiverVariable(tree);
     if (queueVariable == null) {
       debug(
+          units.unit,
           tree,
           "the queue is not a variable, field, getter or element of a container of this unit");
       return Description.NO_MATCH;
@@ -208,6 +216,7 @@ public final class LeakedProducer extends BugChecker
     Finding finding = analysis.findings.get(tree);
     if (finding == null) {
       debug(
+          units.unit,
           tree,
           analysis.dropped.getOrDefault(
               tree, "not reached from the queue's aliases " + queue.variables));
@@ -391,7 +400,10 @@ public final class LeakedProducer extends BugChecker
         analysis.fix = FieldQueueFixes.flagFix(leaking, allConsumers, queue, units, state);
       }
       analysis.fanOutFix = FanOutRewrite.rewrite(leaking, allConsumers, queue, units, state);
-      debug(leaking.get(0).insertionPath().getLeaf(), "fix offered: " + analysis.fix.isPresent());
+      debug(
+          units.unit,
+          leaking.get(0).insertionPath().getLeaf(),
+          "reported; fix offered: " + analysis.fix.isPresent());
     }
     return analysis;
   }
@@ -534,13 +546,17 @@ public final class LeakedProducer extends BugChecker
     }
   }
 
-  private static void debug(Tree at, String why) {
-    if (DEBUG) {
+  /** One line per dropped insertion, as {@code file:line:column: why}, so a miss can be traced. */
+  private static void debug(CompilationUnitTree unit, Tree at, String why) {
+    if (debugging()) {
+      long position = ((JCTree) at).getStartPosition();
       System.err.println(
           "[LeakedProducer debug] "
-              + at.getKind()
-              + " at "
-              + ((JCTree) at).getStartPosition()
+              + unit.getSourceFile().getName()
+              + ":"
+              + unit.getLineMap().getLineNumber(position)
+              + ":"
+              + unit.getLineMap().getColumnNumber(position)
               + ": "
               + why);
     }
