@@ -507,7 +507,32 @@ final class FanOutRewrite {
     } else {
       from = start;
     }
-    fix.replace(from, to, "");
+    fix.replace(docCommentStart(source, from), to, "");
+  }
+
+  /**
+   * Where the javadoc right above {@code lineStart} begins (with its indentation), or {@code
+   * lineStart} when there is none: a removed constant takes its own comment with it, which would
+   * otherwise document the next member.
+   */
+  private static int docCommentStart(CharSequence source, int lineStart) {
+    int end = lineStart;
+    while (end > 0 && Character.isWhitespace(source.charAt(end - 1))) {
+      end--;
+    }
+    if (end < 2 || source.charAt(end - 1) != '/' || source.charAt(end - 2) != '*') {
+      return lineStart;
+    }
+    String before = source.subSequence(0, end - 2).toString();
+    int open = before.lastIndexOf("/**");
+    if (open < 0 || before.indexOf("*/", open) >= 0) {
+      return lineStart;
+    }
+    int from = open;
+    while (from > 0 && (source.charAt(from - 1) == ' ' || source.charAt(from - 1) == '\t')) {
+      from--;
+    }
+    return from > 0 && source.charAt(from - 1) == '\n' ? from : open;
   }
 
   /** The constant the sentinel test compares the taken index with, or null. */
