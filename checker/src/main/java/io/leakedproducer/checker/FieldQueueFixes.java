@@ -77,6 +77,7 @@ final class FieldQueueFixes {
             + flag
             + ";");
     Set<Tree> wrapped = new HashSet<>();
+    VarSymbol dedicated = dedicatedExecutor(producers, index, state);
     for (QueueConsumer consumer : consumers) {
       TreePath loopRoot = consumingLoopRoot(consumer, index, state);
       if (loopRoot == null || !seesField(loopRoot, owner, isStatic)) {
@@ -85,7 +86,17 @@ final class FieldQueueFixes {
         }
         continue;
       }
-      if (wrapped.add(loopRoot.getLeaf()) && !setInFinally(loopRoot.getLeaf(), flag, fix, state)) {
+      // An executor that runs nothing but this queue's producers has no work left once the
+      // consumers are gone: shut it down too, so that a periodic producer is not run again and
+      // its thread does not outlive the consumers.
+      String shutdown =
+          dedicated != null
+                  && seesField(
+                      loopRoot, dedicated.owner, dedicated.getModifiers().contains(Modifier.STATIC))
+              ? dedicated.getSimpleName() + ".shutdown();"
+              : null;
+      if (wrapped.add(loopRoot.getLeaf())
+          && !setInFinally(loopRoot.getLeaf(), flag, shutdown, fix, state)) {
         return Optional.empty();
       }
     }
@@ -221,7 +232,7 @@ final class FieldQueueFixes {
    * Whether code at {@code path} can name the flag by its simple name: it sits in the owner class
    * or in an inner or anonymous class of it, and outside static code unless the flag is static.
    */
-  private static boolean seesField(TreePath path, Symbol owner, boolean isStatic) {
+  static boolean seesField(TreePath path, Symbol owner, boolean isStatic) {
     for (TreePath p = path; p != null; p = p.getParentPath()) {
       Tree leaf = p.getLeaf();
       if (leaf instanceof MethodTree method) {
@@ -259,7 +270,11 @@ final class FieldQueueFixes {
 
   /** Wraps the body of the consuming method or lambda so that leaving it sets the flag. */
   private static boolean setInFinally(
-      Tree root, String flag, SuggestedFix.Builder fix, VisitorState state) {
+      Tree root,
+      String flag,
+      @Nullable String andThen,
+      SuggestedFix.Builder fix,
+      VisitorState state) {
     BlockTree body = null;
     if (root instanceof MethodTree method) {
       body = method.getBody();
@@ -278,7 +293,61 @@ final class FieldQueueFixes {
     // rewrite an insertion inside this same body.
     fix.prefixWith(first, "try {\n" + indent);
     fix.postfixWith(
-        last, "\n" + indent + "} finally {\n" + indent + "  " + flag + " = true;\n" + indent + "}");
+        last,
+        "\n"
+            + indent
+            + "} finally {\n"
+            + indent
+            + "  "
+            + flag
+            + " = true;\n"
+            + (andThen == null ? "" : indent + "  " + andThen + "\n")
+            + indent
+            + "}");
     return true;
+  }
+
+  /**
+   * The executor field every producer of the queue runs on, when the class creates it and hands it
+   * no other task: nothing else needs it once the consumers are gone. Null otherwise.
+   */
+  @Nullable
+  private static VarSymbol dedicatedExecutor(
+      List<ProducerDiscovery.Producer> producers, CompilationUnitIndex index, VisitorState state) {
+    VarSymbol executor = null;
+    Set<Tree> producerSpawns = new HashSet<>();
+    for (ProducerDiscovery.Producer producer : producers) {
+      VarSymbol e = producer.spawn.executor;
+      if (e == null
+          || producer.spawn.call == null
+          || (executor != null && !executor.equals(e))
+          || e.getKind() != ElementKind.FIELD
+          || !e.getModifiers().contains(Modifier.PRIVATE)) {
+        return null;
+      }
+      executor = e;
+      producerSpawns.add(producer.spawn.call.getLeaf());
+    }
+    if (executor == null
+        || !(index.declarations.get(executor) != null
+            && index.declarations.get(executor).getLeaf() instanceof VariableTree declaration
+            && declaration.getInitializer() != null)) {
+      return null; // created elsewhere: it may serve others
+    }
+    for (TreePath use : index.usesOf(executor)) {
+      TreePath select = AstPaths.parentSkippingParens(use);
+      TreePath call = select == null ? null : AstPaths.parentSkippingParens(select);
+      if (select != null
+          && select.getLeaf() instanceof MemberSelectTree
+          && call != null
+          && ConcurrencyApiModel.isSpawn(call.getLeaf(), state)
+          && !producerSpawns.contains(call.getLeaf())) {
+        return null; // it runs some other task as well
+      }
+      if (select == null || !(select.getLeaf() instanceof MemberSelectTree)) {
+        return null; // handed to other code, which may submit to it
+      }
+    }
+    return executor;
   }
 }

@@ -729,8 +729,12 @@ final class LeakFixes {
       return null;
     }
     Type element = asQueue.getTypeArguments().get(0);
-    // A wildcard or captured type cannot be written as a local's type.
-    return element.getKind() == TypeKind.DECLARED || element.getKind() == TypeKind.ARRAY
+    // A wildcard or captured type cannot be written as a local's type. A type variable can: the
+    // receiver's type is seen at the insertion, where a variable it names is in scope (a generic
+    // prefetching iterator's BlockingQueue<T>).
+    return element.getKind() == TypeKind.DECLARED
+            || element.getKind() == TypeKind.ARRAY
+            || element.getKind() == TypeKind.TYPEVAR
         ? element
         : null;
   }

@@ -240,8 +240,10 @@ public final class LeakedProducer extends BugChecker
       description.addFix(analysis.runtimeFix.get());
       analysis.fix.ifPresent(description::addFix);
     } else if (analysis.fix.isPresent()) {
-      fixes = FIX_OFFERED;
+      fixes = analysis.reentrant ? REENTRANT_FIX_OFFERED : FIX_OFFERED;
       description.addFix(analysis.fix.get());
+    } else if (analysis.reentrant) {
+      fixes = REENTRANT_NO_FIX;
     } else {
       fixes = finding.manualFix() != null ? finding.manualFix() : NO_FIX;
     }
@@ -389,19 +391,43 @@ public final class LeakedProducer extends BugChecker
         }
       }
     }
-    if (!leaking.isEmpty()) {
-      analysis.fix =
-          LeakFixes.consumerCountFix(leaking, allConsumers, queue, analysis.verdict, units, state);
+    if (!leaking.isEmpty() && ReentrantGuards.anyReentrant(allConsumers)) {
+      // A consumer that waits for room in its own queue never leaves, so no stop signal reaches
+      // it: its thread must not wait there at all. Other exits still need their stop signal.
+      Optional<SuggestedFix> guard = ReentrantGuards.guardFix(allConsumers, units, state);
+      analysis.reentrant = true;
+      if (guard.isPresent() && !ReentrantGuards.onlyReentrant(allConsumers)) {
+        Optional<SuggestedFix> stop =
+            plainFix(leaking, allConsumers, queue, analysis, units, state);
+        guard =
+            stop.isPresent()
+                ? Optional.of(SuggestedFix.builder().merge(guard.get()).merge(stop.get()).build())
+                : Optional.empty();
+      }
+      analysis.fix = guard;
+      debug(leaking.get(0).insertionPath().getLeaf(), "re-entrant guard: " + guard.isPresent());
+    } else if (!leaking.isEmpty()) {
+      analysis.fix = plainFix(leaking, allConsumers, queue, analysis, units, state);
       analysis.runtimeFix =
           LeakFixes.cancellableQueueFix(
               leaking, allConsumers, queue, analysis.verdict, units, state);
-      if (analysis.fix.isEmpty()) {
-        analysis.fix = FieldQueueFixes.flagFix(leaking, allConsumers, queue, units, state);
-      }
       analysis.fanOutFix = FanOutRewrite.rewrite(leaking, allConsumers, queue, units, state);
       debug(leaking.get(0).insertionPath().getLeaf(), "fix offered: " + analysis.fix.isPresent());
     }
     return analysis;
+  }
+
+  /** The plain-Java stop signal: the consumers' count for a local queue, else a field's flag. */
+  private static Optional<SuggestedFix> plainFix(
+      List<ProducerDiscovery.Producer> leaking,
+      List<QueueConsumer> consumers,
+      QueueAliases queue,
+      QueueAnalysis analysis,
+      CompilationUnitIndex units,
+      VisitorState state) {
+    Optional<SuggestedFix> fix =
+        LeakFixes.consumerCountFix(leaking, consumers, queue, analysis.verdict, units, state);
+    return fix.isPresent() ? fix : FieldQueueFixes.flagFix(leaking, consumers, queue, units, state);
   }
 
   /**
@@ -519,6 +545,9 @@ public final class LeakedProducer extends BugChecker
     Optional<SuggestedFix> fix = Optional.empty();
     Optional<SuggestedFix> runtimeFix = Optional.empty();
 
+    /** Some consumer reaches an insertion into the queue it drains. */
+    boolean reentrant;
+
     /** The DeleteCollection fan-out rewritten to BoundedDeleter (the runtime is present). */
     Optional<SuggestedFix> fanOutFix = Optional.empty();
 
@@ -582,6 +611,16 @@ public final class LeakedProducer extends BugChecker
   static final String WORKLIST_FIX =
       " No automatic fix for this shape: a worklist that only its own thread drains needs an"
           + " unbounded queue (an ArrayDeque), or offer() with a decision for a full queue.";
+  static final String REENTRANT_FIX_OFFERED =
+      " The suggested fix lets the consumer's own thread offer without waiting (dropping the"
+          + " element when the queue is full) instead of waiting for room that only it can make.";
+  static final String REENTRANT_NO_FIX =
+      " No automatic fix for this shape: the consumer's own thread inserts into the queue it"
+          + " drains, and either its thread is not held in a field that the inserting method can"
+          + " read, or that method returns a value, so a guard could not tell which thread is"
+          + " calling. By hand: in the method that inserts, test Thread.currentThread() against"
+          + " the consumer's thread and never wait for room on that thread (offer() and drop, or"
+          + " hand the element to the consumer directly).";
   static final String NO_FIX =
       " No automatic fix for this shape: no single stop signal is visible to both the producer and"
           + " every consumer (the queue is shared through constructors or a getter, or a consumer"
