@@ -76,8 +76,7 @@ final class FieldQueueFixes {
             + "volatile boolean "
             + flag
             + ";");
-    Set<Tree> wrapped = new HashSet<>();
-    VarSymbol dedicated = dedicatedExecutor(producers, index, state);
+    List<TreePath> loopRoots = new ArrayList<>();
     for (QueueConsumer consumer : consumers) {
       TreePath loopRoot = consumingLoopRoot(consumer, index, state);
       if (loopRoot == null || !seesField(loopRoot, owner, isStatic)) {
@@ -86,6 +85,44 @@ final class FieldQueueFixes {
         }
         continue;
       }
+      if (loopRoots.stream().noneMatch(r -> r.getLeaf() == loopRoot.getLeaf())) {
+        loopRoots.add(loopRoot);
+      }
+    }
+    // Several consumer threads: the producer must stop only when the last one has left, so each
+    // start counts one in and each exit counts one out.
+    List<TreePath> starts = consumerStarts(loopRoots, owner, isStatic, index, state);
+    String counter = null;
+    if (starts != null) {
+      counter = LeakFixes.freshName(field.getSimpleName() + "Consumers", classTree, Set.of(flag));
+      String counterType =
+          com.google.errorprone.fixes.SuggestedFixes.qualifyType(
+              state, fix, "java.util.concurrent.atomic.AtomicInteger");
+      fix.postfixWith(
+          declaration.getLeaf(),
+          "\n"
+              + indent
+              + "/** Consumer threads of '"
+              + field.getSimpleName()
+              + "' started and not yet gone. */\n"
+              + indent
+              + "private "
+              + (isStatic ? "static " : "")
+              + "final "
+              + counterType
+              + " "
+              + counter
+              + " = new "
+              + counterType
+              + "();");
+      for (TreePath start : starts) {
+        fix.prefixWith(
+            start.getLeaf(),
+            counter + ".incrementAndGet();\n" + LeakFixes.indentOf(start.getLeaf(), state));
+      }
+    }
+    VarSymbol dedicated = dedicatedExecutor(producers, index, state);
+    for (TreePath loopRoot : loopRoots) {
       // An executor that runs nothing but this queue's producers has no work left once the
       // consumers are gone: shut it down too, so that a periodic producer is not run again and
       // its thread does not outlive the consumers.
@@ -95,11 +132,12 @@ final class FieldQueueFixes {
                       loopRoot, dedicated.owner, dedicated.getModifiers().contains(Modifier.STATIC))
               ? dedicated.getSimpleName() + ".shutdown();"
               : null;
-      if (wrapped.add(loopRoot.getLeaf())
-          && !setInFinally(loopRoot.getLeaf(), flag, shutdown, fix, state)) {
+      if (!setInFinally(loopRoot.getLeaf(), flag, counter, shutdown, fix, state)) {
         return Optional.empty();
       }
     }
+    Set<Tree> wrapped = new HashSet<>();
+    loopRoots.forEach(r -> wrapped.add(r.getLeaf()));
     for (MethodTree method : lifecycle) {
       if (!wrapped.contains(method)) {
         StatementTree first = method.getBody().getStatements().get(0);
@@ -272,6 +310,7 @@ final class FieldQueueFixes {
   private static boolean setInFinally(
       Tree root,
       String flag,
+      @Nullable String counter,
       @Nullable String andThen,
       SuggestedFix.Builder fix,
       VisitorState state) {
@@ -292,19 +331,61 @@ final class FieldQueueFixes {
     // Insertions before and after, not a replacement of the body: a fix for another queue may
     // rewrite an insertion inside this same body.
     fix.prefixWith(first, "try {\n" + indent);
+    String inner = counter == null ? indent + "  " : indent + "    ";
+    String signal = inner + flag + " = true;\n" + (andThen == null ? "" : inner + andThen + "\n");
     fix.postfixWith(
         last,
         "\n"
             + indent
             + "} finally {\n"
-            + indent
-            + "  "
-            + flag
-            + " = true;\n"
-            + (andThen == null ? "" : indent + "  " + andThen + "\n")
+            + (counter == null
+                ? signal
+                : indent
+                    + "  if ("
+                    + counter
+                    + ".decrementAndGet() == 0) {\n"
+                    + signal
+                    + indent
+                    + "  }\n")
             + indent
             + "}");
     return true;
+  }
+
+  /**
+   * Where the consumer threads are started, when more than one can run (several consuming methods,
+   * or a start in a loop): the statements to count each one in before it starts. Null when one flag
+   * suffices, or when a start is not a statement of the owner class (then the first consumer to
+   * leave stops the producer, which is documented).
+   */
+  @Nullable
+  private static List<TreePath> consumerStarts(
+      List<TreePath> loopRoots,
+      Symbol owner,
+      boolean isStatic,
+      CompilationUnitIndex index,
+      VisitorState state) {
+    List<TreePath> starts = new ArrayList<>();
+    boolean several = loopRoots.size() > 1;
+    for (TreePath loopRoot : loopRoots) {
+      TaskSpawns.Spawn spawn = TaskSpawns.of(loopRoot, index, state);
+      if (spawn.call == null || spawn.kind == TaskSpawns.Kind.CALLER) {
+        return null;
+      }
+      several |=
+          AstPaths.enclosingLoop(spawn.call, AstPaths.taskRoot(spawn.call).getLeaf()) != null;
+      TreePath statement = spawn.call;
+      while (statement != null
+          && !(statement.getLeaf() instanceof StatementTree
+              && statement.getParentPath().getLeaf() instanceof BlockTree)) {
+        statement = statement.getParentPath();
+      }
+      if (statement == null || !seesField(statement, owner, isStatic)) {
+        return null;
+      }
+      starts.add(statement);
+    }
+    return several ? starts : null;
   }
 
   /**

@@ -427,7 +427,22 @@ public final class LeakedProducer extends BugChecker
       VisitorState state) {
     Optional<SuggestedFix> fix =
         LeakFixes.consumerCountFix(leaking, consumers, queue, analysis.verdict, units, state);
-    return fix.isPresent() ? fix : FieldQueueFixes.flagFix(leaking, consumers, queue, units, state);
+    if (fix.isPresent()) {
+      return fix;
+    }
+    // A shutdown marker waits only while its consumer thread lives; the other producers stop on
+    // the field's flag.
+    Optional<ShutdownPills.Pills> pills = ShutdownPills.find(leaking, consumers, units, state);
+    if (pills.isEmpty()) {
+      return FieldQueueFixes.flagFix(leaking, consumers, queue, units, state);
+    }
+    List<ProducerDiscovery.Producer> others = new ArrayList<>(leaking);
+    others.removeAll(pills.get().pills());
+    if (others.isEmpty()) {
+      return Optional.of(pills.get().fix());
+    }
+    return FieldQueueFixes.flagFix(others, consumers, queue, units, state)
+        .map(flag -> SuggestedFix.builder().merge(pills.get().fix()).merge(flag).build());
   }
 
   /**

@@ -83,7 +83,7 @@ final class ReentrantGuards {
    * The field that holds the consumer's thread ({@code worker = new Thread(this::drain)}), or null.
    */
   @Nullable
-  private static VarSymbol consumerThread(
+  static VarSymbol consumerThread(
       QueueConsumer consumer, CompilationUnitIndex index, VisitorState state) {
     TaskSpawns.Spawn spawn = TaskSpawns.of(consumer.root, index, state);
     if (spawn.kind != TaskSpawns.Kind.THREAD
