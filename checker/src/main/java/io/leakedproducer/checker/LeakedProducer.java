@@ -331,7 +331,8 @@ public final class LeakedProducer extends BugChecker
                   units,
                   self.reentry() == null
                       ? WorklistFixes.unboundedQueue(queue, analysis.verdict, state).orElse(null)
-                      : null));
+                      : ReentrantGuards.guardFix(sameThreadConsumer(producer), units, state)
+                          .orElse(null)));
           continue;
         }
         SelfBlockingConsumers.addReentrantExits(consumers, producer, queue, api, units, state);
@@ -417,6 +418,16 @@ public final class LeakedProducer extends BugChecker
     return analysis;
   }
 
+  /**
+   * The producer's own task, seen as the consumer that reaches the insertion: the taker on the
+   * producer's thread.
+   */
+  private static List<QueueConsumer> sameThreadConsumer(ProducerDiscovery.Producer producer) {
+    QueueConsumer consumer = new QueueConsumer(producer.root);
+    consumer.reentrantInsertions.add(producer.insertionPath());
+    return List.of(consumer);
+  }
+
   /** The plain-Java stop signal: the consumers' count for a local queue, else a field's flag. */
   private static Optional<SuggestedFix> plainFix(
       List<ProducerDiscovery.Producer> leaking,
@@ -475,7 +486,7 @@ public final class LeakedProducer extends BugChecker
         SelfBlockingConsumers.SameThreadTaker taker,
         QueueBoundedness.Verdict verdict,
         CompilationUnitIndex units,
-        @Nullable SuggestedFix unbounded) {
+        @Nullable SuggestedFix ownFix) {
       int takeLine = AstPaths.line(units.unit, taker.take().getLeaf());
       if (taker.reentry() == null) {
         return new Finding(
@@ -484,8 +495,8 @@ public final class LeakedProducer extends BugChecker
             String.format("its only taker is this same thread (line %d)", takeLine),
             "it cannot take while it waits to insert, so it deadlocks on itself once the queue is"
                 + " full",
-            unbounded == null ? WORKLIST_FIX : WORKLIST_FIX_OFFERED,
-            unbounded);
+            ownFix == null ? WORKLIST_FIX : WORKLIST_FIX_OFFERED,
+            ownFix);
       }
       MethodInvocationTree reentry = (MethodInvocationTree) taker.reentry().getLeaf();
       return new Finding(
@@ -498,8 +509,8 @@ public final class LeakedProducer extends BugChecker
               AstPaths.line(units.unit, reentry)),
           "once other producers fill the queue that consumer blocks on itself and nothing takes any"
               + " more",
-          null,
-          null);
+          ownFix == null ? REENTRANT_NO_FIX : REENTRANT_FIX_OFFERED,
+          ownFix);
     }
 
     static Finding external(
