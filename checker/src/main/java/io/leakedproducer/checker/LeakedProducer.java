@@ -240,7 +240,10 @@ public final class LeakedProducer extends BugChecker
       description.addFix(analysis.runtimeFix.get());
       analysis.fix.ifPresent(description::addFix);
     } else if (analysis.fix.isPresent()) {
-      fixes = analysis.reentrant ? REENTRANT_FIX_OFFERED : FIX_OFFERED;
+      fixes =
+          analysis.unguardedReentry
+              ? FIX_OFFERED + REENTRY_LEFT
+              : analysis.reentrant ? REENTRANT_FIX_OFFERED : FIX_OFFERED;
       description.addFix(analysis.fix.get());
     } else if (analysis.reentrant) {
       fixes = REENTRANT_NO_FIX;
@@ -397,13 +400,20 @@ public final class LeakedProducer extends BugChecker
       // it: its thread must not wait there at all. Other exits still need their stop signal.
       Optional<SuggestedFix> guard = ReentrantGuards.guardFix(allConsumers, units, state);
       analysis.reentrant = true;
-      if (guard.isPresent() && !ReentrantGuards.onlyReentrant(allConsumers)) {
+      if (!ReentrantGuards.onlyReentrant(allConsumers)) {
         Optional<SuggestedFix> stop =
             plainFix(leaking, allConsumers, queue, analysis, units, state);
-        guard =
-            stop.isPresent()
-                ? Optional.of(SuggestedFix.builder().merge(guard.get()).merge(stop.get()).build())
-                : Optional.empty();
+        if (guard.isEmpty()) {
+          // The stop signal still ends the leak on every other way the consumers stop; the
+          // message says that the re-entrant insertion is left to be guarded by hand.
+          analysis.unguardedReentry = stop.isPresent();
+          guard = stop;
+        } else {
+          guard =
+              stop.isPresent()
+                  ? Optional.of(SuggestedFix.builder().merge(guard.get()).merge(stop.get()).build())
+                  : Optional.empty();
+        }
       }
       analysis.fix = guard;
       debug(leaking.get(0).insertionPath().getLeaf(), "re-entrant guard: " + guard.isPresent());
@@ -574,6 +584,9 @@ public final class LeakedProducer extends BugChecker
     /** Some consumer reaches an insertion into the queue it drains. */
     boolean reentrant;
 
+    /** The fix stops the producer on the other exits, but cannot guard the re-entrant insertion. */
+    boolean unguardedReentry;
+
     /** The DeleteCollection fan-out rewritten to BoundedDeleter (the runtime is present). */
     Optional<SuggestedFix> fanOutFix = Optional.empty();
 
@@ -640,6 +653,10 @@ public final class LeakedProducer extends BugChecker
   static final String REENTRANT_FIX_OFFERED =
       " The suggested fix lets the consumer's own thread offer without waiting (dropping the"
           + " element when the queue is full) instead of waiting for room that only it can make.";
+  static final String REENTRY_LEFT =
+      " The consumer's own insertion into the queue is not guarded by it: test"
+          + " Thread.currentThread() against the consumer's thread there, and never wait for room"
+          + " on that thread.";
   static final String REENTRANT_NO_FIX =
       " No automatic fix for this shape: the consumer's own thread inserts into the queue it"
           + " drains, and either its thread is not held in a field that the inserting method can"
