@@ -253,6 +253,14 @@ final class FieldQueueFixes {
       TreePath root = null;
       for (TreePath site : ProducerDiscovery.callChain(take, index, state)) {
         TreePath siteRoot = AstPaths.taskRoot(site);
+        if (siteRoot.getLeaf() instanceof MethodTree method
+            && ASTHelpers.getSymbol(method) != null
+            && ASTHelpers.getSymbol(method).getReturnType().getKind()
+                != javax.lang.model.type.TypeKind.VOID) {
+          // A method that returns a value (receive(), next()) hands what it took to its caller,
+          // who decides when to stop: its returning is not the consumer leaving.
+          break;
+        }
         if (AstPaths.enclosingLoop(site, siteRoot.getLeaf()) != null) {
           root = siteRoot;
           break;
