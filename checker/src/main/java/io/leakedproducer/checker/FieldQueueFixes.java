@@ -253,15 +253,14 @@ final class FieldQueueFixes {
       TreePath root = null;
       for (TreePath site : ProducerDiscovery.callChain(take, index, state)) {
         TreePath siteRoot = AstPaths.taskRoot(site);
-        if (siteRoot.getLeaf() instanceof MethodTree method
-            && ASTHelpers.getSymbol(method) != null
-            && ASTHelpers.getSymbol(method).getReturnType().getKind()
-                != javax.lang.model.type.TypeKind.VOID) {
-          // A method that returns a value (receive(), next()) hands what it took to its caller,
-          // who decides when to stop: its returning is not the consumer leaving.
+        TreePath loop = AstPaths.enclosingLoop(site, siteRoot.getLeaf());
+        if (loop != null && retriesUntilNonNull(loop.getLeaf())) {
+          // do { r = receive(timeout); } while (r == null): a pull API (receive(), next()) that
+          // waits for one element and hands it to its caller, who decides when to stop. Its
+          // returning is not the consumer leaving.
           break;
         }
-        if (AstPaths.enclosingLoop(site, siteRoot.getLeaf()) != null) {
+        if (loop != null) {
           root = siteRoot;
           break;
         }
@@ -272,6 +271,16 @@ final class FieldQueueFixes {
       found = root;
     }
     return found;
+  }
+
+  /** A loop whose condition only waits for a non-null result: {@code while (r == null)}. */
+  private static boolean retriesUntilNonNull(Tree loop) {
+    ExpressionTree condition = AstPaths.loopCondition(loop);
+    return condition != null
+        && Trees.skipParensAndCasts(condition) instanceof com.sun.source.tree.BinaryTree binary
+        && binary.getKind() == Tree.Kind.EQUAL_TO
+        && (binary.getLeftOperand().getKind() == Tree.Kind.NULL_LITERAL
+            || binary.getRightOperand().getKind() == Tree.Kind.NULL_LITERAL);
   }
 
   /**
