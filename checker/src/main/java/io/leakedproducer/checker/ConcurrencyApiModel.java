@@ -93,7 +93,8 @@ final class ConcurrencyApiModel {
               .namedAnyOf("submit", "invokeAll", "invokeAny"),
           instanceMethod()
               .onDescendantOf("java.util.concurrent.ScheduledExecutorService")
-              .named("schedule"),
+              // the spec: every ScheduledExecutorService method is a spawn, periodic ones included
+              .namedAnyOf("schedule", "scheduleAtFixedRate", "scheduleWithFixedDelay"),
           instanceMethod().onDescendantOf("java.util.concurrent.CompletionService").named("submit"),
           instanceMethod()
               .onDescendantOf("java.util.concurrent.ForkJoinPool")
@@ -119,7 +120,8 @@ final class ConcurrencyApiModel {
           instanceMethod().onDescendantOf("java.util.concurrent.ExecutorService").named("submit"),
           instanceMethod()
               .onDescendantOf("java.util.concurrent.ScheduledExecutorService")
-              .named("schedule"),
+              // the spec: every ScheduledExecutorService method is a spawn, periodic ones included
+              .namedAnyOf("schedule", "scheduleAtFixedRate", "scheduleWithFixedDelay"),
           instanceMethod()
               .onDescendantOf("java.util.concurrent.CompletionService")
               .named("submit"));

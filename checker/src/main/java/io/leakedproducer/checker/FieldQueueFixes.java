@@ -76,7 +76,7 @@ final class FieldQueueFixes {
             + "volatile boolean "
             + flag
             + ";");
-    Set<Tree> wrapped = new HashSet<>();
+    List<TreePath> loopRoots = new ArrayList<>();
     for (QueueConsumer consumer : consumers) {
       TreePath loopRoot = consumingLoopRoot(consumer, index, state);
       if (loopRoot == null || !seesField(loopRoot, owner, isStatic)) {
@@ -85,10 +85,59 @@ final class FieldQueueFixes {
         }
         continue;
       }
-      if (wrapped.add(loopRoot.getLeaf()) && !setInFinally(loopRoot.getLeaf(), flag, fix, state)) {
+      if (loopRoots.stream().noneMatch(r -> r.getLeaf() == loopRoot.getLeaf())) {
+        loopRoots.add(loopRoot);
+      }
+    }
+    // Several consumer threads: the producer must stop only when the last one has left, so each
+    // start counts one in and each exit counts one out.
+    List<TreePath> starts = consumerStarts(loopRoots, owner, isStatic, index, state);
+    String counter = null;
+    if (starts != null) {
+      counter = LeakFixes.freshName(field.getSimpleName() + "Consumers", classTree, Set.of(flag));
+      String counterType =
+          com.google.errorprone.fixes.SuggestedFixes.qualifyType(
+              state, fix, "java.util.concurrent.atomic.AtomicInteger");
+      fix.postfixWith(
+          declaration.getLeaf(),
+          "\n"
+              + indent
+              + "/** Consumer threads of '"
+              + field.getSimpleName()
+              + "' started and not yet gone. */\n"
+              + indent
+              + "private "
+              + (isStatic ? "static " : "")
+              + "final "
+              + counterType
+              + " "
+              + counter
+              + " = new "
+              + counterType
+              + "();");
+      for (TreePath start : starts) {
+        fix.prefixWith(
+            start.getLeaf(),
+            counter + ".incrementAndGet();\n" + LeakFixes.indentOf(start.getLeaf(), state));
+      }
+    }
+    VarSymbol dedicated = dedicatedExecutor(producers, index, state);
+    for (TreePath loopRoot : loopRoots) {
+      // An executor that runs nothing but this queue's producers has no work left once the
+      // consumers are gone: shut it down too, so that a periodic producer is not run again and
+      // its thread does not outlive the consumers.
+      String shutdown =
+          dedicated != null
+                  && seesField(
+                      loopRoot, dedicated.owner, dedicated.getModifiers().contains(Modifier.STATIC))
+              ? dedicated.getSimpleName() + ".shutdown();"
+              : null;
+      if (!setInFinally(loopRoot.getLeaf(), flag, counter, shutdown, fix, state)) {
         return Optional.empty();
       }
     }
+    Set<Tree> wrapped = new HashSet<>();
+    loopRoots.forEach(r -> wrapped.add(r.getLeaf()));
     for (MethodTree method : lifecycle) {
       if (!wrapped.contains(method)) {
         StatementTree first = method.getBody().getStatements().get(0);
@@ -204,7 +253,14 @@ final class FieldQueueFixes {
       TreePath root = null;
       for (TreePath site : ProducerDiscovery.callChain(take, index, state)) {
         TreePath siteRoot = AstPaths.taskRoot(site);
-        if (AstPaths.enclosingLoop(site, siteRoot.getLeaf()) != null) {
+        TreePath loop = AstPaths.enclosingLoop(site, siteRoot.getLeaf());
+        if (loop != null && retriesUntilNonNull(loop.getLeaf())) {
+          // do { r = receive(timeout); } while (r == null): a pull API (receive(), next()) that
+          // waits for one element and hands it to its caller, who decides when to stop. Its
+          // returning is not the consumer leaving.
+          break;
+        }
+        if (loop != null) {
           root = siteRoot;
           break;
         }
@@ -217,11 +273,21 @@ final class FieldQueueFixes {
     return found;
   }
 
+  /** A loop whose condition only waits for a non-null result: {@code while (r == null)}. */
+  private static boolean retriesUntilNonNull(Tree loop) {
+    ExpressionTree condition = AstPaths.loopCondition(loop);
+    return condition != null
+        && Trees.skipParensAndCasts(condition) instanceof com.sun.source.tree.BinaryTree binary
+        && binary.getKind() == Tree.Kind.EQUAL_TO
+        && (binary.getLeftOperand().getKind() == Tree.Kind.NULL_LITERAL
+            || binary.getRightOperand().getKind() == Tree.Kind.NULL_LITERAL);
+  }
+
   /**
    * Whether code at {@code path} can name the flag by its simple name: it sits in the owner class
    * or in an inner or anonymous class of it, and outside static code unless the flag is static.
    */
-  private static boolean seesField(TreePath path, Symbol owner, boolean isStatic) {
+  static boolean seesField(TreePath path, Symbol owner, boolean isStatic) {
     for (TreePath p = path; p != null; p = p.getParentPath()) {
       Tree leaf = p.getLeaf();
       if (leaf instanceof MethodTree method) {
@@ -259,7 +325,12 @@ final class FieldQueueFixes {
 
   /** Wraps the body of the consuming method or lambda so that leaving it sets the flag. */
   private static boolean setInFinally(
-      Tree root, String flag, SuggestedFix.Builder fix, VisitorState state) {
+      Tree root,
+      String flag,
+      @Nullable String counter,
+      @Nullable String andThen,
+      SuggestedFix.Builder fix,
+      VisitorState state) {
     BlockTree body = null;
     if (root instanceof MethodTree method) {
       body = method.getBody();
@@ -277,8 +348,104 @@ final class FieldQueueFixes {
     // Insertions before and after, not a replacement of the body: a fix for another queue may
     // rewrite an insertion inside this same body.
     fix.prefixWith(first, "try {\n" + indent);
+    String inner = counter == null ? indent + "  " : indent + "    ";
+    String signal = inner + flag + " = true;\n" + (andThen == null ? "" : inner + andThen + "\n");
     fix.postfixWith(
-        last, "\n" + indent + "} finally {\n" + indent + "  " + flag + " = true;\n" + indent + "}");
+        last,
+        "\n"
+            + indent
+            + "} finally {\n"
+            + (counter == null
+                ? signal
+                : indent
+                    + "  if ("
+                    + counter
+                    + ".decrementAndGet() == 0) {\n"
+                    + signal
+                    + indent
+                    + "  }\n")
+            + indent
+            + "}");
     return true;
+  }
+
+  /**
+   * Where the consumer threads are started, when more than one can run (several consuming methods,
+   * or a start in a loop): the statements to count each one in before it starts. Null when one flag
+   * suffices, or when a start is not a statement of the owner class (then the first consumer to
+   * leave stops the producer, which is documented).
+   */
+  @Nullable
+  private static List<TreePath> consumerStarts(
+      List<TreePath> loopRoots,
+      Symbol owner,
+      boolean isStatic,
+      CompilationUnitIndex index,
+      VisitorState state) {
+    List<TreePath> starts = new ArrayList<>();
+    boolean several = loopRoots.size() > 1;
+    for (TreePath loopRoot : loopRoots) {
+      TaskSpawns.Spawn spawn = TaskSpawns.of(loopRoot, index, state);
+      if (spawn.call == null || spawn.kind == TaskSpawns.Kind.CALLER) {
+        return null;
+      }
+      several |=
+          AstPaths.enclosingLoop(spawn.call, AstPaths.taskRoot(spawn.call).getLeaf()) != null;
+      TreePath statement = spawn.call;
+      while (statement != null
+          && !(statement.getLeaf() instanceof StatementTree
+              && statement.getParentPath().getLeaf() instanceof BlockTree)) {
+        statement = statement.getParentPath();
+      }
+      if (statement == null || !seesField(statement, owner, isStatic)) {
+        return null;
+      }
+      starts.add(statement);
+    }
+    return several ? starts : null;
+  }
+
+  /**
+   * The executor field every producer of the queue runs on, when the class creates it and hands it
+   * no other task: nothing else needs it once the consumers are gone. Null otherwise.
+   */
+  @Nullable
+  private static VarSymbol dedicatedExecutor(
+      List<ProducerDiscovery.Producer> producers, CompilationUnitIndex index, VisitorState state) {
+    VarSymbol executor = null;
+    Set<Tree> producerSpawns = new HashSet<>();
+    for (ProducerDiscovery.Producer producer : producers) {
+      VarSymbol e = producer.spawn.executor;
+      if (e == null
+          || producer.spawn.call == null
+          || (executor != null && !executor.equals(e))
+          || e.getKind() != ElementKind.FIELD
+          || !e.getModifiers().contains(Modifier.PRIVATE)) {
+        return null;
+      }
+      executor = e;
+      producerSpawns.add(producer.spawn.call.getLeaf());
+    }
+    if (executor == null
+        || !(index.declarations.get(executor) != null
+            && index.declarations.get(executor).getLeaf() instanceof VariableTree declaration
+            && declaration.getInitializer() != null)) {
+      return null; // created elsewhere: it may serve others
+    }
+    for (TreePath use : index.usesOf(executor)) {
+      TreePath select = AstPaths.parentSkippingParens(use);
+      TreePath call = select == null ? null : AstPaths.parentSkippingParens(select);
+      if (select != null
+          && select.getLeaf() instanceof MemberSelectTree
+          && call != null
+          && ConcurrencyApiModel.isSpawn(call.getLeaf(), state)
+          && !producerSpawns.contains(call.getLeaf())) {
+        return null; // it runs some other task as well
+      }
+      if (select == null || !(select.getLeaf() instanceof MemberSelectTree)) {
+        return null; // handed to other code, which may submit to it
+      }
+    }
+    return executor;
   }
 }

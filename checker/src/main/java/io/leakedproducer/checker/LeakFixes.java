@@ -379,7 +379,8 @@ final class LeakFixes {
       Wrapper wrapper,
       SuggestedFix.Builder fix,
       VisitorState state) {
-    List<? extends StatementTree> statements = ((BlockTree) plan.block.getLeaf()).getStatements();
+    List<? extends StatementTree> statements =
+        ((BlockTree) innermostBlockOfTakes(consumer, plan).getLeaf()).getStatements();
     int first = -1;
     int last = -1;
     for (int i = 0; i < statements.size(); i++) {
@@ -410,6 +411,33 @@ final class LeakFixes {
       }
     }
     return wrapStatements(statements.get(first), statements.get(last), wrapper, fix, state);
+  }
+
+  /**
+   * The innermost block that holds every take and runs once per call (no loop, lambda or class
+   * between it and the method): wrapping there counts the caller out before later code of an
+   * enclosing statement (a finally that waits for the pool) runs. The plan's block otherwise.
+   */
+  private static TreePath innermostBlockOfTakes(QueueConsumer consumer, Plan plan) {
+    TreePath best = null;
+    for (TreePath p = consumer.takes.get(0).getParentPath();
+        p != null && p.getLeaf() != plan.scope;
+        p = p.getParentPath()) {
+      Tree leaf = p.getLeaf();
+      if (AstPaths.isLoop(leaf)
+          || leaf instanceof LambdaExpressionTree
+          || leaf instanceof com.sun.source.tree.ClassTree) {
+        best = null; // a block inside a loop runs many times
+        continue;
+      }
+      if (best == null
+          && leaf instanceof BlockTree
+          && AstPaths.isWithin(p, plan.block.getLeaf())
+          && consumer.takes.stream().allMatch(t -> AstPaths.isWithin(t, leaf))) {
+        best = p;
+      }
+    }
+    return best == null ? plan.block : best;
   }
 
   private static boolean lambdaReturnsValue(LambdaExpressionTree lambda, VisitorState state) {
@@ -486,7 +514,8 @@ final class LeakFixes {
     // In a void lambda that a stream or forEach runs once per element, leave the element at once
     // when the consumers are gone: each later element is then skipped without waiting, where a
     // throw would end the caller's whole operation with an exception it does not expect.
-    boolean perElement = inPerElementVoidLambda(insertion, state);
+    boolean perElement =
+        inPerElementVoidLambda(insertion, state) || inVoidHelper(producer, insertion);
     String exit = perElement ? "return;" : exitStatement(producer, state, fix);
     if (producer.insertion == ProducerDiscovery.Insertion.TIMED_OFFER_RETRY) {
       Tree loop = producer.retryLoop.getLeaf();
@@ -590,11 +619,36 @@ final class LeakFixes {
     return false;
   }
 
+  /**
+   * The insertion sits in a void method that the producer's task calls (an API method such as
+   * {@code submitAll()}, or a per-element helper): that method leaves quietly, and tests the signal
+   * before offering so that later calls do not wait at all.
+   */
+  private static boolean inVoidHelper(ProducerDiscovery.Producer producer, TreePath insertion) {
+    for (TreePath p = insertion.getParentPath(); p != null; p = p.getParentPath()) {
+      if (p.getLeaf() instanceof LambdaExpressionTree
+          || p.getLeaf() instanceof com.sun.source.tree.ClassTree) {
+        return false;
+      }
+      if (p.getLeaf() instanceof MethodTree method) {
+        Symbol.MethodSymbol symbol = ASTHelpers.getSymbol(method);
+        return method != producer.root.getLeaf()
+            && symbol != null
+            && !symbol.isConstructor()
+            && symbol.getReturnType().getKind() == TypeKind.VOID;
+      }
+    }
+    return false;
+  }
+
   private static String check(String stopCondition, String exit, String indent) {
     return "if (" + stopCondition + ") {\n" + indent + "  " + exit + "\n" + indent + "}";
   }
 
-  /** {@code return;} when the producer is a void task body, else a CancellationException. */
+  /**
+   * {@code return;} when the producer is a void task body or void method, else a
+   * CancellationException.
+   */
   private static String exitStatement(
       ProducerDiscovery.Producer producer, VisitorState state, SuggestedFix.Builder fix) {
     Tree root = producer.root.getLeaf();
@@ -611,10 +665,11 @@ final class LeakFixes {
       voidRoot = !lambdaReturnsValue(lambdaExpressionTree, state);
     } else if (root instanceof MethodTree methodTree) {
       Symbol.MethodSymbol method = ASTHelpers.getSymbol(methodTree);
-      voidRoot =
-          method != null
-              && method.getReturnType().getKind() == TypeKind.VOID
-              && producer.spawn.kind != TaskSpawns.Kind.CALLER;
+      // A void method leaves quietly, on a task's thread or the caller's own (an API method such
+      // as append() or submitAll()): what the maintainers of logback, Debezium and Spring AMQP
+      // wrote, which drop what can no longer be consumed. A method that returns a value must not
+      // pretend it finished: it throws.
+      voidRoot = method != null && method.getReturnType().getKind() == TypeKind.VOID;
     }
     // Inside an inline lambda (forEach), a return would only skip one element: leave the whole
     // task.
@@ -722,8 +777,12 @@ final class LeakFixes {
       return null;
     }
     Type element = asQueue.getTypeArguments().get(0);
-    // A wildcard or captured type cannot be written as a local's type.
-    return element.getKind() == TypeKind.DECLARED || element.getKind() == TypeKind.ARRAY
+    // A wildcard or captured type cannot be written as a local's type. A type variable can: the
+    // receiver's type is seen at the insertion, where a variable it names is in scope (a generic
+    // prefetching iterator's BlockingQueue<T>).
+    return element.getKind() == TypeKind.DECLARED
+            || element.getKind() == TypeKind.ARRAY
+            || element.getKind() == TypeKind.TYPEVAR
         ? element
         : null;
   }

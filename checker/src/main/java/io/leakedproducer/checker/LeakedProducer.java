@@ -241,8 +241,13 @@ public final class LeakedProducer extends BugChecker
       description.addFix(analysis.runtimeFix.get());
       analysis.fix.ifPresent(description::addFix);
     } else if (analysis.fix.isPresent()) {
-      fixes = FIX_OFFERED;
+      fixes =
+          analysis.unguardedReentry
+              ? FIX_OFFERED + REENTRY_LEFT
+              : analysis.reentrant ? REENTRANT_FIX_OFFERED : FIX_OFFERED;
       description.addFix(analysis.fix.get());
+    } else if (analysis.reentrant) {
+      fixes = REENTRANT_NO_FIX;
     } else {
       fixes = finding.manualFix() != null ? finding.manualFix() : NO_FIX;
     }
@@ -330,7 +335,8 @@ public final class LeakedProducer extends BugChecker
                   units,
                   self.reentry() == null
                       ? WorklistFixes.unboundedQueue(queue, analysis.verdict, state).orElse(null)
-                      : null));
+                      : ReentrantGuards.guardFix(sameThreadConsumer(producer), units, state)
+                          .orElse(null)));
           continue;
         }
         SelfBlockingConsumers.addReentrantExits(consumers, producer, queue, api, units, state);
@@ -390,15 +396,33 @@ public final class LeakedProducer extends BugChecker
         }
       }
     }
-    if (!leaking.isEmpty()) {
-      analysis.fix =
-          LeakFixes.consumerCountFix(leaking, allConsumers, queue, analysis.verdict, units, state);
+    if (!leaking.isEmpty() && ReentrantGuards.anyReentrant(allConsumers)) {
+      // A consumer that waits for room in its own queue never leaves, so no stop signal reaches
+      // it: its thread must not wait there at all. Other exits still need their stop signal.
+      Optional<SuggestedFix> guard = ReentrantGuards.guardFix(allConsumers, units, state);
+      analysis.reentrant = true;
+      if (!ReentrantGuards.onlyReentrant(allConsumers)) {
+        Optional<SuggestedFix> stop =
+            plainFix(leaking, allConsumers, queue, analysis, units, state);
+        if (guard.isEmpty()) {
+          // The stop signal still ends the leak on every other way the consumers stop; the
+          // message says that the re-entrant insertion is left to be guarded by hand.
+          analysis.unguardedReentry = stop.isPresent();
+          guard = stop;
+        } else {
+          guard =
+              stop.isPresent()
+                  ? Optional.of(SuggestedFix.builder().merge(guard.get()).merge(stop.get()).build())
+                  : Optional.empty();
+        }
+      }
+      analysis.fix = guard;
+      debug(leaking.get(0).insertionPath().getLeaf(), "re-entrant guard: " + guard.isPresent());
+    } else if (!leaking.isEmpty()) {
+      analysis.fix = plainFix(leaking, allConsumers, queue, analysis, units, state);
       analysis.runtimeFix =
           LeakFixes.cancellableQueueFix(
               leaking, allConsumers, queue, analysis.verdict, units, state);
-      if (analysis.fix.isEmpty()) {
-        analysis.fix = FieldQueueFixes.flagFix(leaking, allConsumers, queue, units, state);
-      }
       analysis.fanOutFix = FanOutRewrite.rewrite(leaking, allConsumers, queue, units, state);
       debug(
           units.unit,
@@ -406,6 +430,44 @@ public final class LeakedProducer extends BugChecker
           "reported; fix offered: " + analysis.fix.isPresent());
     }
     return analysis;
+  }
+
+  /**
+   * The producer's own task, seen as the consumer that reaches the insertion: the taker on the
+   * producer's thread.
+   */
+  private static List<QueueConsumer> sameThreadConsumer(ProducerDiscovery.Producer producer) {
+    QueueConsumer consumer = new QueueConsumer(producer.root);
+    consumer.reentrantInsertions.add(producer.insertionPath());
+    return List.of(consumer);
+  }
+
+  /** The plain-Java stop signal: the consumers' count for a local queue, else a field's flag. */
+  private static Optional<SuggestedFix> plainFix(
+      List<ProducerDiscovery.Producer> leaking,
+      List<QueueConsumer> consumers,
+      QueueAliases queue,
+      QueueAnalysis analysis,
+      CompilationUnitIndex units,
+      VisitorState state) {
+    Optional<SuggestedFix> fix =
+        LeakFixes.consumerCountFix(leaking, consumers, queue, analysis.verdict, units, state);
+    if (fix.isPresent()) {
+      return fix;
+    }
+    // A shutdown marker waits only while its consumer thread lives; the other producers stop on
+    // the field's flag.
+    Optional<ShutdownPills.Pills> pills = ShutdownPills.find(leaking, consumers, units, state);
+    if (pills.isEmpty()) {
+      return FieldQueueFixes.flagFix(leaking, consumers, queue, units, state);
+    }
+    List<ProducerDiscovery.Producer> others = new ArrayList<>(leaking);
+    others.removeAll(pills.get().pills());
+    if (others.isEmpty()) {
+      return Optional.of(pills.get().fix());
+    }
+    return FieldQueueFixes.flagFix(others, consumers, queue, units, state)
+        .map(flag -> SuggestedFix.builder().merge(pills.get().fix()).merge(flag).build());
   }
 
   /**
@@ -438,7 +500,7 @@ public final class LeakedProducer extends BugChecker
         SelfBlockingConsumers.SameThreadTaker taker,
         QueueBoundedness.Verdict verdict,
         CompilationUnitIndex units,
-        @Nullable SuggestedFix unbounded) {
+        @Nullable SuggestedFix ownFix) {
       int takeLine = AstPaths.line(units.unit, taker.take().getLeaf());
       if (taker.reentry() == null) {
         return new Finding(
@@ -447,8 +509,8 @@ public final class LeakedProducer extends BugChecker
             String.format("its only taker is this same thread (line %d)", takeLine),
             "it cannot take while it waits to insert, so it deadlocks on itself once the queue is"
                 + " full",
-            unbounded == null ? WORKLIST_FIX : WORKLIST_FIX_OFFERED,
-            unbounded);
+            ownFix == null ? WORKLIST_FIX : WORKLIST_FIX_OFFERED,
+            ownFix);
       }
       MethodInvocationTree reentry = (MethodInvocationTree) taker.reentry().getLeaf();
       return new Finding(
@@ -461,8 +523,8 @@ public final class LeakedProducer extends BugChecker
               AstPaths.line(units.unit, reentry)),
           "once other producers fill the queue that consumer blocks on itself and nothing takes any"
               + " more",
-          null,
-          null);
+          ownFix == null ? REENTRANT_NO_FIX : REENTRANT_FIX_OFFERED,
+          ownFix);
     }
 
     static Finding external(
@@ -522,6 +584,12 @@ public final class LeakedProducer extends BugChecker
     final IdentityHashMap<Tree, Finding> findings = new IdentityHashMap<>();
     Optional<SuggestedFix> fix = Optional.empty();
     Optional<SuggestedFix> runtimeFix = Optional.empty();
+
+    /** Some consumer reaches an insertion into the queue it drains. */
+    boolean reentrant;
+
+    /** The fix stops the producer on the other exits, but cannot guard the re-entrant insertion. */
+    boolean unguardedReentry;
 
     /** The DeleteCollection fan-out rewritten to BoundedDeleter (the runtime is present). */
     Optional<SuggestedFix> fanOutFix = Optional.empty();
@@ -590,6 +658,20 @@ public final class LeakedProducer extends BugChecker
   static final String WORKLIST_FIX =
       " No automatic fix for this shape: a worklist that only its own thread drains needs an"
           + " unbounded queue (an ArrayDeque), or offer() with a decision for a full queue.";
+  static final String REENTRANT_FIX_OFFERED =
+      " The suggested fix lets the consumer's own thread offer without waiting (dropping the"
+          + " element when the queue is full) instead of waiting for room that only it can make.";
+  static final String REENTRY_LEFT =
+      " The consumer's own insertion into the queue is not guarded by it: test"
+          + " Thread.currentThread() against the consumer's thread there, and never wait for room"
+          + " on that thread.";
+  static final String REENTRANT_NO_FIX =
+      " No automatic fix for this shape: the consumer's own thread inserts into the queue it"
+          + " drains, and either its thread is not held in a field that the inserting method can"
+          + " read, or that method returns a value, so a guard could not tell which thread is"
+          + " calling. By hand: in the method that inserts, test Thread.currentThread() against"
+          + " the consumer's thread and never wait for room on that thread (offer() and drop, or"
+          + " hand the element to the consumer directly).";
   static final String NO_FIX =
       " No automatic fix for this shape: no single stop signal is visible to both the producer and"
           + " every consumer (the queue is shared through constructors or a getter, or a consumer"

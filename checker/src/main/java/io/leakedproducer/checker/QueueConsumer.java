@@ -16,6 +16,12 @@ final class QueueConsumer {
   /** Take loops of this consumer, for the fix and for drain detection. */
   final List<TreePath> loops = new ArrayList<>();
 
+  /**
+   * Blocking insertions into this same queue that the consumer's own processing reaches
+   * (re-entrancy): the consumer waits there for room only it can make.
+   */
+  final List<TreePath> reentrantInsertions = new ArrayList<>();
+
   QueueConsumer(TreePath root) {
     this.root = root;
   }

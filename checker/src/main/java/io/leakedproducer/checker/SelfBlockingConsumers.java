@@ -117,6 +117,7 @@ final class SelfBlockingConsumers {
                 call -> isBlockingInsertionInto(call, queue, api, index, state),
                 index);
         if (reach != null && !threadGuarded(reach.target(), index)) {
+          consumer.reentrantInsertions.add(reach.target());
           consumer.exits.add(
               new ConsumerExit(
                   AstPaths.line(index.unit, reach.via().getLeaf()),

@@ -290,8 +290,8 @@ final class LeakFixesTest {
   }
 
   /**
-   * An anonymous Runnable consumer gets a finally; the caller, which produces, stops with a
-   * CancellationException; transfer becomes tryTransfer.
+   * An anonymous Runnable consumer gets a finally; the caller, which produces in a void method,
+   * returns; transfer becomes tryTransfer.
    */
   @Test
   void replacementAnonymousConsumerAndCallerProducer() {
@@ -355,7 +355,7 @@ final class LeakFixesTest {
                 for (String entry : entries) {
                   while (!journal.tryTransfer(entry, 10, TimeUnit.MILLISECONDS)) {
                     if (consumersLeft.get() == 0) {
-                      throw new CancellationException("every consumer has stopped taking");
+                      return;
                     }
                   }
                 }

@@ -652,6 +652,238 @@ final class LeakyPrograms {
       }
       """;
 
+  /** The appender's worker logs its own failures: a thread guard. */
+  static final String REENTRANT_APPENDER =
+      """
+      import java.util.concurrent.ArrayBlockingQueue;
+      import java.util.concurrent.BlockingQueue;
+
+      class AsyncFileAppender {
+        interface Sink {
+          void write(String line) throws java.io.IOException;
+        }
+
+        private final BlockingQueue<String> events = new ArrayBlockingQueue<>(256);
+        private final Thread worker = new Thread(this::drain, "async-appender");
+        private final Sink sink;
+
+        AsyncFileAppender(Sink sink) {
+          this.sink = sink;
+        }
+
+        void start() {
+          worker.setDaemon(true);
+          worker.start();
+        }
+
+        void append(String line) {
+          enqueue(line);
+        }
+
+        private void enqueue(String line) {
+          try {
+            events.put(line);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        }
+
+        private void drain() {
+          while (true) {
+            String line;
+            try {
+              line = events.take();
+            } catch (InterruptedException e) {
+              return;
+            }
+            try {
+              sink.write(line);
+            } catch (java.io.IOException e) {
+              append("dropped a line: " + e.getMessage());
+            }
+          }
+        }
+      }
+      """;
+
+  /** Stop() puts the end marker for a drainer that may be dead. */
+  static final String SHUTDOWN_PILL =
+      """
+      import java.util.concurrent.ArrayBlockingQueue;
+      import java.util.concurrent.BlockingQueue;
+
+      class StatsAppender {
+        private static final String END = "";
+        private final BlockingQueue<String> messages = new ArrayBlockingQueue<>(1024);
+        private Thread drainer;
+
+        void start() {
+          drainer = new Thread(this::drain, "stats-drainer");
+          drainer.setDaemon(true);
+          drainer.start();
+        }
+
+        void append(String message) throws InterruptedException {
+          if (!message.isEmpty()) {
+            messages.put(message);
+          }
+        }
+
+        public void stop() throws InterruptedException {
+          messages.put(END);
+          drainer.join(10_000);
+        }
+
+        private void drain() {
+          try {
+            for (String m = messages.take(); !m.isEmpty(); m = messages.take()) {
+              if (m.length() > 4096) {
+                throw new IllegalStateException("message too long");
+              }
+            }
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        }
+      }
+      """;
+
+  /** A periodic sampler on its own executor. */
+  static final String PERIODIC_PRODUCER =
+      """
+      import java.io.IOException;
+      import java.util.concurrent.ArrayBlockingQueue;
+      import java.util.concurrent.BlockingQueue;
+      import java.util.concurrent.Executors;
+      import java.util.concurrent.ScheduledExecutorService;
+      import java.util.concurrent.TimeUnit;
+      import java.util.concurrent.atomic.AtomicLong;
+
+      class GaugeSampler {
+        interface Gateway {
+          void push(long value) throws IOException;
+        }
+
+        private final AtomicLong requests = new AtomicLong();
+        private final BlockingQueue<Long> samples = new ArrayBlockingQueue<>(16);
+        private final ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
+
+        void startSampling() {
+          sampler.scheduleAtFixedRate(
+              () -> {
+                try {
+                  samples.put(requests.get());
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+              },
+              0,
+              1,
+              TimeUnit.SECONDS);
+        }
+
+        void pushLoop(Gateway gateway) {
+          try {
+            while (true) {
+              gateway.push(samples.take());
+            }
+          } catch (IOException | InterruptedException e) {
+            System.err.println("pusher stopped: " + e);
+          }
+        }
+      }
+      """;
+
+  /** Several indexer threads started in a loop. */
+  static final String SEVERAL_CONSUMER_THREADS =
+      """
+      import java.util.ArrayList;
+      import java.util.List;
+      import java.util.concurrent.ArrayBlockingQueue;
+      import java.util.concurrent.BlockingQueue;
+
+      class DocumentIndexer {
+        private final BlockingQueue<String> pending = new ArrayBlockingQueue<>(64);
+        private final List<Thread> indexers = new ArrayList<>();
+
+        void start(int threads) {
+          for (int i = 0; i < threads; i++) {
+            Thread t = new Thread(this::indexLoop, "indexer-" + i);
+            t.start();
+            indexers.add(t);
+          }
+        }
+
+        private void indexLoop() {
+          while (true) {
+            String doc;
+            try {
+              doc = pending.take();
+            } catch (InterruptedException e) {
+              return;
+            }
+            if (doc.isEmpty()) {
+              throw new IllegalArgumentException("empty document");
+            }
+          }
+        }
+
+        void submitAll(List<String> docs) throws InterruptedException {
+          for (String doc : docs) {
+            pending.put(doc);
+          }
+        }
+      }
+      """;
+
+  /** A generic prefetching iterator with cancel(). */
+  static final String GENERIC_PREFETCHER =
+      """
+      import java.util.Iterator;
+      import java.util.concurrent.ArrayBlockingQueue;
+      import java.util.concurrent.BlockingQueue;
+      import java.util.concurrent.CompletableFuture;
+
+      class PrefetchingIterator<T> implements Iterator<T> {
+        private final BlockingQueue<T> rows = new ArrayBlockingQueue<>(100);
+        private final CompletableFuture<Void> future;
+        private T next;
+
+        PrefetchingIterator(Iterator<T> source) {
+          future =
+              CompletableFuture.runAsync(
+                  () -> {
+                    try {
+                      while (source.hasNext()) {
+                        rows.put(source.next());
+                      }
+                    } catch (InterruptedException e) {
+                      Thread.currentThread().interrupt();
+                    }
+                  });
+        }
+
+        public void cancel() {
+          future.cancel(true);
+        }
+
+        @Override
+        public boolean hasNext() {
+          if (next == null) {
+            next = rows.poll();
+          }
+          return next != null;
+        }
+
+        @Override
+        public T next() {
+          T result = next;
+          next = null;
+          return result;
+        }
+      }
+      """;
+
   /**
    * Name to complete source; the no-fix shapes listed in docs/bugpattern/LeakedProducer.md are not
    * here.
@@ -670,6 +902,11 @@ final class LeakyPrograms {
     ALL.put("producer puts inside forEach", FOR_EACH_PRODUCER);
     ALL.put("invokeAll consumers", INVOKE_ALL_CONSUMERS);
     ALL.put("expression lambda consumer", EXPRESSION_LAMBDA_CONSUMER);
+    ALL.put("re-entrant appender worker", REENTRANT_APPENDER);
+    ALL.put("shutdown pill for a drainer that may be dead", SHUTDOWN_PILL);
+    ALL.put("periodic producer on its own executor", PERIODIC_PRODUCER);
+    ALL.put("several consumer threads of a field queue", SEVERAL_CONSUMER_THREADS);
+    ALL.put("generic prefetching iterator", GENERIC_PREFETCHER);
 
     ALL.put(
         "shipper consumer return_that_is_not_end_of_stream",
