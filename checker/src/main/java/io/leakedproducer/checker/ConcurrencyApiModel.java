@@ -1167,6 +1167,13 @@ final class ConcurrencyApiModel {
     return BLOCKING_TAKE.matches(tree, state);
   }
 
+  private static final String PUT = "put";
+
+  /** {@code queue.put(e)} itself, not {@code putFirst}/{@code putLast} or a flagged method. */
+  static boolean isPut(@Nullable Symbol sym) {
+    return sym != null && sym.getSimpleName().contentEquals(PUT);
+  }
+
   /** The timed method a fix calls instead of this blocking insertion: put becomes offer. */
   static String timedCounterpart(Symbol insertion) {
     return TIMED_COUNTERPARTS.getOrDefault(insertion.getSimpleName().toString(), TIMED_OFFER_NAME);

@@ -417,7 +417,10 @@ public final class LeakedProducer extends BugChecker
         }
       }
       analysis.fix = guard;
-      debug(leaking.get(0).insertionPath().getLeaf(), "re-entrant guard: " + guard.isPresent());
+      debug(
+          units.unit,
+          leaking.get(0).insertionPath().getLeaf(),
+          "reported; re-entrant guard offered: " + guard.isPresent());
     } else if (!leaking.isEmpty()) {
       analysis.fix = plainFix(leaking, allConsumers, queue, analysis, units, state);
       analysis.runtimeFix =

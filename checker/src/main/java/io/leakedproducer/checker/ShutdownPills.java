@@ -85,7 +85,7 @@ final class ShutdownPills {
     if (!(statement.getLeaf() instanceof ExpressionStatementTree)
         || call.getArguments().size() != 1
         || receiver == null
-        || !ASTHelpers.getSymbol(call).getSimpleName().contentEquals("put")
+        || !ConcurrencyApiModel.isPut(ASTHelpers.getSymbol(call))
         || AstPaths.anyMatch(
             call.getArguments().get(0),
             t -> t instanceof MethodInvocationTree || t instanceof NewClassTree)) {
