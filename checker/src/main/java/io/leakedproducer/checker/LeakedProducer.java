@@ -197,6 +197,7 @@ public final class LeakedProducer extends BugChecker
       if (finding.isEmpty()) {
         debug(
             tree,
+            state,
             "a pool's work queue that is unbounded, unknown, or re-tested for shutdown between offers");
         return Description.NO_MATCH;
       }
@@ -208,6 +209,7 @@ public final class LeakedProducer extends BugChecker
     if (queueVariable == null) {
       debug(
           tree,
+          state,
           "the queue is not a variable, field, getter or element of a container of this unit");
       return Description.NO_MATCH;
     }
@@ -217,6 +219,7 @@ public final class LeakedProducer extends BugChecker
     if (finding == null) {
       debug(
           tree,
+          state,
           analysis.dropped.getOrDefault(
               tree, "not reached from the queue's aliases " + queue.variables));
       return Description.NO_MATCH;
@@ -399,7 +402,10 @@ public final class LeakedProducer extends BugChecker
         analysis.fix = FieldQueueFixes.flagFix(leaking, allConsumers, queue, units, state);
       }
       analysis.fanOutFix = FanOutRewrite.rewrite(leaking, allConsumers, queue, units, state);
-      debug(leaking.get(0).insertionPath().getLeaf(), "fix offered: " + analysis.fix.isPresent());
+      debug(
+          leaking.get(0).insertionPath().getLeaf(),
+          state,
+          "fix offered: " + analysis.fix.isPresent());
     }
     return analysis;
   }
@@ -542,13 +548,23 @@ public final class LeakedProducer extends BugChecker
     }
   }
 
-  private static void debug(Tree at, String why) {
+  /**
+   * Prints why an insertion was decided as it was. The place is given as file:line (and the
+   * character offset), so that the line of a library compiled in one run can be found again.
+   */
+  private static void debug(Tree at, VisitorState state, String why) {
     if (DEBUG) {
+      CompilationUnitTree unit = state.getPath().getCompilationUnit();
+      int position = ((JCTree) at).getStartPosition();
       System.err.println(
           "[LeakedProducer debug] "
+              + unit.getSourceFile().getName()
+              + ":"
+              + unit.getLineMap().getLineNumber(position)
+              + ": "
               + at.getKind()
               + " at "
-              + ((JCTree) at).getStartPosition()
+              + position
               + ": "
               + why);
     }
