@@ -5,6 +5,13 @@
 #   testdata/realworld/run.sh guava caffeine  # only these ids
 #   TAG=unknown EP_OPTS=-XepOpt:LeakedProducer:UnknownQueuesBounded=true testdata/realworld/run.sh
 #                                             # extra check flags; results go to *.unknown.* files
+#   LIBRARIES=other.tsv testdata/realworld/run.sh  # another list in the same format (releases.sh uses it)
+#
+# A list row is: id, groupId:artifactId:version, extra compile deps (comma-separated g:a:v to add
+# and !g:a to leave out of the library's dependencies, or -), and optionally the
+# source paths to analyse (comma-separated prefixes inside the source jar, or -). With that fourth
+# column only the matching files are compiled, and the library's own binary jar stays on the class
+# path to stand for the rest: a large module is then analysed at the one class that matters.
 #
 # The check always runs strict (-XepOpt:LeakedProducer:Strict=true): an internal analysis error is
 # a crash of the run, never a silent "no finding".
@@ -22,6 +29,9 @@ DEP_PLUGIN=org.apache.maven.plugins:maven-dependency-plugin:3.8.1
 JAVAC_MEM=${JAVAC_MEM:--J-Xmx3g}
 MAX_ROUNDS=${MAX_ROUNDS:-8}
 EP_OPTS=${EP_OPTS:-}
+LIBRARIES=${LIBRARIES:-$HERE/libraries.tsv}
+# MVN_REPO=<dir>: a Maven repository of one's own (as for the corpus scripts).
+if [[ -n "${MVN_REPO:-}" ]]; then export MAVEN_OPTS="${MAVEN_OPTS:-} -Dmaven.repo.local=$MVN_REPO"; fi
 TAG=${TAG:-}
 SFX=${TAG:+.$TAG}
 mkdir -p "$WORK"
@@ -46,10 +56,21 @@ throwaway_pom() {
     echo '<project xmlns="http://maven.apache.org/POM/4.0.0"><modelVersion>4.0.0</modelVersion>'
     echo '<groupId>io.leakedproducer.realworld</groupId><artifactId>throwaway</artifactId><version>0</version>'
     echo '<packaging>pom</packaging><dependencies>'
-    local gav g a v
+    local gav g a v first=1 ex eg ea
     for gav in "$@"; do
       IFS=: read -r g a v <<<"$gav"
-      echo "<dependency><groupId>$g</groupId><artifactId>$a</artifactId><version>$v</version></dependency>"
+      echo "<dependency><groupId>$g</groupId><artifactId>$a</artifactId><version>$v</version>"
+      # EXCLUDES (comma-separated g:a) are left out of the first dependency's tree.
+      if ((first)) && [[ -n "${EXCLUDES:-}" ]]; then
+        echo '<exclusions>'
+        for ex in ${EXCLUDES//,/ }; do
+          IFS=: read -r eg ea <<<"$ex"
+          echo "<exclusion><groupId>$eg</groupId><artifactId>$ea</artifactId></exclusion>"
+        done
+        echo '</exclusions>'
+      fi
+      echo '</dependency>'
+      first=0
     done
     echo '</dependencies></project>'
   } >"$dir/pom.xml"
@@ -72,8 +93,8 @@ PROCESSOR_PATH="$(cat "$WORK/ep/cp.txt"):$CHECKER_JAR"
 export PROCESSOR_PATH CHECKER_JAR
 
 # --- 2. per library ----------------------------------------------------------------------
-prepare_library() {  # id gav extras -> sources, cp.txt, files.txt (compiles cleanly with plain javac)
-  local id=$1 gav=$2 extras=$3 dir="$WORK/$1"
+prepare_library() {  # id gav extras only -> sources, cp.txt, files.txt (compiles cleanly with plain javac)
+  local id=$1 gav=$2 extras=$3 only=${4:--} dir="$WORK/$1"
   local g a v; IFS=: read -r g a v <<<"$gav"
   mkdir -p "$dir"
   if [[ ! -d "$dir/sources" ]]; then
@@ -101,20 +122,36 @@ prepare_library() {  # id gav extras -> sources, cp.txt, files.txt (compiles cle
     else
       log "$id: the library's pom does not resolve as a project (see libpom.log); using a dependent pom"
     fi
-    local deps=("$gav")
-    if [[ "$extras" != "-" ]]; then IFS=, read -r -a more <<<"$extras"; deps+=("${more[@]}"); fi
-    throwaway_pom "$dir/dependent" "${deps[@]}"
+    # Extras: g:a:v adds a dependency; !g:a leaves g:a out of the library's dependency tree (an
+    # artifact that the registry does not serve, which would fail the whole resolution).
+    local deps=("$gav") excludes="" extra
+    if [[ "$extras" != "-" ]]; then
+      IFS=, read -r -a more <<<"$extras"
+      for extra in "${more[@]}"; do
+        if [[ "$extra" == !* ]]; then excludes+="${excludes:+,}${extra#!}"; else deps+=("$extra"); fi
+      done
+    fi
+    EXCLUDES="$excludes" throwaway_pom "$dir/dependent" "${deps[@]}"
     mvn -B -q -Dstyle.color=never -f "$dir/dependent/pom.xml" "$DEP_PLUGIN:build-classpath" -DincludeScope=runtime \
       -Dmdep.outputFile="$dir/cp.dep.txt" >>"$WORK/mvn.log" 2>&1 || { log "$id: classpath failed"; return 1; }
-    # Drop the library's own binary jar: the sources are compiled instead.
-    { tr ':' '\n' <<<"$cp"; tr ':' '\n' <"$dir/cp.dep.txt"; } | { grep -v -e '^$' -e "/$a-$v.jar\$" || true; } \
+    # Drop the library's own binary jar: the sources are compiled instead. When only some files
+    # are compiled, the jar stays and provides the classes of the others.
+    local own="/$a-$v.jar\$"
+    if [[ "$only" != "-" ]]; then own='^$'; fi
+    { tr ':' '\n' <<<"$cp"; tr ':' '\n' <"$dir/cp.dep.txt"; } | { grep -v -e '^$' -e "$own" || true; } \
       | awk '!seen[$0]++' | paste -sd: >"$dir/cp.txt"
   fi
   if [[ ! -s "$dir/files.txt" || ! -s "$dir/plain.ok" ]]; then
     rm -f "$dir/plain.ok"
     (cd "$dir/sources" && find . -name '*.java' ! -path './META-INF/*' ! -name module-info.java | sed 's|^\./||' | sort) \
       >"$dir/all-files.txt"
-    cp "$dir/all-files.txt" "$dir/files.txt"
+    if [[ "$only" != "-" ]]; then
+      awk -v pre="$only" 'BEGIN { n = split(pre, p, ",") } { for (i = 1; i <= n; i++) if (index($0, p[i]) == 1) { print; next } }' \
+        "$dir/all-files.txt" >"$dir/files.txt"
+      [[ -s "$dir/files.txt" ]] || { log "$id: no source file under $only"; return 1; }
+    else
+      cp "$dir/all-files.txt" "$dir/files.txt"
+    fi
     : >"$dir/excluded.txt"
     local round
     for ((round = 1; round <= MAX_ROUNDS; round++)); do
@@ -181,10 +218,10 @@ ids=("$@")
 RESULTS="$WORK/results$SFX.tsv"
 printf 'id\tartifact\tfiles_in_jar\tfiles_compiled\tfindings\tcrashes\tseconds\tjavac_rc\n' >"$RESULTS.new"
 crashed=0
-while IFS=$'\t' read -r id gav extras; do
+while IFS=$'\t' read -r id gav extras only; do
   [[ -z "$id" || "$id" == \#* ]] && continue
   if ((${#ids[@]})) && [[ ! " ${ids[*]} " == *" $id "* ]]; then continue; fi
-  if ! prepare_library "$id" "$gav" "$extras"; then
+  if ! prepare_library "$id" "$gav" "$extras" "${only:--}"; then
     printf '%s\t%s\t-\t-\t-\t-\t-\tprepare-failed\n' "$id" "$gav" >>"$RESULTS.new"; continue
   fi
   log "$id: compiling $(wc -l <"$WORK/$id/files.txt") files with -Xep:LeakedProducer:WARN only"
@@ -194,7 +231,7 @@ while IFS=$'\t' read -r id gav extras; do
   log "$id: files=$files findings=$findings crashes=$crashes time=${secs}s javac_rc=$rc"
   sed 's/^/    /' "$WORK/$id/findings$SFX.txt" >&2
   ((crashes > 0)) && crashed=1
-done < <(grep -v '^#' "$HERE/libraries.tsv")
+done < <(grep -v '^#' "$LIBRARIES")
 mv "$RESULTS.new" "$RESULTS"
 column -t -s $'\t' "$RESULTS"
 exit $crashed

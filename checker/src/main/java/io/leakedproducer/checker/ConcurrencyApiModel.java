@@ -15,6 +15,7 @@ import com.google.errorprone.suppliers.Supplier;
 import com.google.errorprone.util.ASTHelpers;
 import com.sun.source.tree.ExpressionTree;
 import com.sun.source.tree.MethodInvocationTree;
+import com.sun.source.tree.NewClassTree;
 import com.sun.source.tree.Tree;
 import com.sun.tools.javac.code.Symbol;
 import com.sun.tools.javac.code.Symbol.MethodSymbol;
@@ -131,6 +132,13 @@ final class ConcurrencyApiModel {
 
   private static final Matcher<ExpressionTree> SHUTDOWN_NOW =
       instanceMethod().onDescendantOf("java.util.concurrent.ExecutorService").named("shutdownNow");
+
+  /**
+   * Wrappers that run every task handed to them on the executor given as their first constructor
+   * argument, so that executor's {@code shutdownNow()} interrupts those tasks.
+   */
+  private static final Matcher<ExpressionTree> EXECUTOR_WRAPPER_CONSTRUCTOR =
+      constructor().forClass("java.util.concurrent.ExecutorCompletionService");
 
   private static final Matcher<ExpressionTree> THREAD_INTERRUPT =
       instanceMethod().onDescendantOf("java.lang.Thread").named("interrupt");
@@ -640,6 +648,19 @@ final class ConcurrencyApiModel {
   static boolean isShutdownNow(ExpressionTree tree, VisitorState state) {
     return SHUTDOWN_NOW.matches(tree, state)
         || (tree instanceof MethodInvocationTree call && isExtraInterrupt(call));
+  }
+
+  /**
+   * The executor that runs the tasks of a wrapper created by {@code tree} ({@code pool} in {@code
+   * new ExecutorCompletionService<>(pool)}), or null when {@code tree} creates no such wrapper.
+   */
+  static @Nullable ExpressionTree wrappedExecutor(ExpressionTree tree, VisitorState state) {
+    if (tree instanceof NewClassTree creation
+        && EXECUTOR_WRAPPER_CONSTRUCTOR.matches(creation, state)
+        && !creation.getArguments().isEmpty()) {
+      return creation.getArguments().get(0);
+    }
+    return null;
   }
 
   /** {@code t.interrupt()} on some thread other than the current one. */

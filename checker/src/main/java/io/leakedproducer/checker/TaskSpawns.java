@@ -18,6 +18,7 @@ import com.sun.tools.javac.code.Symbol;
 import com.sun.tools.javac.code.Symbol.ClassSymbol;
 import com.sun.tools.javac.code.Symbol.MethodSymbol;
 import com.sun.tools.javac.code.Symbol.VarSymbol;
+import java.util.ArrayList;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 
@@ -162,7 +163,7 @@ final class TaskSpawns {
     Tree parent = parentPath.getLeaf();
     if (parent instanceof MethodInvocationTree || parent instanceof NewClassTree) {
       if (ConcurrencyApiModel.isSpawn(parent, state)) {
-        return spawnAt(parentPath, state);
+        return spawnAt(parentPath, index, state);
       }
       if (parent instanceof MethodInvocationTree call) {
 
@@ -218,7 +219,7 @@ final class TaskSpawns {
     return null;
   }
 
-  private static Spawn spawnAt(TreePath callPath, VisitorState state) {
+  private static Spawn spawnAt(TreePath callPath, CompilationUnitIndex index, VisitorState state) {
     ExpressionTree call = (ExpressionTree) callPath.getLeaf();
     if (ConcurrencyApiModel.isThreadConstructor(call, state)) {
       return Spawn.thread(callPath, AstPaths.assignedVariable(callPath));
@@ -228,7 +229,7 @@ final class TaskSpawns {
     }
 
     ExpressionTree receiver = ASTHelpers.getReceiver(invocation);
-    VarSymbol executor = AstPaths.variable(receiver);
+    VarSymbol executor = runningExecutor(AstPaths.variable(receiver), index, state);
     boolean opaque = receiver != null && executor == null;
     switch (ConcurrencyApiModel.spawnMethod(ASTHelpers.getSymbol(invocation))) {
       case FORK_JOIN_SUBMIT -> {
@@ -265,5 +266,39 @@ final class TaskSpawns {
       return Spawn.future(callPath, handle, inCollection, executor, opaque);
     }
     return Spawn.task(Kind.EXECUTE, callPath, executor, opaque);
+  }
+
+  /**
+   * The executor whose {@code shutdownNow()} interrupts a task handed to {@code executor}: the
+   * executor itself, or the pool under a completion service of the unit whose every value is {@code
+   * new ExecutorCompletionService<>(pool)} (it runs each task it is given on that pool).
+   */
+  private static @Nullable VarSymbol runningExecutor(
+      @Nullable VarSymbol executor, CompilationUnitIndex index, VisitorState state) {
+    if (executor == null) {
+      return null;
+    }
+    List<ExpressionTree> values = new ArrayList<>();
+    TreePath declaration = index.declarations.get(executor);
+    if (declaration != null
+        && declaration.getLeaf() instanceof VariableTree variable
+        && variable.getInitializer() != null) {
+      values.add(variable.getInitializer());
+    }
+    for (TreePath write : index.writesOf(executor)) {
+      if (write.getLeaf() instanceof AssignmentTree assignment) {
+        values.add(assignment.getExpression());
+      }
+    }
+    VarSymbol pool = null;
+    for (ExpressionTree value : values) {
+      ExpressionTree wrapped = ConcurrencyApiModel.wrappedExecutor(value, state);
+      VarSymbol under = wrapped == null ? null : AstPaths.variable(wrapped);
+      if (under == null || (pool != null && !pool.equals(under))) {
+        return executor; // not (only) a wrapper around one pool variable
+      }
+      pool = under;
+    }
+    return pool == null ? executor : pool;
   }
 }
