@@ -85,7 +85,8 @@ final class EarlyExits {
       consumer.exits.add(
           new ConsumerExit(
               AstPaths.line(index.unit, chain.get(0).getLeaf()),
-              "takes a single element and stops"));
+              "takes a single element and stops",
+              chain.get(0).getLeaf()));
       return;
     }
     if (!consumer.loops.contains(loop)) {
@@ -396,7 +397,8 @@ final class EarlyExits {
         }
         if (leaf instanceof IfTree ifTree && onCondition == null) {
           ExpressionTree condition = ifTree.getCondition();
-          if (isEndOfStream(condition)) {
+          // The end of the stream is left normally: a throw on a marker is still a failure.
+          if (!(exit.getLeaf() instanceof ThrowTree) && isEndOfStream(condition)) {
             return;
           }
           onCondition = what + describeCondition(condition, what);
@@ -671,7 +673,7 @@ final class EarlyExits {
     }
 
     private void add(Tree at, String reason) {
-      consumer.exits.add(new ConsumerExit(AstPaths.line(index.unit, at), reason));
+      consumer.exits.add(new ConsumerExit(AstPaths.line(index.unit, at), reason, at));
     }
   }
 }

@@ -362,7 +362,7 @@ public final class LeakedProducer extends BugChecker
           analysis.findings.put(call, Finding.external(producer, external, verdict));
         } else {
           CancellationPaths.Cancellation cancellation =
-              CancellationPaths.find(producer, queue, verdict, api, units, state);
+              CancellationPaths.find(producer, consumers, queue, verdict, api, units, state);
           if (cancellation == null
               && external != null
               && consumers.stream()
@@ -389,7 +389,17 @@ public final class LeakedProducer extends BugChecker
         }
       }
     }
-    if (!leaking.isEmpty()) {
+    if (!leaking.isEmpty() && allConsumers.stream().anyMatch(c -> c.blocksItself)) {
+      // A consumer that blocks in an insertion of its own never reaches the finally or the flag
+      // a rewrite would add: each fix here would leave it stuck. The message says what to do.
+      for (ProducerDiscovery.Producer producer : leaking) {
+        Finding finding = analysis.findings.get(producer.insertionPath().getLeaf());
+        if (finding != null && finding.ownFix() == null) {
+          analysis.findings.put(
+              producer.insertionPath().getLeaf(), finding.withManualFix(SELF_BLOCKING_FIX));
+        }
+      }
+    } else if (!leaking.isEmpty()) {
       analysis.fix =
           LeakFixes.consumerCountFix(leaking, allConsumers, queue, analysis.verdict, units, state);
       analysis.runtimeFix =
@@ -399,6 +409,9 @@ public final class LeakedProducer extends BugChecker
         analysis.fix = FieldQueueFixes.flagFix(leaking, allConsumers, queue, units, state);
       }
       analysis.fanOutFix = FanOutRewrite.rewrite(leaking, allConsumers, queue, units, state);
+      analysis.fix = applicable(analysis.fix, state);
+      analysis.runtimeFix = applicable(analysis.runtimeFix, state);
+      analysis.fanOutFix = applicable(analysis.fanOutFix, state);
       debug(leaking.get(0).insertionPath().getLeaf(), "fix offered: " + analysis.fix.isPresent());
     }
     return analysis;
@@ -415,6 +428,10 @@ public final class LeakedProducer extends BugChecker
       String missingCancellation,
       @Nullable String manualFix,
       @Nullable SuggestedFix ownFix) {
+
+    Finding withManualFix(String text) {
+      return new Finding(producer, verdict, consumersStop, missingCancellation, text, null);
+    }
 
     static Finding earlyExit(
         ProducerDiscovery.Producer producer, ConsumerExit exit, QueueBoundedness.Verdict verdict) {
@@ -542,6 +559,25 @@ public final class LeakedProducer extends BugChecker
     }
   }
 
+  /**
+   * The fix, unless its edits overlap: Error Prone would fail the whole compilation applying it, so
+   * such a fix is dropped (the finding stays, with the manual text).
+   */
+  private static Optional<SuggestedFix> applicable(Optional<SuggestedFix> fix, VisitorState state) {
+    if (fix.isEmpty()) {
+      return fix;
+    }
+    try {
+      fix.get()
+          .getReplacements(
+              ((JCTree.JCCompilationUnit) state.getPath().getCompilationUnit()).endPositions);
+      return fix;
+    } catch (IllegalArgumentException overlapping) {
+      debug(state.getPath().getLeaf(), "fix dropped: " + overlapping.getMessage());
+      return Optional.empty();
+    }
+  }
+
   private static void debug(Tree at, String why) {
     if (DEBUG) {
       System.err.println(
@@ -582,6 +618,11 @@ public final class LeakedProducer extends BugChecker
   static final String WORKLIST_FIX =
       " No automatic fix for this shape: a worklist that only its own thread drains needs an"
           + " unbounded queue (an ArrayDeque), or offer() with a decision for a full queue.";
+  static final String SELF_BLOCKING_FIX =
+      " No automatic fix for this shape: a consumer that blocks inserting into its own queue (or"
+          + " into a downstream queue that leaks) never runs a finally, so no flag it would set"
+          + " can reach the producer. By hand: make that insertion non-blocking on the consumer's"
+          + " own thread (offer and drop, or hand it to another thread).";
   static final String NO_FIX =
       " No automatic fix for this shape: no single stop signal is visible to both the producer and"
           + " every consumer (the queue is shared through constructors or a getter, or a consumer"

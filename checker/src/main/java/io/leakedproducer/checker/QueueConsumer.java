@@ -16,6 +16,12 @@ final class QueueConsumer {
   /** Take loops of this consumer, for the fix and for drain detection. */
   final List<TreePath> loops = new ArrayList<>();
 
+  /**
+   * It can stop by blocking in an insertion of its own (re-entrancy, a downstream queue that
+   * leaks): no code of its own runs after that, not even a {@code finally}.
+   */
+  boolean blocksItself;
+
   QueueConsumer(TreePath root) {
     this.root = root;
   }

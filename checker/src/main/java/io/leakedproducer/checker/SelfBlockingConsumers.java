@@ -117,6 +117,7 @@ final class SelfBlockingConsumers {
                 call -> isBlockingInsertionInto(call, queue, api, index, state),
                 index);
         if (reach != null && !threadGuarded(reach.target(), index)) {
+          consumer.blocksItself = true;
           consumer.exits.add(
               new ConsumerExit(
                   AstPaths.line(index.unit, reach.via().getLeaf()),
@@ -156,6 +157,7 @@ final class SelfBlockingConsumers {
                 index);
         if (reach != null) {
           MethodInvocationTree insertion = (MethodInvocationTree) reach.target().getLeaf();
+          consumer.blocksItself = true;
           consumer.exits.add(
               new ConsumerExit(
                   AstPaths.line(index.unit, reach.via().getLeaf()),
