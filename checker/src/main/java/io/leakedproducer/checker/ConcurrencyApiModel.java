@@ -85,6 +85,13 @@ final class ConcurrencyApiModel {
               .namedAnyOf("pollFirst", "pollLast", "removeFirst", "removeLast"),
           instanceMethod().onDescendantOf(BLOCKING_QUEUE).named("drainTo"));
 
+  /**
+   * Every method of a ScheduledExecutorService starts the task on the pool, the periodic ones too;
+   * each returns a ScheduledFuture whose cancel(true) interrupts the running task.
+   */
+  private static final ImmutableList<String> SCHEDULING_METHODS =
+      ImmutableList.of("schedule", "scheduleAtFixedRate", "scheduleWithFixedDelay");
+
   private static final Matcher<ExpressionTree> SPAWN_CALL =
       anyOf(
           instanceMethod().onDescendantOf("java.util.concurrent.Executor").named("execute"),
@@ -93,7 +100,7 @@ final class ConcurrencyApiModel {
               .namedAnyOf("submit", "invokeAll", "invokeAny"),
           instanceMethod()
               .onDescendantOf("java.util.concurrent.ScheduledExecutorService")
-              .named("schedule"),
+              .namedAnyOf(SCHEDULING_METHODS),
           instanceMethod().onDescendantOf("java.util.concurrent.CompletionService").named("submit"),
           instanceMethod()
               .onDescendantOf("java.util.concurrent.ForkJoinPool")
@@ -119,7 +126,7 @@ final class ConcurrencyApiModel {
           instanceMethod().onDescendantOf("java.util.concurrent.ExecutorService").named("submit"),
           instanceMethod()
               .onDescendantOf("java.util.concurrent.ScheduledExecutorService")
-              .named("schedule"),
+              .namedAnyOf(SCHEDULING_METHODS),
           instanceMethod()
               .onDescendantOf("java.util.concurrent.CompletionService")
               .named("submit"));
@@ -451,6 +458,11 @@ final class ConcurrencyApiModel {
   /** {@code Error}: what an unknown call can also throw under {@link ConsumerDeath#BROAD}. */
   static Type anyError(VisitorState state) {
     return state.getSymtab().errorType;
+  }
+
+  /** {@code NullPointerException}: what dereferencing a value the unit creates as null throws. */
+  static Type nullDereference(VisitorState state) {
+    return JAVA_LANG_NULLPOINTEREXCEPTION.get(state);
   }
 
   /** True for exceptions the compiler does not make anyone declare: RuntimeException, Error. */
@@ -799,6 +811,9 @@ final class ConcurrencyApiModel {
   static boolean isDrainTo(ExpressionTree tree, VisitorState state) {
     return DRAIN_TO.matches(tree, state);
   }
+
+  private static final Supplier<Type> JAVA_LANG_NULLPOINTEREXCEPTION =
+      VisitorState.memoize(state -> state.getTypeFromString("java.lang.NullPointerException"));
 
   private static final Supplier<Type> JAVA_LANG_INTERRUPTEDEXCEPTION =
       VisitorState.memoize(state -> state.getTypeFromString("java.lang.InterruptedException"));

@@ -68,7 +68,12 @@ final class ExceptionEscapes {
     /** A call through a handler the unit does not implement itself. */
     CALLBACK,
     /** A call into code the unit cannot see ({@code BROAD} only). */
-    UNSEEN_CALL
+    UNSEEN_CALL,
+    /**
+     * A call on a record component that the unit itself creates as {@code null}: a {@code
+     * NullPointerException} the unit's own code makes certain, counted at every level.
+     */
+    NULL_COMPONENT
   }
 
   /**
@@ -310,6 +315,16 @@ final class ExceptionEscapes {
     }
     int line = AstPaths.line(index.unit, call.getLeaf());
     List<Escape> escapes = new ArrayList<>();
+    MethodSymbol nullComponent = NullComponents.dereferencedNull(call, index);
+    if (nullComponent != null) {
+      escapes.add(
+          new Escape(
+              ConcurrencyApiModel.nullDereference(state),
+              false,
+              Origin.NULL_COMPONENT,
+              "a null " + nullComponent.getSimpleName() + "()",
+              line));
+    }
     for (Type thrown : callee.getThrownTypes()) {
       if (!ConcurrencyApiModel.isInterruption(thrown, state)) {
         // At the loop itself the call is named as written; deeper, with its class for orientation.
