@@ -27,6 +27,7 @@ final class CancellationPaths {
     INTERRUPT("the producer is interrupted"),
     STOP_SIGNAL("the producer checks a stop signal between timed offers"),
     QUEUE_CANCELLED("the queue is cancelled"),
+    FLAG_THEN_CLEAR("every consumer sets a flag the producer tests, then clears the queue"),
     DRAINED("consumers drain until the producer is done"),
     LIFECYCLE("every lifecycle method of what the callers hold stops the producer");
 
@@ -84,6 +85,9 @@ final class CancellationPaths {
           return new Cancellation(Kind.STOP_SIGNAL, signal);
         }
       }
+    }
+    if (FlagThenClear.releasesProducer(producer, consumers, queue, index, state)) {
+      return Cancellation.of(Kind.FLAG_THEN_CLEAR);
     }
     for (VarSymbol alias : queue.variables) {
       for (TreePath call : index.callsOn(alias)) {

@@ -99,13 +99,13 @@ final class EarlyExits {
             .exitsOf(loop, callers);
     for (ExceptionEscapes.LoopExit exit : deaths) {
       if (!exit.assumed()) {
-        context.add(exit.at(), exit.reason());
+        context.add(exit.at(), exit.reason(), exit.thrown());
       }
     }
     // An exit the level only assumes (unseen code can throw) is shown when nothing surer exists.
     if (consumer.exits.isEmpty()) {
       for (ExceptionEscapes.LoopExit exit : deaths) {
-        context.add(exit.at(), exit.reason());
+        context.add(exit.at(), exit.reason(), exit.thrown());
       }
     }
   }
@@ -673,7 +673,11 @@ final class EarlyExits {
     }
 
     private void add(Tree at, String reason) {
-      consumer.exits.add(new ConsumerExit(AstPaths.line(index.unit, at), reason, at));
+      add(at, reason, List.of());
+    }
+
+    private void add(Tree at, String reason, List<Type> thrown) {
+      consumer.exits.add(new ConsumerExit(AstPaths.line(index.unit, at), reason, at, thrown));
     }
   }
 }

@@ -86,7 +86,7 @@ final class ExceptionEscapes {
    * A way out of the take loop, at the call (or throw) inside the loop that starts it. {@code
    * assumed} when it rests only on what the level assumes about code nobody can see.
    */
-  record LoopExit(Tree at, String reason, boolean assumed) {}
+  record LoopExit(Tree at, String reason, boolean assumed, List<Type> thrown) {}
 
   /**
    * What a call can run: bodies in the unit, and whether code from outside the unit can run too.
@@ -178,7 +178,11 @@ final class ExceptionEscapes {
     }
     int exitLine = AstPaths.line(index.unit, at.getLeaf());
     boolean assumed = escaping.stream().allMatch(Escape::anyOfKind);
-    return new LoopExit(at.getLeaf(), reason(escaping, stoppedUnchecked, exitLine), assumed);
+    return new LoopExit(
+        at.getLeaf(),
+        reason(escaping, stoppedUnchecked, exitLine),
+        assumed,
+        escaping.stream().map(Escape::type).toList());
   }
 
   private String reason(List<Escape> escaping, @Nullable CatchTree stoppedUnchecked, int exitLine) {

@@ -63,7 +63,23 @@ final class SignalExitPaths {
         setters.add(site);
       }
     }
-    if (setters.isEmpty()) {
+    return runsOnEveryExit(new Sites(setters, setters), consumers, index, state);
+  }
+
+  /**
+   * Code that must run on the consumers' way out ({@code runs}), and the setters whose success may
+   * guard it: {@code if (failed.compareAndSet(false, true)) queue.clear();} clears whenever this
+   * consumer is the first to stop, and a later one finds the flag already set.
+   */
+  record Sites(List<TreePath> runs, List<TreePath> guards) {}
+
+  /** True when every exit of every consumer that can stop passes one of {@code sites.runs()}. */
+  static boolean runsOnEveryExit(
+      Sites setters,
+      List<QueueConsumer> consumers,
+      CompilationUnitIndex index,
+      VisitorState state) {
+    if (setters.runs().isEmpty()) {
       return false;
     }
     for (QueueConsumer consumer : consumers) {
@@ -77,7 +93,7 @@ final class SignalExitPaths {
     return true;
   }
 
-  private static List<TreePath> settersOf(VarSymbol signal, CompilationUnitIndex index) {
+  static List<TreePath> settersOf(VarSymbol signal, CompilationUnitIndex index) {
     List<TreePath> sites = new ArrayList<>(index.writesOf(signal));
     sites.addAll(index.mutations.getOrDefault(signal, List.of()));
     for (TreePath call : index.callsOn(signal)) {
@@ -89,12 +105,14 @@ final class SignalExitPaths {
     return sites;
   }
 
+  /** The site runs in the producer's own task (a consumer lambda written inside it does not). */
   private static boolean isWithinProducer(TreePath site, ProducerDiscovery.Producer producer) {
-    if (AstPaths.isWithin(site, producer.root.getLeaf())) {
+    Tree siteRoot = AstPaths.taskRoot(site).getLeaf();
+    if (siteRoot == producer.root.getLeaf()) {
       return true;
     }
     for (TreePath link : producer.chain) {
-      if (AstPaths.isWithin(site, AstPaths.taskRoot(link).getLeaf())) {
+      if (siteRoot == AstPaths.taskRoot(link).getLeaf()) {
         return true;
       }
     }
@@ -132,12 +150,12 @@ final class SignalExitPaths {
       QueueConsumer consumer,
       Map<Tree, TreePath> callers,
       List<QueueConsumer> consumers,
-      List<TreePath> setters,
+      Sites setters,
       CompilationUnitIndex index,
       VisitorState state) {
     // Another thread that sets the signal (the coordinator after joining the consumers, the owner's
     // lifecycle method) does so whichever way the consumers stopped.
-    for (TreePath setter : setters) {
+    for (TreePath setter : setters.runs()) {
       if (consumers.stream().noneMatch(c -> isConsumerSide(setter, c, index, state))) {
         return true;
       }
@@ -152,7 +170,14 @@ final class SignalExitPaths {
       }
       // Death in a callee: the exception leaves the loop at the call, somewhere in its body.
       TreePath loop = consumer.loops.get(0);
-      return runsOnTheWayOut(loop, Leaving.THROWING, null, consumer, callers, setters, loop, state);
+      for (Type escaping : exit.thrown()) {
+        if (!runsOnTheWayOut(
+            loop, Leaving.THROWING, escaping, consumer, callers, setters, loop, state)) {
+          return false;
+        }
+      }
+      return !exit.thrown().isEmpty()
+          || runsOnTheWayOut(loop, Leaving.THROWING, null, consumer, callers, setters, loop, state);
     }
     TreePath loop = enclosingTakeLoop(at, consumer);
     if (loop == null) {
@@ -163,11 +188,25 @@ final class SignalExitPaths {
     if (leaf instanceof ReturnTree) {
       return runsOnTheWayOut(at, Leaving.RETURNING, null, consumer, callers, setters, loop, state);
     }
+    if (leaf instanceof BreakTree
+        && runsOnTheWayOut(at, Leaving.RETURNING, null, consumer, callers, setters, loop, state)) {
+      return true; // set just before the break, or in a finally it passes
+    }
     if (leaf instanceof BreakTree || leaf == loop.getLeaf()) {
       return runsOnTheWayOut(loop, Leaving.NORMALLY, null, consumer, callers, setters, loop, state);
     }
     Type thrown =
         leaf instanceof ThrowTree throwTree ? ASTHelpers.getType(throwTree.getExpression()) : null;
+    if (thrown == null && !exit.thrown().isEmpty()) {
+      // A death: each exception that escapes must pass a setter on its own way out.
+      for (Type escaping : exit.thrown()) {
+        if (!runsOnTheWayOut(
+            at, Leaving.THROWING, escaping, consumer, callers, setters, loop, state)) {
+          return false;
+        }
+      }
+      return true;
+    }
     return runsOnTheWayOut(at, Leaving.THROWING, thrown, consumer, callers, setters, loop, state);
   }
 
@@ -222,7 +261,7 @@ final class SignalExitPaths {
       @Nullable Type thrown,
       QueueConsumer consumer,
       Map<Tree, TreePath> callers,
-      List<TreePath> setters,
+      Sites setters,
       @Nullable TreePath loop,
       VisitorState state) {
     Leaving leaving = how;
@@ -279,15 +318,16 @@ final class SignalExitPaths {
             && p.getLeaf() == tryTree.getBlock()
             && !tryTree.getCatches().isEmpty()) {
           List<CatchTree> handlers = handlersOf(tryTree, thrown, state);
-          if (!handlers.isEmpty()) {
-            for (CatchTree handler : handlers) {
-              if (!handlerSets(
-                  new TreePath(parent, handler), consumer, callers, setters, loop, state)) {
-                return false;
-              }
+          for (CatchTree handler : handlers) {
+            if (!handlerSets(
+                new TreePath(parent, handler), consumer, callers, setters, loop, state)) {
+              return false;
             }
+          }
+          if (!handlers.isEmpty() && (thrown != null || catchesAll(handlers, state))) {
             return true;
           }
+          // An exception of unknown type may also pass every handler: follow it out too.
         }
       }
       p = parent;
@@ -300,7 +340,7 @@ final class SignalExitPaths {
       TreePath handler,
       QueueConsumer consumer,
       Map<Tree, TreePath> callers,
-      List<TreePath> setters,
+      Sites setters,
       @Nullable TreePath loop,
       VisitorState state) {
     CatchTree clause = (CatchTree) handler.getLeaf();
@@ -335,7 +375,15 @@ final class SignalExitPaths {
   private static List<CatchTree> handlersOf(
       TryTree tryTree, @Nullable Type thrown, VisitorState state) {
     if (thrown == null) {
-      return new ArrayList<>(tryTree.getCatches());
+      // Interruption is a cancellation, never what kills a consumer.
+      List<CatchTree> handlers = new ArrayList<>();
+      for (CatchTree clause : tryTree.getCatches()) {
+        Type caught = ASTHelpers.getType(clause.getParameter());
+        if (caught == null || !ConcurrencyApiModel.isInterruption(caught, state)) {
+          handlers.add(clause);
+        }
+      }
+      return handlers;
     }
     for (CatchTree clause : tryTree.getCatches()) {
       if (AstPaths.catches(clause, thrown, state)) {
@@ -345,20 +393,31 @@ final class SignalExitPaths {
     return List.of();
   }
 
+  /** One of the handlers catches every unchecked exception. */
+  private static boolean catchesAll(List<CatchTree> handlers, VisitorState state) {
+    return handlers.stream()
+        .anyMatch(h -> AstPaths.catches(h, ConcurrencyApiModel.anyUnchecked(state), state));
+  }
+
   /**
    * A setter inside {@code statement} that runs whenever the statement runs: not under an {@code
    * if}, a loop, a {@code switch}, a {@code catch}, a conditional expression or a nested task.
    */
-  private static boolean setsUnconditionally(Tree statement, List<TreePath> setters) {
-    for (TreePath setter : setters) {
+  private static boolean setsUnconditionally(Tree statement, Sites setters) {
+    for (TreePath setter : setters.runs()) {
       if (!AstPaths.isWithin(setter, statement)) {
         continue;
       }
       boolean unconditional = true;
+      Tree previous = setter.getLeaf();
       for (TreePath p = setter.getParentPath();
           p != null && p.getLeaf() != statement;
-          p = p.getParentPath()) {
+          previous = p.getLeaf(), p = p.getParentPath()) {
         Tree leaf = p.getLeaf();
+        if (leaf instanceof IfTree ifTree
+            && (ifTree.getCondition() == previous || guardedBy(ifTree, setters))) {
+          continue; // the condition always runs; a guard setter's branch runs when it succeeds
+        }
         if (leaf instanceof IfTree
             || AstPaths.isLoop(leaf)
             || leaf instanceof SwitchTree
@@ -370,11 +429,21 @@ final class SignalExitPaths {
           break;
         }
       }
-      if (unconditional && !isConditionalStatement(statement, setter)) {
+      if (unconditional
+          && (!isConditionalStatement(statement, setter)
+              || (statement instanceof IfTree ifStatement
+                  && (AstPaths.isWithin(setter, ifStatement.getCondition())
+                      || guardedBy(ifStatement, setters))))) {
         return true;
       }
     }
     return false;
+  }
+
+  /** The {@code if} tests a guard setter's result: its then-branch runs when that set it. */
+  private static boolean guardedBy(IfTree ifTree, Sites setters) {
+    return setters.guards().stream()
+        .anyMatch(g -> AstPaths.contains(ifTree.getCondition(), g.getLeaf()));
   }
 
   /** The statement itself is the {@code if} or loop the setter sits in. */

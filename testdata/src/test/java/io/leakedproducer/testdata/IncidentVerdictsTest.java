@@ -56,9 +56,8 @@ final class IncidentVerdictsTest {
           Map.entry("BigQueryConnectionImpl.java", "missed 117, 140, 143, 155"),
           Map.entry("DebeziumMySqlReader.java", "missed 90"),
           Map.entry("DebeziumMySqlReaderFixed.java", "missed 95"),
-          Map.entry("HtsjdkAbstractAsyncWriter.java", "false alarm 44"),
           Map.entry("LogbackKafkaAppenderFixed.java", "false alarm 59"),
-          Map.entry("MavenIndexerIndexDataReaderFixed.java", "false alarm 132, 136"),
+          Map.entry("MavenIndexerIndexDataReaderFixed.java", "false alarm 136"),
           Map.entry("RabbitMqAmqpWorkPool.java", "missed 42"),
           Map.entry("SpringAmqpBlockingQueueConsumer.java", "missed 117"));
 
