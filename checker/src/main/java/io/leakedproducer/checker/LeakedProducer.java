@@ -390,8 +390,9 @@ public final class LeakedProducer extends BugChecker
       }
     }
     if (!leaking.isEmpty() && allConsumers.stream().anyMatch(c -> c.blocksItself)) {
-      // A consumer that blocks in an insertion of its own never reaches the finally or the flag
-      // a rewrite would add: each fix here would leave it stuck. The message says what to do.
+      // A consumer that blocks inserting into the queue it drains never reaches the finally or
+      // the flag a rewrite would add: each fix here would leave it stuck. The message says what
+      // to do.
       for (ProducerDiscovery.Producer producer : leaking) {
         Finding finding = analysis.findings.get(producer.insertionPath().getLeaf());
         if (finding != null && finding.ownFix() == null) {
@@ -619,10 +620,10 @@ public final class LeakedProducer extends BugChecker
       " No automatic fix for this shape: a worklist that only its own thread drains needs an"
           + " unbounded queue (an ArrayDeque), or offer() with a decision for a full queue.";
   static final String SELF_BLOCKING_FIX =
-      " No automatic fix for this shape: a consumer that blocks inserting into its own queue (or"
-          + " into a downstream queue that leaks) never runs a finally, so no flag it would set"
-          + " can reach the producer. By hand: make that insertion non-blocking on the consumer's"
-          + " own thread (offer and drop, or hand it to another thread).";
+      " No automatic fix for this shape: a consumer that blocks inserting into the queue it"
+          + " drains never runs a finally, so no flag it would set can reach the producer. By"
+          + " hand: make that insertion non-blocking on the consumer's own thread (offer and"
+          + " drop, or hand it to another thread).";
   static final String NO_FIX =
       " No automatic fix for this shape: no single stop signal is visible to both the producer and"
           + " every consumer (the queue is shared through constructors or a getter, or a consumer"

@@ -157,7 +157,6 @@ final class SelfBlockingConsumers {
                 index);
         if (reach != null) {
           MethodInvocationTree insertion = (MethodInvocationTree) reach.target().getLeaf();
-          consumer.blocksItself = true;
           consumer.exits.add(
               new ConsumerExit(
                   AstPaths.line(index.unit, reach.via().getLeaf()),
