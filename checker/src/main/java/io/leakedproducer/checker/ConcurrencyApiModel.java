@@ -607,6 +607,14 @@ final class ConcurrencyApiModel {
     return FUTURE_RETURNING_SPAWN.matches(tree, state);
   }
 
+  /** A completion service that runs its tasks on the executor passed to its constructor. */
+  static boolean isExecutorWrapper(ExpressionTree tree, VisitorState state) {
+    return EXECUTOR_WRAPPER.matches(tree, state);
+  }
+
+  private static final Matcher<ExpressionTree> EXECUTOR_WRAPPER =
+      constructor().forClass("java.util.concurrent.ExecutorCompletionService");
+
   static boolean isThreadConstructor(ExpressionTree tree, VisitorState state) {
     return THREAD_CONSTRUCTOR.matches(tree, state);
   }

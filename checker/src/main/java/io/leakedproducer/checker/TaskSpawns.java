@@ -162,7 +162,7 @@ final class TaskSpawns {
     Tree parent = parentPath.getLeaf();
     if (parent instanceof MethodInvocationTree || parent instanceof NewClassTree) {
       if (ConcurrencyApiModel.isSpawn(parent, state)) {
-        return spawnAt(parentPath, state);
+        return spawnAt(parentPath, index, state);
       }
       if (parent instanceof MethodInvocationTree call) {
 
@@ -218,7 +218,47 @@ final class TaskSpawns {
     return null;
   }
 
-  private static Spawn spawnAt(TreePath callPath, VisitorState state) {
+  /**
+   * The pool a completion service was built on ({@code new ExecutorCompletionService<>(pool)}): its
+   * tasks run there, so that pool's {@code shutdownNow()} interrupts them. Otherwise the variable
+   * itself.
+   */
+  @Nullable
+  private static VarSymbol underlyingExecutor(
+      @Nullable VarSymbol executor, CompilationUnitIndex index, VisitorState state) {
+    if (executor == null) {
+      return null;
+    }
+    List<ExpressionTree> values = new java.util.ArrayList<>();
+    TreePath declaration = index.declarations.get(executor);
+    if (declaration != null
+        && declaration.getLeaf() instanceof VariableTree variable
+        && variable.getInitializer() != null) {
+      values.add(variable.getInitializer());
+    }
+    for (TreePath write : index.writesOf(executor)) {
+      if (write.getLeaf() instanceof AssignmentTree assignment) {
+        values.add(assignment.getExpression());
+      }
+    }
+    VarSymbol pool = null;
+    for (ExpressionTree value : values) {
+      ExpressionTree v = Trees.skipParensAndCasts(value);
+      VarSymbol wrapped =
+          v instanceof NewClassTree created
+                  && ConcurrencyApiModel.isExecutorWrapper(created, state)
+                  && !created.getArguments().isEmpty()
+              ? AstPaths.variable(created.getArguments().get(0))
+              : null;
+      if (wrapped == null || (pool != null && !pool.equals(wrapped))) {
+        return executor;
+      }
+      pool = wrapped;
+    }
+    return pool == null ? executor : pool;
+  }
+
+  private static Spawn spawnAt(TreePath callPath, CompilationUnitIndex index, VisitorState state) {
     ExpressionTree call = (ExpressionTree) callPath.getLeaf();
     if (ConcurrencyApiModel.isThreadConstructor(call, state)) {
       return Spawn.thread(callPath, AstPaths.assignedVariable(callPath));
@@ -228,7 +268,7 @@ final class TaskSpawns {
     }
 
     ExpressionTree receiver = ASTHelpers.getReceiver(invocation);
-    VarSymbol executor = AstPaths.variable(receiver);
+    VarSymbol executor = underlyingExecutor(AstPaths.variable(receiver), index, state);
     boolean opaque = receiver != null && executor == null;
     switch (ConcurrencyApiModel.spawnMethod(ASTHelpers.getSymbol(invocation))) {
       case FORK_JOIN_SUBMIT -> {

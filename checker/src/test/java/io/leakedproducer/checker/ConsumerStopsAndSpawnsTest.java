@@ -5,8 +5,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * How consumers stop (a throw on a matching element, a record component the unit creates as null)
- * and how producers are started (periodic scheduling, a recursive walk behind a helper), each rule
- * next to the look-alike that it must not change.
+ * and how producers are started (periodic scheduling, a recursive walk behind a helper, a
+ * completion service over a pool), each rule next to the look-alike that it must not change.
  */
 final class ConsumerStopsAndSpawnsTest {
   private final CompilationTestHelper helper =
@@ -270,6 +270,58 @@ final class ConsumerStopsAndSpawnsTest {
                 "// BUG: Diagnostic contains: put() on 'found' (new ArrayBlockingQueue<>(6)): every"
                     + " consumer can stop taking (line 34: throw IllegalStateException",
                 "tasks.shutdown();"))
+        .doTest();
+  }
+
+  private static String crawler(String marker, String cleanup) {
+    return """
+        import java.util.List;
+        import java.util.concurrent.*;
+
+        class Crawler {
+          private final ExecutorService pool = Executors.newFixedThreadPool(4);
+          private final CompletionService<Boolean> crawls;
+          private final BlockingQueue<String> entries = new ArrayBlockingQueue<>(16);
+
+          Crawler() {
+            crawls = new ExecutorCompletionService<>(pool);
+          }
+
+          String firstHidden(List<String> dirs) throws InterruptedException {
+            for (String dir : dirs) {
+              crawls.submit(() -> {
+                %s
+                entries.put(dir);
+                return true;
+              });
+            }
+            try {
+              while (true) {
+                String entry = entries.take();
+                if (entry.startsWith(".")) {
+                  return entry;
+                }
+              }
+            } finally {
+              %s
+            }
+          }
+        }
+        """
+        .formatted(marker, cleanup);
+  }
+
+  @Test
+  void negativeCompletionServicePoolShutDownNow() {
+    helper.addSourceLines("Crawler.java", crawler("//", "pool.shutdownNow();")).doTest();
+  }
+
+  @Test
+  void identificationCompletionServicePoolOnlyShutDown() {
+    helper
+        .addSourceLines(
+            "Crawler.java",
+            crawler("// BUG: Diagnostic contains: put() on 'entries'", "pool.shutdown();"))
         .doTest();
   }
 }

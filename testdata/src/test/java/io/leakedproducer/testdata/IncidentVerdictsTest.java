@@ -52,7 +52,6 @@ final class IncidentVerdictsTest {
    */
   static final Map<String, String> KNOWN_WRONG =
       Map.ofEntries(
-          Map.entry("AlluxioInodeTreeBufferedIteratorFixed.java", "false alarm 93, 102"),
           Map.entry("BigQueryConnectionImpl.java", "missed 117, 140, 143, 155"),
           Map.entry("DebeziumMySqlReader.java", "missed 90"),
           Map.entry("DebeziumMySqlReaderFixed.java", "missed 95"),
