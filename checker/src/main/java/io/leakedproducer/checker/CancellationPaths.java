@@ -27,6 +27,7 @@ final class CancellationPaths {
     INTERRUPT("the producer is interrupted"),
     STOP_SIGNAL("the producer checks a stop signal between timed offers"),
     QUEUE_CANCELLED("the queue is cancelled"),
+    FLAG_THEN_CLEAR("every consumer sets a flag the producer tests, then clears the queue"),
     DRAINED("consumers drain until the producer is done"),
     LIFECYCLE("every lifecycle method of what the callers hold stops the producer");
 
@@ -60,6 +61,7 @@ final class CancellationPaths {
   @Nullable
   static Cancellation find(
       ProducerDiscovery.Producer producer,
+      List<QueueConsumer> consumers,
       QueueAliases queue,
       QueueBoundedness.Verdict verdict,
       ConcurrencyApiModel api,
@@ -74,10 +76,18 @@ final class CancellationPaths {
     }
     if (producer.insertion == ProducerDiscovery.Insertion.TIMED_OFFER_RETRY) {
       for (VarSymbol signal : producer.stopSignals) {
-        if (!queue.variables.contains(signal) && isSetSomewhere(signal, index, state)) {
+        // The signal must be set on the consumers' exit path, not only on success or only by the
+        // producer itself; a signal that changes by itself (a timer, a future) needs no setter.
+        if (!queue.variables.contains(signal)
+            && (ConcurrencyApiModel.changesByItself(signal.type, state)
+                || changesEachRetry(signal, producer, index)
+                || SignalExitPaths.setOnEveryExit(signal, consumers, producer, index, state))) {
           return new Cancellation(Kind.STOP_SIGNAL, signal);
         }
       }
+    }
+    if (FlagThenClear.releasesProducer(producer, consumers, queue, index, state)) {
+      return Cancellation.of(Kind.FLAG_THEN_CLEAR);
     }
     for (VarSymbol alias : queue.variables) {
       for (TreePath call : index.callsOn(alias)) {
@@ -101,19 +111,17 @@ final class CancellationPaths {
   }
 
   /**
-   * Something outside the producer's own retry test changes the signal (or it changes by itself).
+   * The retry loop changes the signal itself ({@code ++attempts == 3}): a bounded retry that gives
+   * up on its own, so it cannot wait forever.
    */
-  private static boolean isSetSomewhere(
-      VarSymbol signal, CompilationUnitIndex index, VisitorState state) {
-    if (ConcurrencyApiModel.changesByItself(signal.type, state)) {
-      return true;
+  private static boolean changesEachRetry(
+      VarSymbol signal, ProducerDiscovery.Producer producer, CompilationUnitIndex index) {
+    if (producer.retryLoop == null) {
+      return false;
     }
-    if (!index.writesOf(signal).isEmpty()
-        || !index.mutations.getOrDefault(signal, List.of()).isEmpty()) {
-      return true;
-    }
-    for (TreePath call : index.callsOn(signal)) {
-      if (isSignalMutator(call)) {
+    Tree loop = producer.retryLoop.getLeaf();
+    for (TreePath change : index.mutations.getOrDefault(signal, List.of())) {
+      if (AstPaths.isWithin(change, loop)) {
         return true;
       }
     }
@@ -304,7 +312,7 @@ final class CancellationPaths {
           continue;
         }
         List<TreePath> chain = ProducerDiscovery.callChain(call, index, state);
-        ElementCount count = ProducerDiscovery.countOf(chain, state);
+        ElementCount count = ProducerDiscovery.totalCountOf(chain, creatingMethod, index, state);
         if (count == null || !AstPaths.isWithin(chain.get(chain.size() - 1), creatingMethod)) {
           return false;
         }

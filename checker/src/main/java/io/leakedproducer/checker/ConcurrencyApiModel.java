@@ -86,6 +86,13 @@ final class ConcurrencyApiModel {
               .namedAnyOf("pollFirst", "pollLast", "removeFirst", "removeLast"),
           instanceMethod().onDescendantOf(BLOCKING_QUEUE).named("drainTo"));
 
+  /**
+   * Every method of a ScheduledExecutorService starts the task on the pool, the periodic ones too;
+   * each returns a ScheduledFuture whose cancel(true) interrupts the running task.
+   */
+  private static final ImmutableList<String> SCHEDULING_METHODS =
+      ImmutableList.of("schedule", "scheduleAtFixedRate", "scheduleWithFixedDelay");
+
   private static final Matcher<ExpressionTree> SPAWN_CALL =
       anyOf(
           instanceMethod().onDescendantOf("java.util.concurrent.Executor").named("execute"),
@@ -94,8 +101,7 @@ final class ConcurrencyApiModel {
               .namedAnyOf("submit", "invokeAll", "invokeAny"),
           instanceMethod()
               .onDescendantOf("java.util.concurrent.ScheduledExecutorService")
-              // the spec: every ScheduledExecutorService method is a spawn, periodic ones included
-              .namedAnyOf("schedule", "scheduleAtFixedRate", "scheduleWithFixedDelay"),
+              .namedAnyOf(SCHEDULING_METHODS),
           instanceMethod().onDescendantOf("java.util.concurrent.CompletionService").named("submit"),
           instanceMethod()
               .onDescendantOf("java.util.concurrent.ForkJoinPool")
@@ -121,8 +127,7 @@ final class ConcurrencyApiModel {
           instanceMethod().onDescendantOf("java.util.concurrent.ExecutorService").named("submit"),
           instanceMethod()
               .onDescendantOf("java.util.concurrent.ScheduledExecutorService")
-              // the spec: every ScheduledExecutorService method is a spawn, periodic ones included
-              .namedAnyOf("schedule", "scheduleAtFixedRate", "scheduleWithFixedDelay"),
+              .namedAnyOf(SCHEDULING_METHODS),
           instanceMethod()
               .onDescendantOf("java.util.concurrent.CompletionService")
               .named("submit"));
@@ -461,6 +466,11 @@ final class ConcurrencyApiModel {
   /** {@code Error}: what an unknown call can also throw under {@link ConsumerDeath#BROAD}. */
   static Type anyError(VisitorState state) {
     return state.getSymtab().errorType;
+  }
+
+  /** {@code NullPointerException}: what dereferencing a value the unit creates as null throws. */
+  static Type nullDereference(VisitorState state) {
+    return JAVA_LANG_NULLPOINTEREXCEPTION.get(state);
   }
 
   /** True for exceptions the compiler does not make anyone declare: RuntimeException, Error. */
@@ -840,6 +850,9 @@ final class ConcurrencyApiModel {
     return DRAIN_TO.matches(tree, state);
   }
 
+  private static final Supplier<Type> JAVA_LANG_NULLPOINTEREXCEPTION =
+      VisitorState.memoize(state -> state.getTypeFromString("java.lang.NullPointerException"));
+
   private static final Supplier<Type> JAVA_LANG_INTERRUPTEDEXCEPTION =
       VisitorState.memoize(state -> state.getTypeFromString("java.lang.InterruptedException"));
 
@@ -1186,6 +1199,15 @@ final class ConcurrencyApiModel {
   /** {@code take()}, {@code takeFirst()}, {@code takeLast()}. */
   static boolean isBlockingTake(ExpressionTree tree, VisitorState state) {
     return BLOCKING_TAKE.matches(tree, state);
+  }
+
+  /** Atomic counter calls that count one party out and return the count. */
+  private static final ImmutableSet<String> COUNTER_DECREMENTS =
+      ImmutableSet.of("decrementAndGet", "getAndDecrement");
+
+  /** {@code consumers.decrementAndGet()}: one consumer counts itself out. */
+  static boolean isCounterDecrement(@Nullable Symbol sym) {
+    return sym != null && COUNTER_DECREMENTS.contains(sym.getSimpleName().toString());
   }
 
   private static final String PUT = "put";

@@ -70,7 +70,8 @@ final class EarlyExits {
       consumer.exits.add(
           new ConsumerExit(
               AstPaths.line(index.unit, chain.get(0).getLeaf()),
-              "takes a single element and stops"));
+              "takes a single element and stops",
+              chain.get(0).getLeaf()));
       return;
     }
     if (!consumer.loops.contains(loop)) {
@@ -83,13 +84,13 @@ final class EarlyExits {
             .exitsOf(loop, callers);
     for (ExceptionEscapes.LoopExit exit : deaths) {
       if (!exit.assumed()) {
-        context.add(exit.at(), exit.reason());
+        context.add(exit.at(), exit.reason(), exit.thrown());
       }
     }
     // An exit the level only assumes (unseen code can throw) is shown when nothing surer exists.
     if (consumer.exits.isEmpty()) {
       for (ExceptionEscapes.LoopExit exit : deaths) {
-        context.add(exit.at(), exit.reason());
+        context.add(exit.at(), exit.reason(), exit.thrown());
       }
     }
   }
@@ -377,7 +378,8 @@ final class EarlyExits {
         }
         if (leaf instanceof IfTree ifTree && onCondition == null) {
           ExpressionTree condition = ifTree.getCondition();
-          if (isEndOfStream(condition)) {
+          // The end of the stream is left normally: a throw on a marker is still a failure.
+          if (!(exit.getLeaf() instanceof ThrowTree) && isEndOfStream(condition)) {
             return;
           }
           onCondition = what + describeCondition(condition, what);
@@ -647,7 +649,11 @@ final class EarlyExits {
     }
 
     private void add(Tree at, String reason) {
-      consumer.exits.add(new ConsumerExit(AstPaths.line(index.unit, at), reason));
+      add(at, reason, List.of());
+    }
+
+    private void add(Tree at, String reason, List<Type> thrown) {
+      consumer.exits.add(new ConsumerExit(AstPaths.line(index.unit, at), reason, at, thrown));
     }
   }
 }

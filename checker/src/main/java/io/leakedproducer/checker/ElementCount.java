@@ -116,6 +116,39 @@ record ElementCount(long constant, ImmutableList<ElementCount.Term> terms) {
         ImmutableList.<Term>builder().addAll(terms).addAll(other.terms).build());
   }
 
+  /**
+   * This count repeated {@code factor} times (the per-task count times the number of tasks), or
+   * null when both are symbolic: a product of two terms is no sum of terms that a capacity could be
+   * compared with.
+   */
+  @Nullable ElementCount times(ElementCount factor) {
+    if (factor.isOne()) {
+      return this;
+    }
+    if (isOne()) {
+      return factor;
+    }
+    if (factor.terms.isEmpty()) {
+      return repeated(factor.constant);
+    }
+    return terms.isEmpty() ? factor.repeated(constant) : null;
+  }
+
+  @Nullable
+  private ElementCount repeated(long times) {
+    if (times < 0 || times > MAX_REPEATED_TERMS) {
+      return terms.isEmpty() ? of(constant * times) : null;
+    }
+    ImmutableList.Builder<Term> repeated = ImmutableList.builder();
+    for (long i = 0; i < times; i++) {
+      repeated.addAll(terms);
+    }
+    return new ElementCount(constant * times, repeated.build());
+  }
+
+  /** A capacity written as a sum never repeats one term more often than this. */
+  private static final long MAX_REPEATED_TERMS = 16;
+
   boolean isOne() {
     return constant == 1 && terms.isEmpty();
   }

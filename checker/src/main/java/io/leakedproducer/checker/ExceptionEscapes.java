@@ -68,7 +68,12 @@ final class ExceptionEscapes {
     /** A call through a handler the unit does not implement itself. */
     CALLBACK,
     /** A call into code the unit cannot see ({@code BROAD} only). */
-    UNSEEN_CALL
+    UNSEEN_CALL,
+    /**
+     * A call on a record component that the unit itself creates as {@code null}: a {@code
+     * NullPointerException} the unit's own code makes certain, counted at every level.
+     */
+    NULL_COMPONENT
   }
 
   /**
@@ -81,7 +86,7 @@ final class ExceptionEscapes {
    * A way out of the take loop, at the call (or throw) inside the loop that starts it. {@code
    * assumed} when it rests only on what the level assumes about code nobody can see.
    */
-  record LoopExit(Tree at, String reason, boolean assumed) {}
+  record LoopExit(Tree at, String reason, boolean assumed, List<Type> thrown) {}
 
   /**
    * What a call can run: bodies in the unit, and whether code from outside the unit can run too.
@@ -173,7 +178,11 @@ final class ExceptionEscapes {
     }
     int exitLine = AstPaths.line(index.unit, at.getLeaf());
     boolean assumed = escaping.stream().allMatch(Escape::anyOfKind);
-    return new LoopExit(at.getLeaf(), reason(escaping, stoppedUnchecked, exitLine), assumed);
+    return new LoopExit(
+        at.getLeaf(),
+        reason(escaping, stoppedUnchecked, exitLine),
+        assumed,
+        escaping.stream().map(Escape::type).toList());
   }
 
   private String reason(List<Escape> escaping, @Nullable CatchTree stoppedUnchecked, int exitLine) {
@@ -310,6 +319,16 @@ final class ExceptionEscapes {
     }
     int line = AstPaths.line(index.unit, call.getLeaf());
     List<Escape> escapes = new ArrayList<>();
+    MethodSymbol nullComponent = NullComponents.dereferencedNull(call, index);
+    if (nullComponent != null) {
+      escapes.add(
+          new Escape(
+              ConcurrencyApiModel.nullDereference(state),
+              false,
+              Origin.NULL_COMPONENT,
+              "a null " + nullComponent.getSimpleName() + "()",
+              line));
+    }
     for (Type thrown : callee.getThrownTypes()) {
       if (!ConcurrencyApiModel.isInterruption(thrown, state)) {
         // At the loop itself the call is named as written; deeper, with its class for orientation.

@@ -369,7 +369,7 @@ public final class LeakedProducer extends BugChecker
           analysis.findings.put(call, Finding.external(producer, external, verdict));
         } else {
           CancellationPaths.Cancellation cancellation =
-              CancellationPaths.find(producer, queue, verdict, api, units, state);
+              CancellationPaths.find(producer, consumers, queue, verdict, api, units, state);
           if (cancellation == null
               && external != null
               && consumers.stream()
@@ -427,6 +427,9 @@ public final class LeakedProducer extends BugChecker
           LeakFixes.cancellableQueueFix(
               leaking, allConsumers, queue, analysis.verdict, units, state);
       analysis.fanOutFix = FanOutRewrite.rewrite(leaking, allConsumers, queue, units, state);
+      analysis.fix = applicable(analysis.fix, units, state);
+      analysis.runtimeFix = applicable(analysis.runtimeFix, units, state);
+      analysis.fanOutFix = applicable(analysis.fanOutFix, units, state);
       debug(
           units.unit,
           leaking.get(0).insertionPath().getLeaf(),
@@ -614,6 +617,26 @@ public final class LeakedProducer extends BugChecker
           dropped.put(site.getLeaf(), why);
         }
       }
+    }
+  }
+
+  /**
+   * The fix, unless its edits overlap: Error Prone would fail the whole compilation applying it, so
+   * such a fix is dropped (the finding stays, with the manual text).
+   */
+  private static Optional<SuggestedFix> applicable(
+      Optional<SuggestedFix> fix, CompilationUnitIndex units, VisitorState state) {
+    if (fix.isEmpty()) {
+      return fix;
+    }
+    try {
+      fix.get()
+          .getReplacements(
+              ((JCTree.JCCompilationUnit) state.getPath().getCompilationUnit()).endPositions);
+      return fix;
+    } catch (IllegalArgumentException overlapping) {
+      debug(units.unit, state.getPath().getLeaf(), "fix dropped: " + overlapping.getMessage());
+      return Optional.empty();
     }
   }
 

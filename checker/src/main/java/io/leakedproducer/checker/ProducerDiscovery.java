@@ -138,7 +138,7 @@ final class ProducerDiscovery {
         chain,
         root,
         TaskSpawns.of(root, index, state),
-        countOf(chain, state),
+        totalCountOf(chain, queueOwner, index, state),
         swallowsInterrupt(chain, state),
         signals,
         interruptStatus,
@@ -171,7 +171,11 @@ final class ProducerDiscovery {
           || !index.memberReferences.getOrDefault(method, List.of()).isEmpty()) {
         break;
       }
-      List<TreePath> callers = index.callSitesOf(method);
+      // A recursive walk calls itself too: it runs wherever its calls from outside run.
+      List<TreePath> callers =
+          index.callSitesOf(method).stream()
+              .filter(c -> AstPaths.taskRoot(c).getLeaf() != methodTree)
+              .toList();
       if (callers.isEmpty() || callers.size() > 3 || chain.contains(callers.get(0))) {
         break;
       }
@@ -338,6 +342,106 @@ final class ProducerDiscovery {
       return ElementCount.ONE;
     }
     return loops == 1 ? terms : null;
+  }
+
+  /**
+   * The elements inserted at a site over every task that runs it: the per-task count ({@link
+   * #countOf}) times the number of tasks spawned. A lambda or anonymous task handed over once per
+   * loop trip (a fan-in of one task per item) runs that many times; the count climbs through such
+   * tasks up to {@code stopAt} (the method that owns a per-call queue) or the first named method.
+   * Null when any factor is unknown.
+   */
+  @Nullable
+  static ElementCount totalCountOf(
+      List<TreePath> chain, @Nullable Tree stopAt, CompilationUnitIndex index, VisitorState state) {
+    ElementCount total = countOf(chain, state);
+    TreePath task = AstPaths.taskRoot(chain.get(chain.size() - 1));
+    for (int depth = 0; total != null && depth < 4; depth++) {
+      if (task.getLeaf() == stopAt) {
+        return total;
+      }
+      TreePath written = taskExpression(task, index);
+      if (written == null) {
+        return total; // a named method: each call is counted where its caller is analysed
+      }
+      ElementCount spawned = spawnsOf(written, task, index, state);
+      total = spawned == null ? null : total.times(spawned);
+      task = AstPaths.taskRoot(written);
+    }
+    return total;
+  }
+
+  /**
+   * Where the task rooted at {@code root} is written: the lambda itself, or the {@code new} of the
+   * anonymous class whose method it is; null for a method of a named class.
+   */
+  @Nullable
+  private static TreePath taskExpression(TreePath root, CompilationUnitIndex index) {
+    if (root.getLeaf() instanceof LambdaExpressionTree) {
+      return root;
+    }
+    if (root.getLeaf() instanceof MethodTree method) {
+      MethodSymbol symbol = ASTHelpers.getSymbol(method);
+      TreePath owner = symbol == null ? null : index.classes.get(symbol.enclClass());
+      if (owner != null
+          && owner.getParentPath() != null
+          && owner.getParentPath().getLeaf() instanceof com.sun.source.tree.NewClassTree) {
+        return owner.getParentPath();
+      }
+    }
+    return null;
+  }
+
+  /**
+   * How many times the task written at {@code written} is handed over: the product of the trips of
+   * the loops around it, and, when it is stored and started elsewhere, of the loops around the
+   * start. Null when a trip count is unknown or an inline lambda (a {@code forEach}) repeats it.
+   */
+  @Nullable
+  private static ElementCount spawnsOf(
+      TreePath written, TreePath task, CompilationUnitIndex index, VisitorState state) {
+    Set<Tree> loops = new LinkedHashSet<>();
+    if (!collectLoopsAround(written, loops)) {
+      return null;
+    }
+    TreePath parent = AstPaths.parentSkippingParens(written);
+    boolean handedOverWhereWritten =
+        parent != null
+            && (parent.getLeaf() instanceof MethodInvocationTree
+                || parent.getLeaf() instanceof com.sun.source.tree.NewClassTree);
+    if (!handedOverWhereWritten) {
+      TaskSpawns.Spawn spawn = TaskSpawns.of(task, index, state);
+      if (spawn.call == null) {
+        return null; // stored and run by code we cannot count
+      }
+      if (!collectLoopsAround(spawn.call, loops)) {
+        return null;
+      }
+    }
+    ElementCount times = ElementCount.ONE;
+    for (Tree loop : loops) {
+      ElementCount trips = tripCount(loop, state);
+      times = trips == null ? null : times.times(trips);
+      if (times == null) {
+        return null;
+      }
+    }
+    return times;
+  }
+
+  /** Adds the loops between {@code path} and its task root; false past an inline lambda. */
+  private static boolean collectLoopsAround(TreePath path, Set<Tree> loops) {
+    TreePath root = AstPaths.taskRoot(path);
+    for (TreePath p = path.getParentPath();
+        p != null && p.getLeaf() != root.getLeaf();
+        p = p.getParentPath()) {
+      if (AstPaths.isLoop(p.getLeaf())) {
+        loops.add(p.getLeaf());
+      } else if (p.getLeaf() instanceof LambdaExpressionTree) {
+        return false;
+      }
+    }
+    return true;
   }
 
   @Nullable

@@ -22,6 +22,13 @@ final class QueueConsumer {
    */
   final List<TreePath> reentrantInsertions = new ArrayList<>();
 
+  /**
+   * It can stop by blocking in an insertion into the queue it drains (re-entrancy): no code of its
+   * own runs after that, not even a {@code finally}, and no fix of this queue can release it. (A
+   * consumer stuck on a downstream queue that leaks is released by that queue's own fix.)
+   */
+  boolean blocksItself;
+
   QueueConsumer(TreePath root) {
     this.root = root;
   }

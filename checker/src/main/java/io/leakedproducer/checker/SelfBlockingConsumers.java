@@ -118,6 +118,7 @@ final class SelfBlockingConsumers {
                 index);
         if (reach != null && !threadGuarded(reach.target(), index)) {
           consumer.reentrantInsertions.add(reach.target());
+          consumer.blocksItself = true;
           consumer.exits.add(
               new ConsumerExit(
                   AstPaths.line(index.unit, reach.via().getLeaf()),

@@ -1,0 +1,262 @@
+package io.leakedproducer.checker;
+
+import com.google.errorprone.CompilationTestHelper;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A stop signal the producer checks between timed offers cancels it only when it is set on every
+ * path by which the consumers stop: in a {@code finally}, in each exit branch, or by another thread
+ * after joining them. Set only on the success path, or only by the producer, it is not.
+ */
+final class SignalExitPathsTest {
+  private final CompilationTestHelper helper =
+      CompilationTestHelper.newInstance(LeakedProducer.class, getClass());
+
+  private static final String LEAK =
+      "// BUG: Diagnostic contains: a retry loop around offer() that never checks for cancellation"
+          + " on 'pages'";
+
+  /**
+   * A backup that streams pages from a reader thread to an uploader thread. The producer's retry
+   * loop is on line 17 and checks {@code uploadDone}; the uploader's body starts on line 28.
+   */
+  private static String backup(String marker, String producerExtra, String upload) {
+    return """
+        import java.io.IOException;
+        import java.util.concurrent.ArrayBlockingQueue;
+        import java.util.concurrent.BlockingQueue;
+        import java.util.concurrent.TimeUnit;
+
+        class Backup {
+          private final BlockingQueue<byte[]> pages = new ArrayBlockingQueue<>(4);
+          private volatile boolean uploadDone;
+
+          void readPages(int count) throws InterruptedException {
+            for (int i = 0; i < count; i++) {
+              byte[] page = new byte[4096];
+              %s
+              while (!pages.offer(page, 50, TimeUnit.MILLISECONDS)) {
+                if (uploadDone) {
+                  return;
+                }
+              }
+              %s
+            }
+          }
+
+          void upload(int count) {
+            %s
+          }
+
+          void send(byte[] page) throws IOException {
+            if (page.length == 0) {
+              throw new IOException("backup target closed the stream");
+            }
+          }
+
+          void run(int count) throws InterruptedException {
+            Thread reader = new Thread(() -> {
+              try {
+                readPages(count);
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            });
+            Thread uploader = new Thread(() -> upload(count));
+            reader.start();
+            uploader.start();
+            uploader.join();
+          }
+        }
+        """
+        .formatted(marker, producerExtra, upload);
+  }
+
+  private void check(String source) {
+    helper.addSourceLines("Backup.java", source).doTest();
+  }
+
+  @Test
+  void negativeSetInFinally() {
+    check(
+        backup(
+            "//",
+            "",
+            """
+            try {
+              for (int i = 0; i < count; i++) {
+                send(pages.take());
+              }
+            } catch (IOException | InterruptedException e) {
+              System.err.println("upload failed: " + e);
+            } finally {
+              uploadDone = true;
+            }
+            """));
+  }
+
+  /** Uploaders count themselves out in a finally; the last one to leave sets the flag. */
+  @Test
+  void negativeTheLastConsumerToLeaveSetsIt() {
+    check(
+        backup(
+                "//",
+                "",
+                """
+            uploaders.incrementAndGet();
+            try {
+              for (int i = 0; i < count; i++) {
+                send(pages.take());
+              }
+            } catch (IOException | InterruptedException e) {
+              System.err.println("upload failed: " + e);
+            } finally {
+              if (uploaders.decrementAndGet() == 0) {
+                uploadDone = true;
+              }
+            }
+            """)
+            .replace(
+                "private volatile boolean uploadDone;",
+                "private volatile boolean uploadDone;\n"
+                    + "  private final java.util.concurrent.atomic.AtomicInteger uploaders =\n"
+                    + "      new java.util.concurrent.atomic.AtomicInteger();"));
+  }
+
+  /** A flag set only when some other test passes is not set on every exit. */
+  @Test
+  void positiveSetOnlyWhenAConditionHolds() {
+    check(
+        backup(
+            LEAK,
+            "",
+            """
+            try {
+              for (int i = 0; i < count; i++) {
+                send(pages.take());
+              }
+            } catch (IOException | InterruptedException e) {
+              System.err.println("upload failed: " + e);
+            } finally {
+              if (count > 100) {
+                uploadDone = true;
+              }
+            }
+            """));
+  }
+
+  @Test
+  void negativeSetInTheCatchAndAfterTheLoop() {
+    check(
+        backup(
+            "//",
+            "",
+            """
+            try {
+              for (int i = 0; i < count; i++) {
+                send(pages.take());
+              }
+              uploadDone = true;
+            } catch (IOException | InterruptedException e) {
+              uploadDone = true;
+              System.err.println("upload failed: " + e);
+            }
+            """));
+  }
+
+  @Test
+  void negativeSetAfterTheTryThatHandlesTheFailure() {
+    check(
+        backup(
+            "//",
+            "",
+            """
+            try {
+              for (int i = 0; i < count; i++) {
+                send(pages.take());
+              }
+            } catch (IOException | InterruptedException e) {
+              System.err.println("upload failed: " + e);
+            }
+            uploadDone = true;
+            """));
+  }
+
+  @Test
+  void negativeSetInEachExitBranch() {
+    check(
+        backup(
+            "//",
+            "",
+            """
+            try {
+              for (int i = 0; i < count; i++) {
+                byte[] page = pages.take();
+                if (page.length == 0) {
+                  uploadDone = true;
+                  return;
+                }
+              }
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+            uploadDone = true;
+            """));
+  }
+
+  @Test
+  void identificationSetOnlyOnTheSuccessPath() {
+    check(
+        backup(
+            LEAK,
+            "",
+            """
+            try {
+              for (int i = 0; i < count; i++) {
+                send(pages.take());
+              }
+              uploadDone = true;
+            } catch (IOException | InterruptedException e) {
+              System.err.println("upload failed: " + e);
+            }
+            """));
+  }
+
+  @Test
+  void identificationOneExitBranchForgetsTheSignal() {
+    check(
+        backup(
+            LEAK,
+            "",
+            """
+            try {
+              for (int i = 0; i < count; i++) {
+                byte[] page = pages.take();
+                if (page.length == 0) {
+                  return;
+                }
+              }
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+            uploadDone = true;
+            """));
+  }
+
+  @Test
+  void identificationSetOnlyByTheProducer() {
+    check(
+        backup(
+            LEAK,
+            "uploadDone = i + 1 == count;",
+            """
+            try {
+              for (int i = 0; i < count; i++) {
+                send(pages.take());
+              }
+            } catch (IOException | InterruptedException e) {
+              System.err.println("upload failed: " + e);
+            }
+            """));
+  }
+}
