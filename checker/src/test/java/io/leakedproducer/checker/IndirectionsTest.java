@@ -294,4 +294,124 @@ final class IndirectionsTest {
             """)
         .doTest();
   }
+
+  @Test
+  void identificationMapOfTableQueuesHandedToReaderConstructors() {
+    helper
+        .addSourceLines(
+            "TableSource.java",
+            """
+            import java.util.*;
+            import java.util.concurrent.*;
+
+            class TableSource {
+              static final class TableReader {
+                private final String table;
+                private final BlockingQueue<String> rows;
+
+                TableReader(String table, BlockingQueue<String> rows) {
+                  this.table = table;
+                  this.rows = rows;
+                }
+
+                void load(int count) throws InterruptedException {
+                  for (int i = 0; i < count; i++) {
+                    // BUG: Diagnostic contains: can block forever in put() on 'rows' (new LinkedBlockingQueue<>(capacity)): every consumer can stop taking (line 39: return in catch (RuntimeException))
+                    rows.put(table + " row " + i);
+                  }
+                }
+              }
+
+              private final Map<String, BlockingQueue<String>> byTable = new HashMap<>();
+              private final List<TableReader> readers = new ArrayList<>();
+
+              TableSource(List<String> tables, int capacity, ExecutorService pool) {
+                for (String table : tables) {
+                  BlockingQueue<String> queue = new LinkedBlockingQueue<>(capacity);
+                  byTable.put(table, queue);
+                  readers.add(new TableReader(table, queue));
+                }
+                for (BlockingQueue<String> queue : byTable.values()) {
+                  pool.execute(() -> {
+                    try {
+                      while (true) {
+                        String row = queue.take();
+                        try {
+                          publish(row);
+                        } catch (RuntimeException e) {
+                          return;
+                        }
+                      }
+                    } catch (InterruptedException e) {
+                      Thread.currentThread().interrupt();
+                    }
+                  });
+                }
+              }
+
+              void loadAll(int count) throws InterruptedException {
+                for (TableReader reader : readers) {
+                  reader.load(count);
+                }
+              }
+
+              private void publish(String row) {
+                if (row.isEmpty()) {
+                  throw new IllegalArgumentException("empty row");
+                }
+              }
+            }
+            """)
+        .doTest();
+  }
+
+  @Test
+  void negativeMapOfTableQueuesWhoseValuesEscape() {
+    helper
+        .addSourceLines(
+            "TableSource.java",
+            """
+            import java.util.*;
+            import java.util.concurrent.*;
+            import java.util.function.Consumer;
+
+            class TableSource {
+              static final class TableReader {
+                private final String table;
+                private final BlockingQueue<String> rows;
+
+                TableReader(String table, BlockingQueue<String> rows) {
+                  this.table = table;
+                  this.rows = rows;
+                }
+
+                void load(int count) throws InterruptedException {
+                  for (int i = 0; i < count; i++) {
+                    rows.put(table + " row " + i);
+                  }
+                }
+              }
+
+              private final Map<String, BlockingQueue<String>> byTable = new HashMap<>();
+              private final List<TableReader> readers = new ArrayList<>();
+
+              TableSource(List<String> tables, int capacity, Consumer<Collection<BlockingQueue<String>>> drainer) {
+                for (String table : tables) {
+                  BlockingQueue<String> queue = new LinkedBlockingQueue<>(capacity);
+                  byTable.put(table, queue);
+                  readers.add(new TableReader(table, queue));
+                }
+                // The drainer is code this unit cannot see: it may consume every queue for good.
+                drainer.accept(byTable.values());
+              }
+
+              void loadAll(int count) throws InterruptedException {
+                for (TableReader reader : readers) {
+                  reader.load(count);
+                }
+              }
+            }
+            """)
+        .doTest();
+  }
 }

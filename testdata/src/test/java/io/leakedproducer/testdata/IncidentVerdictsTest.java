@@ -64,8 +64,7 @@ final class IncidentVerdictsTest {
           Map.entry("RabbitMqAmqpWorkPool.java", "missed 42"),
           Map.entry("SirixConcurrentIntersectAxis.java", "missed 82, 84"),
           Map.entry("SirixConcurrentIntersectAxisFixed.java", "missed 83, 85"),
-          Map.entry("SpringAmqpBlockingQueueConsumer.java", "missed 117"),
-          Map.entry("StreamReactorCassandraTableReader.java", "missed 104"));
+          Map.entry("SpringAmqpBlockingQueueConsumer.java", "missed 117"));
 
   private static final Map<String, SortedSet<Long>> warned = new TreeMap<>();
   private static final List<Path> incidents = new ArrayList<>();
