@@ -148,7 +148,7 @@ final class QueueAliases {
         unknown = true;
       }
       // Where this variable's value goes.
-      for (TreePath directUse : index.usesOf(v)) {
+      for (TreePath directUse : usesThroughGetters(v, index)) {
         TreePath use = outermostReference(directUse, v, index);
         TreePath parentPath = AstPaths.parentSkippingParens(use);
         if (parentPath == null) {
@@ -221,6 +221,22 @@ final class QueueAliases {
       return receiver != null && isContainerOfQueues(receiver) ? receiver : null;
     }
     return index.variable(t);
+  }
+
+  /**
+   * The uses of {@code v}, and the calls of the unit's getters that return it: {@code
+   * holder.getQueue()} is the field under another name, and where that call's value goes the queue
+   * goes (into another constructor, another field).
+   */
+  private static List<TreePath> usesThroughGetters(VarSymbol v, CompilationUnitIndex index) {
+    List<TreePath> uses = new ArrayList<>(index.usesOf(v));
+    index.getters.forEach(
+        (getter, field) -> {
+          if (field.equals(v)) {
+            uses.addAll(index.callSitesOf(getter));
+          }
+        });
+    return uses;
   }
 
   /** A parameterless instance method whose body is a single {@code return}. */

@@ -414,4 +414,160 @@ final class IndirectionsTest {
             """)
         .doTest();
   }
+
+  @Test
+  void identificationQueueThroughConstructorsRequireNonNullAndGettersOfOtherClasses() {
+    helper
+        .addSourceLines(
+            "PushQuery.java",
+            """
+            import java.io.*;
+            import java.nio.charset.StandardCharsets;
+            import java.util.Objects;
+            import java.util.concurrent.*;
+            import java.util.function.Consumer;
+
+            class PushQuery {
+              static final class RowBuffer {
+                private final BlockingQueue<String> rows = new LinkedBlockingQueue<>(100);
+
+                BlockingQueue<String> getRows() {
+                  return rows;
+                }
+              }
+
+              static final class RowWriter {
+                private final BlockingQueue<String> rows;
+
+                RowWriter(BlockingQueue<String> rows) {
+                  this.rows = Objects.requireNonNull(rows, "rows");
+                }
+
+                void write(String row) throws InterruptedException {
+                  // BUG: Diagnostic contains: can block forever in put() on 'rows' (new LinkedBlockingQueue<>(100)): every consumer can stop taking (line 62: return after a matching element)
+                  rows.put(row);
+                }
+              }
+
+              static final class QueryHandle {
+                private final BlockingQueue<String> rows;
+
+                QueryHandle(BlockingQueue<String> rows) {
+                  this.rows = rows;
+                }
+
+                BlockingQueue<String> getRowQueue() {
+                  return rows;
+                }
+              }
+
+              private final QueryHandle handle;
+
+              PushQuery(ExecutorService streams, int records) {
+                RowBuffer buffer = new RowBuffer();
+                RowWriter writer = new RowWriter(buffer.getRows());
+                handle = new QueryHandle(buffer.getRows());
+                streams.execute(() -> {
+                  try {
+                    for (int i = 0; i < records; i++) {
+                      writer.write("row " + i);
+                    }
+                  } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                  }
+                });
+              }
+
+              void stream(OutputStream out) throws IOException, InterruptedException {
+                while (true) {
+                  String row = handle.getRowQueue().take();
+                  if (row.isEmpty()) {
+                    return;
+                  }
+                  out.write(row.getBytes(StandardCharsets.UTF_8));
+                }
+              }
+            }
+            """)
+        .doTest();
+  }
+
+  @Test
+  void negativeQueueHandedOutsideThroughAGetterOfAnotherClass() {
+    helper
+        .addSourceLines(
+            "PushQuery.java",
+            """
+            import java.io.*;
+            import java.nio.charset.StandardCharsets;
+            import java.util.Objects;
+            import java.util.concurrent.*;
+            import java.util.function.Consumer;
+
+            class PushQuery {
+              static final class RowBuffer {
+                private final BlockingQueue<String> rows = new LinkedBlockingQueue<>(100);
+
+                BlockingQueue<String> getRows() {
+                  return rows;
+                }
+              }
+
+              static final class RowWriter {
+                private final BlockingQueue<String> rows;
+
+                RowWriter(BlockingQueue<String> rows) {
+                  this.rows = Objects.requireNonNull(rows, "rows");
+                }
+
+                void write(String row) throws InterruptedException {
+
+                  rows.put(row);
+                }
+              }
+
+              static final class QueryHandle {
+                private final BlockingQueue<String> rows;
+
+                QueryHandle(BlockingQueue<String> rows) {
+                  this.rows = rows;
+                }
+
+                BlockingQueue<String> getRowQueue() {
+                  return rows;
+                }
+              }
+
+              private final QueryHandle handle;
+
+              PushQuery(ExecutorService streams, int records, Consumer<BlockingQueue<String>> monitor) {
+                RowBuffer buffer = new RowBuffer();
+                RowWriter writer = new RowWriter(buffer.getRows());
+                handle = new QueryHandle(buffer.getRows());
+                streams.execute(() -> {
+                  try {
+                    for (int i = 0; i < records; i++) {
+                      writer.write("row " + i);
+                    }
+                  } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                  }
+                });
+                // The monitor is code this unit cannot see: it may drain the rows for good.
+                monitor.accept(handle.getRowQueue());
+              }
+
+              void stream(OutputStream out) throws IOException, InterruptedException {
+                while (true) {
+                  String row = handle.getRowQueue().take();
+                  if (row.isEmpty()) {
+                    return;
+                  }
+                  out.write(row.getBytes(StandardCharsets.UTF_8));
+                }
+              }
+            }
+            """)
+        .doTest();
+  }
 }

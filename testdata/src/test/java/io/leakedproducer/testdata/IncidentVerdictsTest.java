@@ -57,7 +57,6 @@ final class IncidentVerdictsTest {
           Map.entry("DebeziumMySqlReaderFixed.java", "missed 95"),
           Map.entry("HtsjdkAbstractAsyncWriter.java", "false alarm 44"),
           Map.entry("LogbackKafkaAppenderFixed.java", "false alarm 59"),
-          Map.entry("KsqlTransientQueryQueue.java", "missed 84"),
           Map.entry("MavenIndexerIndexDataReaderFixed.java", "false alarm 132, 136"),
           Map.entry("MaxwellKafkaProducerFixed.java", "false alarm 165"),
           Map.entry("OpenCgaSimpleThreadRunnerFixed.java", "missed 91, 94, 105, 110"),
