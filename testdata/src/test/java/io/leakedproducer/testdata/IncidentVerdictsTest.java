@@ -58,7 +58,6 @@ final class IncidentVerdictsTest {
           Map.entry("HtsjdkAbstractAsyncWriter.java", "false alarm 44"),
           Map.entry("LogbackKafkaAppenderFixed.java", "false alarm 59"),
           Map.entry("MavenIndexerIndexDataReaderFixed.java", "false alarm 132, 136"),
-          Map.entry("MaxwellKafkaProducerFixed.java", "false alarm 165"),
           Map.entry("OpenCgaSimpleThreadRunnerFixed.java", "missed 91, 94, 105, 110"),
           Map.entry("RabbitMqAmqpWorkPool.java", "missed 42"),
           Map.entry("SirixConcurrentIntersectAxis.java", "missed 82, 84"),
