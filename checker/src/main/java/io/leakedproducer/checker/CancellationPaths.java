@@ -9,6 +9,7 @@ import com.sun.source.tree.Tree;
 import com.sun.source.tree.VariableTree;
 import com.sun.source.util.TreePath;
 import com.sun.tools.javac.code.Symbol.VarSymbol;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
@@ -134,7 +135,8 @@ final class CancellationPaths {
     if (spawn.kind == TaskSpawns.Kind.INVOKE_ALL_TIMED) {
       return true;
     }
-    Set<VarSymbol> handles = HandleAliases.of(spawn, index);
+    Set<VarSymbol> handles = new LinkedHashSet<>(HandleAliases.of(spawn, index));
+    handles.addAll(HandleAliases.recordedThread(producer.chain, index, state));
     for (TreePath path : index.calls) {
       MethodInvocationTree call = (MethodInvocationTree) path.getLeaf();
       if (AstPaths.isWithin(path, producer.root.getLeaf())) {
@@ -155,6 +157,14 @@ final class CancellationPaths {
         case COMPLETABLE_FUTURE:
           if (ConcurrencyApiModel.isShutdownNow(call, state)
               && (spawn.executorOpaque || (receiver != null && receiver.equals(spawn.executor)))) {
+            return true;
+          }
+          break;
+        case CALLER:
+          // The caller's thread, recorded by the producer's own code and interrupted by another.
+          if (ConcurrencyApiModel.isInterruptOfOtherThread(call, state)
+              && receiver != null
+              && handles.contains(receiver)) {
             return true;
           }
           break;

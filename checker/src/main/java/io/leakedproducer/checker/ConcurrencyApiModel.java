@@ -490,6 +490,10 @@ final class ConcurrencyApiModel {
   private static final ImmutableSet<String> ELEMENT_ACCESSORS =
       ImmutableSet.of("java.util.List#get", "java.util.Map#get", "java.util.Map#getOrDefault");
 
+  /** Views of every element of a container: iterating one visits each element in turn. */
+  private static final ImmutableSet<String> ELEMENTS_VIEWS =
+      ImmutableSet.of("java.util.Map#values");
+
   private static final String QUEUE_TYPE = "java.util.Queue";
 
   /** Queries of a pool's lifecycle state that a retry loop can re-test between timed offers. */
@@ -699,6 +703,22 @@ final class ConcurrencyApiModel {
       return false;
     }
     for (String spec : ELEMENT_ACCESSORS) {
+      int hash = spec.indexOf('#');
+      if (method.getSimpleName().contentEquals(spec.substring(hash + 1))
+          && isOwnedBySubtypeOf(method, spec.substring(0, hash))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** {@code map.values()}: a view of every element of a container. */
+  static boolean isElementsView(MethodInvocationTree call) {
+    Symbol sym = ASTHelpers.getSymbol(call);
+    if (!(sym instanceof MethodSymbol method) || method.isStatic()) {
+      return false;
+    }
+    for (String spec : ELEMENTS_VIEWS) {
       int hash = spec.indexOf('#');
       if (method.getSimpleName().contentEquals(spec.substring(hash + 1))
           && isOwnedBySubtypeOf(method, spec.substring(0, hash))) {

@@ -57,11 +57,13 @@ final class EarlyExits {
       QueueContext queueContext) {
     CompilationUnitIndex index = queueContext.index();
     TreePath loop = null;
+    Tree takeInLoop = chain.get(0).getLeaf();
     List<TreePath> callers = List.of();
     for (int i = 0; i < chain.size(); i++) {
       TreePath site = chain.get(i);
       loop = AstPaths.enclosingLoop(site, AstPaths.taskRoot(site).getLeaf());
       if (loop != null) {
+        takeInLoop = site.getLeaf();
         callers = chain.subList(i + 1, chain.size());
         break;
       }
@@ -77,7 +79,8 @@ final class EarlyExits {
     if (!consumer.loops.contains(loop)) {
       consumer.loops.add(loop);
     }
-    Context context = new Context(loop, taken, chain.get(0).getLeaf(), consumer, queueContext);
+    Context context =
+        new Context(loop, taken, chain.get(0).getLeaf(), takeInLoop, consumer, queueContext);
     context.scan();
     List<ExceptionEscapes.LoopExit> deaths =
         new ExceptionEscapes(queueContext.death(), index, queueContext.state())
@@ -103,6 +106,12 @@ final class EarlyExits {
     /** The take call itself, for conditions written as {@code if (queue.take().isEmpty())}. */
     final Tree takeCall;
 
+    /**
+     * The call in the loop's own text that takes: the take itself, or the call of the unit's method
+     * that takes ({@code result = receive(timeout)}).
+     */
+    final Tree takeInLoop;
+
     final QueueConsumer consumer;
     final ProducerDiscovery.Producer producer;
     final CompilationUnitIndex index;
@@ -113,12 +122,14 @@ final class EarlyExits {
         TreePath loop,
         @Nullable VarSymbol taken,
         Tree takeCall,
+        Tree takeInLoop,
         QueueConsumer consumer,
         QueueContext queueContext) {
       this.loop = loop;
       this.queue = queueContext.queue();
       this.taken = taken;
       this.takeCall = takeCall;
+      this.takeInLoop = takeInLoop;
       this.consumer = consumer;
       this.producer = queueContext.producer();
       this.index = queueContext.index();
@@ -242,7 +253,8 @@ final class EarlyExits {
             }
             for (TreePath write : index.writesOf(flag)) {
               if (AstPaths.isWithin(write, AstPaths.loopBody(l))
-                  && !isInCatchOfInterruption(write)) {
+                  && !isInCatchOfInterruption(write)
+                  && !assignsTakenElement(write)) {
                 add(write.getLeaf(), "clears its loop flag '" + flag.getSimpleName() + "'");
                 found[0] = true;
                 break;
@@ -250,6 +262,16 @@ final class EarlyExits {
             }
             return false;
           });
+    }
+
+    /**
+     * {@code do { result = receive(timeout); } while (result == null)}: the variable holds what the
+     * take returned, not a flag the loop clears; the loop waits for an element.
+     */
+    private boolean assignsTakenElement(TreePath write) {
+      ExpressionTree value =
+          Trees.skipParensAndCasts(((AssignmentTree) write.getLeaf()).getExpression());
+      return value == takeInLoop || value == takeCall;
     }
 
     /**

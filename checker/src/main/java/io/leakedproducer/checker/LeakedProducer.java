@@ -19,6 +19,7 @@ import com.sun.source.tree.MethodInvocationTree;
 import com.sun.source.tree.NewClassTree;
 import com.sun.source.tree.Tree;
 import com.sun.source.util.TreePath;
+import com.sun.tools.javac.code.Symbol.MethodSymbol;
 import com.sun.tools.javac.code.Symbol.VarSymbol;
 import com.sun.tools.javac.tree.JCTree;
 import io.leakedproducer.checker.sarif.SarifRecorder;
@@ -222,7 +223,7 @@ public final class LeakedProducer extends BugChecker
               tree, "not reached from the queue's aliases " + queue.variables));
       return Description.NO_MATCH;
     }
-    String message = message(tree, queueVariable, finding, units);
+    String message = message(tree, queueVariable, finding, units, state);
     Description.Builder description = describe(tree);
     if (finding.ownFix() != null) {
       // A fix of its own (a worklist made unbounded): the manual text says what it does.
@@ -709,7 +710,11 @@ public final class LeakedProducer extends BugChecker
           + " when each consumer stops.";
 
   private static String message(
-      MethodInvocationTree tree, VarSymbol queue, Finding finding, CompilationUnitIndex units) {
+      MethodInvocationTree tree,
+      VarSymbol queue,
+      Finding finding,
+      CompilationUnitIndex units,
+      VisitorState state) {
     ProducerDiscovery.Producer producer = finding.producer();
     QueueBoundedness.Verdict verdict = finding.verdict();
     String call = ASTHelpers.getSymbol(tree).getSimpleName().toString();
@@ -719,7 +724,7 @@ public final class LeakedProducer extends BugChecker
             : call + "()";
     return String.format(
         "%s can block forever in %s on '%s' (%s): %s and %s.",
-        producerThread(producer, units),
+        producerThread(producer, units, state),
         blocking,
         queue.getSimpleName(),
         verdict.synchronous ? "a synchronous handoff: " + verdict.description : verdict.description,
@@ -733,12 +738,18 @@ public final class LeakedProducer extends BugChecker
    * where it is handed over.
    */
   private static String producerThread(
-      ProducerDiscovery.Producer producer, CompilationUnitIndex units) {
+      ProducerDiscovery.Producer producer, CompilationUnitIndex units, VisitorState state) {
     if (producer.spawn.kind != TaskSpawns.Kind.CALLER) {
       return spawnedThread(producer.spawn, units);
     }
     Tree root = producer.root.getLeaf();
-    if (root instanceof com.sun.source.tree.MethodTree) {
+    if (root instanceof com.sun.source.tree.MethodTree method) {
+      MethodSymbol callback = ASTHelpers.getSymbol(method);
+      if (callback != null && isCallbackCalledFromElsewhere(callback, units, state)) {
+        // An observer's onNext(), a listener's method: it runs on whichever thread the library
+        // (or the code that holds it as its interface) calls it from, not on a caller of the unit.
+        return String.format("the thread that calls %s()", callback.getSimpleName());
+      }
       return "the calling thread";
     }
     TreePath task =
@@ -759,6 +770,32 @@ public final class LeakedProducer extends BugChecker
     }
     return String.format(
         "the thread that runs %s at line %d", what, AstPaths.line(units.unit, task.getLeaf()));
+  }
+
+  /**
+   * A method that no code of the unit calls by its own name and that overrides or implements
+   * another, which no method of the unit calls either: a callback, called by a library's thread (or
+   * by a task of the unit that holds it as the interface it implements). A call through the
+   * interface from a method of the unit runs on that method's caller: the calling thread.
+   */
+  private static boolean isCallbackCalledFromElsewhere(
+      MethodSymbol method, CompilationUnitIndex units, VisitorState state) {
+    if (!units.callSitesOf(method).isEmpty()
+        || !units.memberReferences.getOrDefault(method, List.of()).isEmpty()) {
+      return false;
+    }
+    java.util.Set<MethodSymbol> overridden = ASTHelpers.findSuperMethods(method, state.getTypes());
+    if (overridden.isEmpty()) {
+      return false;
+    }
+    for (MethodSymbol contract : overridden) {
+      for (TreePath call : units.callSitesOf(contract)) {
+        if (AstPaths.taskRoot(call).getLeaf() instanceof com.sun.source.tree.MethodTree) {
+          return false;
+        }
+      }
+    }
+    return true;
   }
 
   /**

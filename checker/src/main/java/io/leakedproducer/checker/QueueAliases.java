@@ -97,7 +97,7 @@ final class QueueAliases {
             && decl.getParentPath().getLeaf() instanceof EnhancedForLoopTree loop
             && loop.getVariable() == decl.getLeaf()
             && AstPaths.isQueueTypeSymbol(v.type.tsym)) {
-          VarSymbol container = index.variable(loop.getExpression());
+          VarSymbol container = containerVariable(loop.getExpression(), index);
           if (container != null) {
             hasSource = true;
             work.add(container);
@@ -148,7 +148,7 @@ final class QueueAliases {
         unknown = true;
       }
       // Where this variable's value goes.
-      for (TreePath directUse : index.usesOf(v)) {
+      for (TreePath directUse : usesThroughGetters(v, index)) {
         TreePath use = outermostReference(directUse, v, index);
         TreePath parentPath = AstPaths.parentSkippingParens(use);
         if (parentPath == null) {
@@ -185,6 +185,10 @@ final class QueueAliases {
           } else {
             escapes = true;
           }
+        } else if (parent instanceof MethodInvocationTree call && containerReceiver(call) != null) {
+          // queues.add(q), byTable.put(table, q): the container stands for q; whether it escapes
+          // is judged on the container's own uses.
+          work.add(containerReceiver(call));
         } else if (parent instanceof MethodInvocationTree || parent instanceof NewClassTree) {
           escapes |= followArgument(parent, use.getLeaf(), index, work);
         } else if (parent instanceof MemberReferenceTree memberReferenceTree) {
@@ -194,6 +198,45 @@ final class QueueAliases {
       }
     }
     return new QueueAliases(seen, origins, unknown, escapes, returned);
+  }
+
+  /**
+   * The container of queues a call is made on ({@code queues.add(q)}, {@code byTable.put(k, q)}),
+   * or null when the receiver is not one.
+   */
+  private static @Nullable VarSymbol containerReceiver(MethodInvocationTree call) {
+    VarSymbol receiver = AstPaths.variable(ASTHelpers.getReceiver(call));
+    return receiver != null && isContainerOfQueues(receiver) ? receiver : null;
+  }
+
+  /**
+   * The container of queues an expression stands for: the variable itself, or a view of all its
+   * elements ({@code byTable.values()}).
+   */
+  private static @Nullable VarSymbol containerVariable(
+      ExpressionTree expr, CompilationUnitIndex index) {
+    ExpressionTree t = Trees.skipParensAndCasts(expr);
+    if (t instanceof MethodInvocationTree call && ConcurrencyApiModel.isElementsView(call)) {
+      VarSymbol receiver = AstPaths.variable(ASTHelpers.getReceiver(call));
+      return receiver != null && isContainerOfQueues(receiver) ? receiver : null;
+    }
+    return index.variable(t);
+  }
+
+  /**
+   * The uses of {@code v}, and the calls of the unit's getters that return it: {@code
+   * holder.getQueue()} is the field under another name, and where that call's value goes the queue
+   * goes (into another constructor, another field).
+   */
+  private static List<TreePath> usesThroughGetters(VarSymbol v, CompilationUnitIndex index) {
+    List<TreePath> uses = new ArrayList<>(index.usesOf(v));
+    index.getters.forEach(
+        (getter, field) -> {
+          if (field.equals(v)) {
+            uses.addAll(index.callSitesOf(getter));
+          }
+        });
+    return uses;
   }
 
   /** A parameterless instance method whose body is a single {@code return}. */
@@ -310,7 +353,7 @@ final class QueueAliases {
         continue; // queues.get is not an expression of its own; the call above it is
       }
       if (leaf instanceof ExpressionTree expr
-          && v.equals(index.variable(expr))
+          && (v.equals(index.variable(expr)) || v.equals(containerVariable(expr, index)))
           && expr != use.getLeaf()) {
         current = p;
         continue;

@@ -392,4 +392,94 @@ final class ConsumerExitsTest {
         }
         """));
   }
+
+  @Test
+  void identificationRetryFlagDerivedFromTheTakenElement() {
+    helper
+        .addSourceLines(
+            "JobRunner.java",
+            """
+            import java.util.concurrent.*;
+
+            class JobRunner {
+              private final BlockingQueue<String> jobs = new ArrayBlockingQueue<>(16);
+
+              JobRunner(ExecutorService pool) {
+                pool.execute(this::work);
+              }
+
+              void submit(String job) throws InterruptedException {
+                // BUG: Diagnostic contains: every consumer can stop taking (line 22: clears its loop flag 'waiting')
+                jobs.put(job);
+              }
+
+              private void work() {
+                try {
+                  boolean waiting;
+                  int idlePolls = 0;
+                  do {
+                    String job = jobs.poll(1, TimeUnit.SECONDS);
+                    // Gives up after three empty polls while producers may still submit.
+                    waiting = job == null ? ++idlePolls < 3 : run(job);
+                  } while (waiting);
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+              }
+
+              private boolean run(String job) {
+                return true;
+              }
+            }
+            """)
+        .doTest();
+  }
+
+  @Test
+  void negativeWaitLoopOnTheElementReturnedByTheUnitsReceive() {
+    helper
+        .addSourceLines(
+            "JobRunner.java",
+            """
+            import java.util.concurrent.*;
+
+            class JobRunner {
+              private final BlockingQueue<String> jobs = new ArrayBlockingQueue<>(16);
+
+              JobRunner(ExecutorService pool) {
+                pool.execute(this::work);
+              }
+
+              void submit(String job) throws InterruptedException {
+                jobs.put(job);
+              }
+
+              private String receive(long timeout, TimeUnit unit) throws InterruptedException {
+                return jobs.poll(timeout, unit);
+              }
+
+              private void work() {
+                try {
+                  while (true) {
+                    String job;
+                    // Waits for the next job: 'job' is the element received, not a flag.
+                    do {
+                      job = receive(1, TimeUnit.SECONDS);
+                    } while (job == null);
+                    try {
+                      run(job);
+                    } catch (RuntimeException e) {
+                      System.err.println("job failed: " + e);
+                    }
+                  }
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+              }
+
+              private void run(String job) {}
+            }
+            """)
+        .doTest();
+  }
 }

@@ -236,4 +236,176 @@ final class HandlesAndFlushesTest {
             "AsyncAppender.java", APPENDER.formatted("events.put(event);", "Exception", ""))
         .doTest();
   }
+
+  @Test
+  void negativeCallersThreadRecordedAndInterruptedThroughATaskRegistry() {
+    helper
+        .addSourceLines(
+            "Replicator.java",
+            """
+            import java.util.*;
+            import java.util.concurrent.*;
+
+            class Replicator {
+              interface Task {
+                void halt();
+              }
+
+              static final class TaskRegistry {
+                private final List<Task> tasks = new ArrayList<>();
+
+                synchronized void register(Task task) {
+                  tasks.add(task);
+                }
+
+                synchronized void haltAll() {
+                  for (Task task : tasks) {
+                    task.halt();
+                  }
+                }
+              }
+
+              /** Interrupts the thread that registered it. */
+              static final class ThreadTask implements Task {
+                private final Thread thread;
+
+                ThreadTask(Thread thread) {
+                  this.thread = thread;
+                }
+
+                @Override
+                public void halt() {
+                  thread.interrupt();
+                }
+              }
+
+              private final BlockingQueue<String> rows = new ArrayBlockingQueue<>(100);
+              private final TaskRegistry registry = new TaskRegistry();
+
+              Replicator() {
+                Thread sender = new Thread(this::send, "sender");
+                sender.setDaemon(true);
+                sender.start();
+              }
+
+              void replicate(Iterator<String> binlog) throws InterruptedException {
+                Thread self = Thread.currentThread();
+                registry.register(new ThreadTask(self));
+                while (binlog.hasNext()) {
+                  // The sender's failure interrupts this thread through the registry.
+                  rows.put(binlog.next());
+                }
+              }
+
+              private void send() {
+                try {
+                  while (true) {
+                    String row = rows.take();
+                    try {
+                      publish(row);
+                    } catch (RuntimeException e) {
+                      registry.haltAll();
+                      return;
+                    }
+                  }
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+              }
+
+              private void publish(String row) {
+                if (row.isEmpty()) {
+                  throw new IllegalStateException("no topic for " + row);
+                }
+              }
+            }
+            """)
+        .doTest();
+  }
+
+  @Test
+  void identificationRegistryInterruptsOnlyTheConsumersOwnRecordedThread() {
+    helper
+        .addSourceLines(
+            "Replicator.java",
+            """
+            import java.util.*;
+            import java.util.concurrent.*;
+
+            class Replicator {
+              interface Task {
+                void halt();
+              }
+
+              static final class TaskRegistry {
+                private final List<Task> tasks = new ArrayList<>();
+
+                synchronized void register(Task task) {
+                  tasks.add(task);
+                }
+
+                synchronized void haltAll() {
+                  for (Task task : tasks) {
+                    task.halt();
+                  }
+                }
+              }
+
+              /** Interrupts the thread that registered it. */
+              static final class ThreadTask implements Task {
+                private final Thread thread;
+
+                ThreadTask(Thread thread) {
+                  this.thread = thread;
+                }
+
+                @Override
+                public void halt() {
+                  thread.interrupt();
+                }
+              }
+
+              private final BlockingQueue<String> rows = new ArrayBlockingQueue<>(100);
+              private final TaskRegistry registry = new TaskRegistry();
+
+              Replicator() {
+                Thread sender = new Thread(this::send, "sender");
+                sender.setDaemon(true);
+                sender.start();
+              }
+
+              void replicate(Iterator<String> binlog) throws InterruptedException {
+                while (binlog.hasNext()) {
+                  // BUG: Diagnostic contains: every consumer can stop taking (line 63: return in catch (RuntimeException)) and nothing cancels the producer
+                  rows.put(binlog.next());
+                }
+              }
+
+              private void send() {
+                Thread self = Thread.currentThread();
+                registry.register(new ThreadTask(self));
+                try {
+                  while (true) {
+                    String row = rows.take();
+                    try {
+                      publish(row);
+                    } catch (RuntimeException e) {
+                      registry.haltAll();
+                      return;
+                    }
+                  }
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+              }
+
+              private void publish(String row) {
+                if (row.isEmpty()) {
+                  throw new IllegalStateException("no topic for " + row);
+                }
+              }
+            }
+            """)
+        .doTest();
+  }
 }

@@ -294,4 +294,280 @@ final class IndirectionsTest {
             """)
         .doTest();
   }
+
+  @Test
+  void identificationMapOfTableQueuesHandedToReaderConstructors() {
+    helper
+        .addSourceLines(
+            "TableSource.java",
+            """
+            import java.util.*;
+            import java.util.concurrent.*;
+
+            class TableSource {
+              static final class TableReader {
+                private final String table;
+                private final BlockingQueue<String> rows;
+
+                TableReader(String table, BlockingQueue<String> rows) {
+                  this.table = table;
+                  this.rows = rows;
+                }
+
+                void load(int count) throws InterruptedException {
+                  for (int i = 0; i < count; i++) {
+                    // BUG: Diagnostic contains: can block forever in put() on 'rows' (new LinkedBlockingQueue<>(capacity)): every consumer can stop taking (line 39: return in catch (RuntimeException))
+                    rows.put(table + " row " + i);
+                  }
+                }
+              }
+
+              private final Map<String, BlockingQueue<String>> byTable = new HashMap<>();
+              private final List<TableReader> readers = new ArrayList<>();
+
+              TableSource(List<String> tables, int capacity, ExecutorService pool) {
+                for (String table : tables) {
+                  BlockingQueue<String> queue = new LinkedBlockingQueue<>(capacity);
+                  byTable.put(table, queue);
+                  readers.add(new TableReader(table, queue));
+                }
+                for (BlockingQueue<String> queue : byTable.values()) {
+                  pool.execute(() -> {
+                    try {
+                      while (true) {
+                        String row = queue.take();
+                        try {
+                          publish(row);
+                        } catch (RuntimeException e) {
+                          return;
+                        }
+                      }
+                    } catch (InterruptedException e) {
+                      Thread.currentThread().interrupt();
+                    }
+                  });
+                }
+              }
+
+              void loadAll(int count) throws InterruptedException {
+                for (TableReader reader : readers) {
+                  reader.load(count);
+                }
+              }
+
+              private void publish(String row) {
+                if (row.isEmpty()) {
+                  throw new IllegalArgumentException("empty row");
+                }
+              }
+            }
+            """)
+        .doTest();
+  }
+
+  @Test
+  void negativeMapOfTableQueuesWhoseValuesEscape() {
+    helper
+        .addSourceLines(
+            "TableSource.java",
+            """
+            import java.util.*;
+            import java.util.concurrent.*;
+            import java.util.function.Consumer;
+
+            class TableSource {
+              static final class TableReader {
+                private final String table;
+                private final BlockingQueue<String> rows;
+
+                TableReader(String table, BlockingQueue<String> rows) {
+                  this.table = table;
+                  this.rows = rows;
+                }
+
+                void load(int count) throws InterruptedException {
+                  for (int i = 0; i < count; i++) {
+                    rows.put(table + " row " + i);
+                  }
+                }
+              }
+
+              private final Map<String, BlockingQueue<String>> byTable = new HashMap<>();
+              private final List<TableReader> readers = new ArrayList<>();
+
+              TableSource(List<String> tables, int capacity, Consumer<Collection<BlockingQueue<String>>> drainer) {
+                for (String table : tables) {
+                  BlockingQueue<String> queue = new LinkedBlockingQueue<>(capacity);
+                  byTable.put(table, queue);
+                  readers.add(new TableReader(table, queue));
+                }
+                // The drainer is code this unit cannot see: it may consume every queue for good.
+                drainer.accept(byTable.values());
+              }
+
+              void loadAll(int count) throws InterruptedException {
+                for (TableReader reader : readers) {
+                  reader.load(count);
+                }
+              }
+            }
+            """)
+        .doTest();
+  }
+
+  @Test
+  void identificationQueueThroughConstructorsRequireNonNullAndGettersOfOtherClasses() {
+    helper
+        .addSourceLines(
+            "PushQuery.java",
+            """
+            import java.io.*;
+            import java.nio.charset.StandardCharsets;
+            import java.util.Objects;
+            import java.util.concurrent.*;
+            import java.util.function.Consumer;
+
+            class PushQuery {
+              static final class RowBuffer {
+                private final BlockingQueue<String> rows = new LinkedBlockingQueue<>(100);
+
+                BlockingQueue<String> getRows() {
+                  return rows;
+                }
+              }
+
+              static final class RowWriter {
+                private final BlockingQueue<String> rows;
+
+                RowWriter(BlockingQueue<String> rows) {
+                  this.rows = Objects.requireNonNull(rows, "rows");
+                }
+
+                void write(String row) throws InterruptedException {
+                  // BUG: Diagnostic contains: can block forever in put() on 'rows' (new LinkedBlockingQueue<>(100)): every consumer can stop taking (line 62: return after a matching element)
+                  rows.put(row);
+                }
+              }
+
+              static final class QueryHandle {
+                private final BlockingQueue<String> rows;
+
+                QueryHandle(BlockingQueue<String> rows) {
+                  this.rows = rows;
+                }
+
+                BlockingQueue<String> getRowQueue() {
+                  return rows;
+                }
+              }
+
+              private final QueryHandle handle;
+
+              PushQuery(ExecutorService streams, int records) {
+                RowBuffer buffer = new RowBuffer();
+                RowWriter writer = new RowWriter(buffer.getRows());
+                handle = new QueryHandle(buffer.getRows());
+                streams.execute(() -> {
+                  try {
+                    for (int i = 0; i < records; i++) {
+                      writer.write("row " + i);
+                    }
+                  } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                  }
+                });
+              }
+
+              void stream(OutputStream out) throws IOException, InterruptedException {
+                while (true) {
+                  String row = handle.getRowQueue().take();
+                  if (row.isEmpty()) {
+                    return;
+                  }
+                  out.write(row.getBytes(StandardCharsets.UTF_8));
+                }
+              }
+            }
+            """)
+        .doTest();
+  }
+
+  @Test
+  void negativeQueueHandedOutsideThroughAGetterOfAnotherClass() {
+    helper
+        .addSourceLines(
+            "PushQuery.java",
+            """
+            import java.io.*;
+            import java.nio.charset.StandardCharsets;
+            import java.util.Objects;
+            import java.util.concurrent.*;
+            import java.util.function.Consumer;
+
+            class PushQuery {
+              static final class RowBuffer {
+                private final BlockingQueue<String> rows = new LinkedBlockingQueue<>(100);
+
+                BlockingQueue<String> getRows() {
+                  return rows;
+                }
+              }
+
+              static final class RowWriter {
+                private final BlockingQueue<String> rows;
+
+                RowWriter(BlockingQueue<String> rows) {
+                  this.rows = Objects.requireNonNull(rows, "rows");
+                }
+
+                void write(String row) throws InterruptedException {
+
+                  rows.put(row);
+                }
+              }
+
+              static final class QueryHandle {
+                private final BlockingQueue<String> rows;
+
+                QueryHandle(BlockingQueue<String> rows) {
+                  this.rows = rows;
+                }
+
+                BlockingQueue<String> getRowQueue() {
+                  return rows;
+                }
+              }
+
+              private final QueryHandle handle;
+
+              PushQuery(ExecutorService streams, int records, Consumer<BlockingQueue<String>> monitor) {
+                RowBuffer buffer = new RowBuffer();
+                RowWriter writer = new RowWriter(buffer.getRows());
+                handle = new QueryHandle(buffer.getRows());
+                streams.execute(() -> {
+                  try {
+                    for (int i = 0; i < records; i++) {
+                      writer.write("row " + i);
+                    }
+                  } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                  }
+                });
+                // The monitor is code this unit cannot see: it may drain the rows for good.
+                monitor.accept(handle.getRowQueue());
+              }
+
+              void stream(OutputStream out) throws IOException, InterruptedException {
+                while (true) {
+                  String row = handle.getRowQueue().take();
+                  if (row.isEmpty()) {
+                    return;
+                  }
+                  out.write(row.getBytes(StandardCharsets.UTF_8));
+                }
+              }
+            }
+            """)
+        .doTest();
+  }
 }

@@ -899,4 +899,130 @@ final class ProducerContextsTest {
             """)
         .doTest();
   }
+
+  @Test
+  void identificationLibraryCallbackIsNamedByTheMethodItCalls() {
+    helper
+        .addSourceLines(
+            "RowScanner.java",
+            """
+            import java.util.List;
+            import java.util.concurrent.ArrayBlockingQueue;
+            import java.util.concurrent.BlockingQueue;
+            import java.util.concurrent.Flow;
+
+            class RowScanner implements AutoCloseable {
+              private final BlockingQueue<String> rows = new ArrayBlockingQueue<>(64);
+              private final RowObserver observer = new RowObserver();
+              private volatile Flow.Subscription subscription;
+
+              /** Called by the transport's threads with every row of the response. */
+              private final class RowObserver implements Flow.Subscriber<String> {
+                @Override
+                public void onSubscribe(Flow.Subscription s) {
+                  subscription = s;
+                  s.request(Long.MAX_VALUE);
+                }
+
+                @Override
+                public void onNext(String row) {
+                  try {
+                    // BUG: Diagnostic contains: the thread that calls onNext() can block forever in put() on 'rows'
+                    rows.put(row);
+                  } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                  }
+                }
+
+                @Override
+                public void onError(Throwable error) {}
+
+                @Override
+                public void onComplete() {}
+              }
+
+              RowScanner(Flow.Publisher<String> rpc) {
+                rpc.subscribe(observer);
+              }
+
+              /** Returns the next row to the application, which may stop reading at any time. */
+              String next() throws InterruptedException {
+                return rows.take();
+              }
+
+              @Override
+              public void close() {
+                subscription.cancel();
+              }
+            }
+            """)
+        .doTest();
+  }
+
+  @Test
+  void negativeCallbackAlsoCalledFromAMethodOfTheUnitRunsOnTheCallingThread() {
+    helper
+        .addSourceLines(
+            "RowScanner.java",
+            """
+            import java.util.List;
+            import java.util.concurrent.ArrayBlockingQueue;
+            import java.util.concurrent.BlockingQueue;
+            import java.util.concurrent.Flow;
+
+            class RowScanner implements AutoCloseable {
+              private final BlockingQueue<String> rows = new ArrayBlockingQueue<>(64);
+              private final RowObserver observer = new RowObserver();
+              private volatile Flow.Subscription subscription;
+
+              /** Called by the transport's threads with every row of the response. */
+              private final class RowObserver implements Flow.Subscriber<String> {
+                @Override
+                public void onSubscribe(Flow.Subscription s) {
+                  subscription = s;
+                  s.request(Long.MAX_VALUE);
+                }
+
+                @Override
+                public void onNext(String row) {
+                  try {
+                    // BUG: Diagnostic contains: the calling thread can block forever in put() on 'rows'
+                    rows.put(row);
+                  } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                  }
+                }
+
+                @Override
+                public void onError(Throwable error) {}
+
+                @Override
+                public void onComplete() {}
+              }
+
+              RowScanner(Flow.Publisher<String> rpc) {
+                rpc.subscribe(observer);
+              }
+
+              /** Rows cached by an earlier scan are handed over on the caller's thread first. */
+              void replay(List<String> cached) {
+                Flow.Subscriber<String> subscriber = observer;
+                for (String row : cached) {
+                  subscriber.onNext(row);
+                }
+              }
+
+              /** Returns the next row to the application, which may stop reading at any time. */
+              String next() throws InterruptedException {
+                return rows.take();
+              }
+
+              @Override
+              public void close() {
+                subscription.cancel();
+              }
+            }
+            """)
+        .doTest();
+  }
 }
