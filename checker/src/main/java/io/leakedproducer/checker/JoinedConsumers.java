@@ -60,7 +60,7 @@ final class JoinedConsumers {
     SuggestedFix.Builder fix = SuggestedFix.builder();
     List<String> handles = new ArrayList<>();
     for (ProducerDiscovery.Producer producer : producers) {
-      String handle = handleOf(producer, lastJoin, coordinator, handles, fix, state);
+      String handle = handleOf(producer, lastJoin, coordinator, handles, fix, index, state);
       if (handle == null) {
         return Optional.empty();
       }
@@ -200,6 +200,7 @@ final class JoinedConsumers {
       Tree coordinator,
       List<String> taken,
       SuggestedFix.Builder fix,
+      CompilationUnitIndex index,
       VisitorState state) {
     TaskSpawns.Spawn spawn = producer.spawn;
     if (spawn.kind != TaskSpawns.Kind.THREAD
@@ -210,11 +211,12 @@ final class JoinedConsumers {
       return null;
     }
     if (spawn.handle != null) {
-      TreePath declaration = index(spawn.handle, spawn.call);
+      TreePath declaration = declarationOf(spawn.handle, spawn.call);
       return !spawn.handleIsCollection
               && spawn.handle.getKind() == ElementKind.LOCAL_VARIABLE
               && declaration != null
               && encloses(declaration.getParentPath(), lastJoin)
+              && !joinedBefore(spawn.handle, lastJoin, index, state)
           ? spawn.handle.getSimpleName().toString()
           : null;
     }
@@ -246,8 +248,23 @@ final class JoinedConsumers {
     return name;
   }
 
+  /**
+   * The coordinator waits for the producer before the consumers: it hangs there while the producer
+   * is stuck, and never reaches an interrupt placed after the consumers' joins.
+   */
+  private static boolean joinedBefore(
+      VarSymbol producerThread, TreePath lastJoin, CompilationUnitIndex index, VisitorState state) {
+    for (TreePath call : index.callsOn(producerThread)) {
+      if (ConcurrencyApiModel.isUntimedThreadJoin((MethodInvocationTree) call.getLeaf(), state)
+          && start(call) < start(lastJoin)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** The declaration of a local handle: found by walking out from where the thread is made. */
-  private static @Nullable TreePath index(VarSymbol handle, TreePath from) {
+  private static @Nullable TreePath declarationOf(VarSymbol handle, TreePath from) {
     for (TreePath p = from; p != null; p = p.getParentPath()) {
       if (p.getLeaf() instanceof com.sun.source.tree.VariableTree
           && handle.equals(ASTHelpers.getSymbol(p.getLeaf()))) {

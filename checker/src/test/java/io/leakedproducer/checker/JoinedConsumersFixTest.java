@@ -359,4 +359,72 @@ final class JoinedConsumersFixTest {
             """)
         .doTest();
   }
+
+  /**
+   * The replay waits for the tailer before the appliers: it hangs in that join while the tailer is
+   * stuck, so an interrupt after the appliers' joins would never run, and no fix is offered.
+   */
+  @Test
+  void producerJoinedBeforeConsumersGetsNoFix() {
+    CompilationTestHelper.newInstance(LeakedProducer.class, getClass())
+        .setArgs("-XepOpt:LeakedProducer:Strict=true")
+        .addSourceLines(
+            "ChangeFeed.java",
+            """
+            import java.util.concurrent.BlockingQueue;
+            import java.util.concurrent.LinkedBlockingQueue;
+
+            class ChangeFeed {
+              static final class Tailer extends Thread {
+                private final BlockingQueue<Long> offsets;
+
+                Tailer(BlockingQueue<Long> offsets) {
+                  this.offsets = offsets;
+                }
+
+                @Override
+                public void run() {
+                  try {
+                    for (long offset = 0; offset < 100_000; offset++) {
+                      // BUG: Diagnostic contains: No automatic fix for this shape
+                      offsets.put(offset);
+                    }
+                  } catch (InterruptedException e) {
+                    return;
+                  }
+                }
+              }
+
+              static final class Applier implements Runnable {
+                private final BlockingQueue<Long> offsets;
+
+                Applier(BlockingQueue<Long> offsets) {
+                  this.offsets = offsets;
+                }
+
+                @Override
+                public void run() {
+                  try {
+                    while (offsets.take() % 1_000 != 999) {
+                      Thread.onSpinWait();
+                    }
+                  } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                  }
+                }
+              }
+
+              void replay() throws InterruptedException {
+                BlockingQueue<Long> offsets = new LinkedBlockingQueue<>(32);
+                Tailer tailer = new Tailer(offsets);
+                tailer.start();
+                Thread applier = new Thread(new Applier(offsets));
+                applier.start();
+                tailer.join();
+                applier.join();
+              }
+            }
+            """)
+        .doTest();
+  }
 }
