@@ -148,6 +148,9 @@ final class ConcurrencyApiModel {
   private static final Matcher<ExpressionTree> THREAD_INTERRUPT =
       instanceMethod().onDescendantOf("java.lang.Thread").named("interrupt");
 
+  private static final Matcher<ExpressionTree> THREAD_JOIN =
+      instanceMethod().onDescendantOf("java.lang.Thread").named("join").withNoParameters();
+
   private static final Matcher<ExpressionTree> CURRENT_THREAD =
       staticMethod().onClass("java.lang.Thread").named("currentThread");
 
@@ -675,6 +678,11 @@ final class ConcurrencyApiModel {
       return creation.getArguments().get(0);
     }
     return null;
+  }
+
+  /** {@code t.join()} without a timeout: it returns only once the thread has ended. */
+  static boolean isUntimedThreadJoin(MethodInvocationTree call, VisitorState state) {
+    return THREAD_JOIN.matches(call, state);
   }
 
   /** {@code t.interrupt()} on some thread other than the current one. */

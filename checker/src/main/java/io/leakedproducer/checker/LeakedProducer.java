@@ -466,7 +466,9 @@ public final class LeakedProducer extends BugChecker
     // the field's flag.
     Optional<ShutdownPills.Pills> pills = ShutdownPills.find(leaking, consumers, units, state);
     if (pills.isEmpty()) {
-      return FieldQueueFixes.flagFix(leaking, consumers, queue, units, state);
+      // No variable both sides see: the method that joins the consumers can still stop them.
+      return FieldQueueFixes.flagFix(leaking, consumers, queue, units, state)
+          .or(() -> JoinedConsumers.interruptFix(leaking, consumers, units, state));
     }
     List<ProducerDiscovery.Producer> others = new ArrayList<>(leaking);
     others.removeAll(pills.get().pills());

@@ -888,6 +888,81 @@ final class LeakyPrograms {
    * Name to complete source; the no-fix shapes listed in docs/bugpattern/LeakedProducer.md are not
    * here.
    */
+  /**
+   * A catalog import whose reader and writer classes get the queue through their constructors; the
+   * importing method starts both threads and joins the writer, which stops at the first row the
+   * store rejects.
+   */
+  static final String CONSTRUCTOR_WIRED_IMPORT =
+      """
+      import java.util.List;
+      import java.util.concurrent.ArrayBlockingQueue;
+      import java.util.concurrent.BlockingQueue;
+
+      class CatalogImport {
+        interface Store {
+          boolean write(String row);
+        }
+
+        static final class RowReader implements Runnable {
+          private final BlockingQueue<String> rows;
+          private final List<String> lines;
+
+          RowReader(BlockingQueue<String> rows, List<String> lines) {
+            this.rows = rows;
+            this.lines = lines;
+          }
+
+          @Override
+          public void run() {
+            try {
+              for (String line : lines) {
+                rows.put(line.trim());
+              }
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+          }
+        }
+
+        static final class RowWriter implements Runnable {
+          private final BlockingQueue<String> rows;
+          private final Store store;
+          int written;
+
+          RowWriter(BlockingQueue<String> rows, Store store) {
+            this.rows = rows;
+            this.store = store;
+          }
+
+          @Override
+          public void run() {
+            try {
+              while (true) {
+                String row = rows.take();
+                if (!store.write(row)) {
+                  return;
+                }
+                written++;
+              }
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+          }
+        }
+
+        int importAll(List<String> lines, Store store) throws InterruptedException {
+          BlockingQueue<String> rows = new ArrayBlockingQueue<>(64);
+          new Thread(new RowReader(rows, lines), "catalog-reader").start();
+          RowWriter writer = new RowWriter(rows, store);
+          Thread writerThread = new Thread(writer, "catalog-writer");
+          writerThread.start();
+          writerThread.join();
+          return writer.written;
+        }
+      }
+      """;
+
   static final Map<String, String> ALL = new LinkedHashMap<>();
 
   static {
@@ -907,6 +982,7 @@ final class LeakyPrograms {
     ALL.put("periodic producer on its own executor", PERIODIC_PRODUCER);
     ALL.put("several consumer threads of a field queue", SEVERAL_CONSUMER_THREADS);
     ALL.put("generic prefetching iterator", GENERIC_PREFETCHER);
+    ALL.put("consumer and producer classes wired through constructors", CONSTRUCTOR_WIRED_IMPORT);
 
     ALL.put(
         "shipper consumer return_that_is_not_end_of_stream",
