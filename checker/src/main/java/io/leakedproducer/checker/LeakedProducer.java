@@ -21,8 +21,11 @@ import com.sun.source.tree.Tree;
 import com.sun.source.util.TreePath;
 import com.sun.tools.javac.code.Symbol.MethodSymbol;
 import com.sun.tools.javac.code.Symbol.VarSymbol;
+import com.sun.tools.javac.tree.EndPosTable;
 import com.sun.tools.javac.tree.JCTree;
 import io.leakedproducer.checker.sarif.SarifRecorder;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -633,14 +636,43 @@ public final class LeakedProducer extends BugChecker
       return fix;
     }
     try {
-      fix.get()
-          .getReplacements(
-              ((JCTree.JCCompilationUnit) state.getPath().getCompilationUnit()).endPositions);
+      GET_REPLACEMENTS.invoke(fix.get(), endPositions(state.getPath().getCompilationUnit()));
       return fix;
-    } catch (IllegalArgumentException overlapping) {
-      debug(units.unit, state.getPath().getLeaf(), "fix dropped: " + overlapping.getMessage());
-      return Optional.empty();
+    } catch (InvocationTargetException e) {
+      if (e.getCause() instanceof IllegalArgumentException overlapping) {
+        debug(units.unit, state.getPath().getLeaf(), "fix dropped: " + overlapping.getMessage());
+        return Optional.empty();
+      }
+      throw new IllegalStateException("checking the fix's edits failed", e.getCause());
+    } catch (ReflectiveOperationException e) {
+      throw new IllegalStateException("SuggestedFix.getReplacements could not be called", e);
     }
+  }
+
+  /**
+   * {@code SuggestedFix.getReplacements}, looked up by name: Error Prone 2.42 takes javac's {@code
+   * EndPosTable}, 2.52 its own {@code ErrorProneEndPosTable}, so a direct call compiled against one
+   * fails with {@code NoSuchMethodError} on the other (this project supports both).
+   */
+  private static final Method GET_REPLACEMENTS = getReplacementsMethod();
+
+  private static Method getReplacementsMethod() {
+    for (Method method : SuggestedFix.class.getMethods()) {
+      if (method.getName().equals("getReplacements") && method.getParameterCount() == 1) {
+        return method;
+      }
+    }
+    throw new LinkageError("Error Prone's SuggestedFix has no getReplacements(end positions)");
+  }
+
+  /** The end-position table {@link #GET_REPLACEMENTS} takes, in this Error Prone's type. */
+  private static Object endPositions(CompilationUnitTree unit) throws ReflectiveOperationException {
+    Class<?> wanted = GET_REPLACEMENTS.getParameterTypes()[0];
+    EndPosTable javacTable = ((JCTree.JCCompilationUnit) unit).endPositions;
+    if (wanted.isInstance(javacTable)) {
+      return javacTable;
+    }
+    return wanted.getMethod("create", CompilationUnitTree.class).invoke(null, unit);
   }
 
   /** One line per dropped insertion, as {@code file:line:column: why}, so a miss can be traced. */
