@@ -483,19 +483,22 @@ final class ConcurrencyApiModel {
   }
 
   /** Calls that return their first argument unchanged: the queue under another name. */
-  private static final ImmutableSet<String> IDENTITY_WRAPPERS =
-      ImmutableSet.of(
-          "java.util.Objects#requireNonNull",
-          "com.google.common.base.Preconditions#checkNotNull",
-          "com.google.common.base.Verify#verifyNotNull");
+  private static final ImmutableList<MethodRef> IDENTITY_WRAPPERS =
+      ImmutableList.of(
+          new MethodRef("java.util.Objects", "requireNonNull"),
+          new MethodRef("com.google.common.base.Preconditions", "checkNotNull"),
+          new MethodRef("com.google.common.base.Verify", "verifyNotNull"));
 
   /** Calls that return one element of a container: {@code queues.get(i)}. */
-  private static final ImmutableSet<String> ELEMENT_ACCESSORS =
-      ImmutableSet.of("java.util.List#get", "java.util.Map#get", "java.util.Map#getOrDefault");
+  private static final ImmutableList<MethodRef> ELEMENT_ACCESSORS =
+      ImmutableList.of(
+          new MethodRef("java.util.List", "get"),
+          new MethodRef("java.util.Map", "get"),
+          new MethodRef("java.util.Map", "getOrDefault"));
 
   /** Views of every element of a container: iterating one visits each element in turn. */
-  private static final ImmutableSet<String> ELEMENTS_VIEWS =
-      ImmutableSet.of("java.util.Map#values");
+  private static final ImmutableList<MethodRef> ELEMENTS_VIEWS =
+      ImmutableList.of(new MethodRef("java.util.Map", "values"));
 
   private static final String QUEUE_TYPE = "java.util.Queue";
 
@@ -571,7 +574,7 @@ final class ConcurrencyApiModel {
     Symbol sym = ASTHelpers.getSymbol(tree);
     return sym instanceof MethodSymbol
         && !isStatic(sym)
-        && ModelExtensions.anyMatches(extraInsertions, sym);
+        && MethodRef.anyMatches(extraInsertions, sym);
   }
 
   static boolean isTimedOffer(ExpressionTree tree, VisitorState state) {
@@ -604,8 +607,7 @@ final class ConcurrencyApiModel {
   /** A take named by {@code -XepOpt:LeakedProducer:TakeMethods}. */
   private static boolean isExtraTake(ExpressionTree tree) {
     return tree instanceof MethodInvocationTree
-        && ModelExtensions.anyMatches(
-            ModelExtensions.current().takes(), ASTHelpers.getSymbol(tree));
+        && MethodRef.anyMatches(ModelExtensions.current().takes(), ASTHelpers.getSymbol(tree));
   }
 
   static boolean isSpawn(Tree tree, VisitorState state) {
@@ -613,14 +615,13 @@ final class ConcurrencyApiModel {
         && (SPAWN_CALL.matches(expressionTree, state)
             || THREAD_CONSTRUCTOR.matches(expressionTree, state)
             || (tree instanceof MethodInvocationTree
-                && ModelExtensions.anyMatches(
+                && MethodRef.anyMatches(
                     ModelExtensions.current().spawns(), ASTHelpers.getSymbol(tree))));
   }
 
   /** A call named by {@code -XepOpt:LeakedProducer:InterruptingMethods}. */
   private static boolean isExtraInterrupt(MethodInvocationTree call) {
-    return ModelExtensions.anyMatches(
-        ModelExtensions.current().interrupts(), ASTHelpers.getSymbol(call));
+    return MethodRef.anyMatches(ModelExtensions.current().interrupts(), ASTHelpers.getSymbol(call));
   }
 
   static boolean returnsInterruptibleFuture(ExpressionTree tree, VisitorState state) {
@@ -700,55 +701,30 @@ final class ConcurrencyApiModel {
   /** {@code Objects.requireNonNull(q)} and its kin: the result is the argument. */
   static boolean isIdentityWrapper(MethodInvocationTree call) {
     Symbol sym = ASTHelpers.getSymbol(call);
-    return matchesAny(sym, IDENTITY_WRAPPERS)
-        || ModelExtensions.anyMatches(ModelExtensions.current().identityWrappers(), sym);
+    return MethodRef.anyMatches(IDENTITY_WRAPPERS, sym)
+        || MethodRef.anyMatches(ModelExtensions.current().identityWrappers(), sym);
   }
 
   /** {@code list.get(i)} and {@code map.get(k)}: one element of a container. */
   static boolean isElementAccess(MethodInvocationTree call) {
-    Symbol sym = ASTHelpers.getSymbol(call);
-    if (!(sym instanceof MethodSymbol method) || method.isStatic()) {
-      return false;
-    }
-    for (String spec : ELEMENT_ACCESSORS) {
-      int hash = spec.indexOf('#');
-      if (method.getSimpleName().contentEquals(spec.substring(hash + 1))
-          && isOwnedBySubtypeOf(method, spec.substring(0, hash))) {
-        return true;
-      }
-    }
-    return false;
+    return isInstanceCallOf(ELEMENT_ACCESSORS, call);
   }
 
   /** {@code map.values()}: a view of every element of a container. */
   static boolean isElementsView(MethodInvocationTree call) {
+    return isInstanceCallOf(ELEMENTS_VIEWS, call);
+  }
+
+  private static boolean isInstanceCallOf(
+      ImmutableList<MethodRef> refs, MethodInvocationTree call) {
     Symbol sym = ASTHelpers.getSymbol(call);
-    if (!(sym instanceof MethodSymbol method) || method.isStatic()) {
-      return false;
-    }
-    for (String spec : ELEMENTS_VIEWS) {
-      int hash = spec.indexOf('#');
-      if (method.getSimpleName().contentEquals(spec.substring(hash + 1))
-          && isOwnedBySubtypeOf(method, spec.substring(0, hash))) {
-        return true;
-      }
-    }
-    return false;
+    return sym instanceof MethodSymbol method
+        && !method.isStatic()
+        && MethodRef.anyMatches(refs, method);
   }
 
   static boolean isQueueTypeName(String qualifiedName) {
     return QUEUE_TYPE.equals(qualifiedName);
-  }
-
-  private static boolean matchesAny(@Nullable Symbol sym, ImmutableSet<String> specs) {
-    return sym instanceof MethodSymbol method
-        && specs.contains(method.owner.getQualifiedName() + "#" + method.getSimpleName());
-  }
-
-  /** The method's owner is {@code owner} or a type below it (List.get called on an ArrayList). */
-  private static boolean isOwnedBySubtypeOf(MethodSymbol method, String owner) {
-    return method.owner instanceof Symbol.ClassSymbol cls
-        && Trees.isSubtypeByName(cls, owner::contentEquals);
   }
 
   static boolean isWorkQueueAccessor(MethodInvocationTree call) {
@@ -826,13 +802,8 @@ final class ConcurrencyApiModel {
     }
     String name = method.getSimpleName().toString();
     for (var api : PULL_API_METHODS.entrySet()) {
-      Type type = state.getTypeFromString(api.getKey());
       if (api.getValue().contains(name)
-          && type != null
-          && ASTHelpers.isSubtype(
-              state.getTypes().erasure(method.enclClass().type),
-              state.getTypes().erasure(type),
-              state)) {
+          && isErasedSubtype(method.enclClass().type, api.getKey(), state)) {
         return true;
       }
     }
@@ -846,10 +817,7 @@ final class ConcurrencyApiModel {
       return false;
     }
     for (String handle : PULL_HANDLE_TYPES) {
-      Type type = state.getTypeFromString(handle);
-      if (type != null
-          && ASTHelpers.isSubtype(
-              state.getTypes().erasure(returned), state.getTypes().erasure(type), state)) {
+      if (isErasedSubtype(returned, handle, state)) {
         return true;
       }
     }
@@ -1125,7 +1093,7 @@ final class ConcurrencyApiModel {
 
   /** {@code Queues.newArrayBlockingQueue(n)} and Guava's other bounded-queue factories. */
   static boolean isBoundedQueueFactory(MethodSymbol sym) {
-    return ModelExtensions.anyMatches(BOUNDED_QUEUE_FACTORIES, sym);
+    return MethodRef.anyMatches(BOUNDED_QUEUE_FACTORIES, sym);
   }
 
   /** The runtime-backed fix can keep this call as it is on a {@code CancellableBoundedQueue}. */
@@ -1332,7 +1300,7 @@ final class ConcurrencyApiModel {
   static boolean isSignalMutator(@Nullable Symbol sym) {
     return sym != null
         && (SIGNAL_MUTATORS.contains(sym.getSimpleName().toString())
-            || ModelExtensions.anyMatches(ModelExtensions.current().signalSetters(), sym));
+            || MethodRef.anyMatches(ModelExtensions.current().signalSetters(), sym));
   }
 
   static boolean changesByItself(Type type, VisitorState state) {

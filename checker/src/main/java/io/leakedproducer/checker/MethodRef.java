@@ -3,6 +3,7 @@ package io.leakedproducer.checker;
 import com.sun.tools.javac.code.Symbol;
 import com.sun.tools.javac.code.Symbol.ClassSymbol;
 import com.sun.tools.javac.code.Symbol.MethodSymbol;
+import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -28,6 +29,16 @@ record MethodRef(String owner, String name) {
           "-XepOpt:" + flag + " expects fully.qualified.Type#method entries, got '" + entry + "'");
     }
     return new MethodRef(value.substring(0, hash), value.substring(hash + 1));
+  }
+
+  /** Some entry of {@code refs} {@link #matches} the method. */
+  static boolean anyMatches(List<MethodRef> refs, @Nullable Symbol sym) {
+    for (MethodRef ref : refs) {
+      if (ref.matches(sym)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** The called method is this one, declared by {@link #owner} or by a type below it. */

@@ -4,7 +4,6 @@ import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableSet;
 import com.google.errorprone.ErrorProneFlags;
 import com.google.errorprone.VisitorState;
-import com.sun.tools.javac.code.Symbol;
 import com.sun.tools.javac.code.Type;
 import javax.lang.model.SourceVersion;
 import org.jspecify.annotations.Nullable;
@@ -107,15 +106,6 @@ record ModelExtensions(
       names.add(name);
     }
     return names.build();
-  }
-
-  static boolean anyMatches(ImmutableList<MethodRef> refs, @Nullable Symbol sym) {
-    for (MethodRef ref : refs) {
-      if (ref.matches(sym)) {
-        return true;
-      }
-    }
-    return false;
   }
 
   /** The type is one of {@link #signalTypes} or below one. */

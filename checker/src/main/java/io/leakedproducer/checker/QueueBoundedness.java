@@ -142,7 +142,7 @@ final class QueueBoundedness {
 
   private boolean isFactory(MethodSymbol sym) {
     return ConcurrencyApiModel.isBoundedQueueFactory(sym)
-        || ModelExtensions.anyMatches(extraFactories, sym);
+        || MethodRef.anyMatches(extraFactories, sym);
   }
 
   private static boolean isBuiltinFactory(MethodSymbol sym) {
