@@ -9,6 +9,9 @@
 #   lp    -Xplugin:ErrorProne -XepDisableAllChecks -Xep:LeakedProducer:WARN
 #   none  -Xplugin:ErrorProne -XepDisableAllChecks   (Error Prone with every check disabled)
 #   plain no -Xplugin (javac alone, same flags, same processor path)
+#   one   -Xplugin:ErrorProne -XepDisableAllChecks -Xep:$ONE_CHECK:WARN (default DeadException: one
+#         cheap built-in check, so Error Prone walks every tree as it does for lp; only with
+#         MODES="none lp plain one")
 # Prints the median wall time (and CPU time, user+sys of javac, which is steadier on a shared
 # machine) of each, and the median ratios lp/none (target <= 1.01) and lp/plain. Raw times go
 # to work/overhead.tsv. Uses work/<lib> from run.sh (runs it if missing).
@@ -18,6 +21,8 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 WORK=${WORK:-$HERE/work}
 RUNS=${RUNS:-5}
 LIBS=${LIBS:-guava kafka-clients}
+MODES=${MODES:-none lp plain}
+ONE_CHECK=${ONE_CHECK:-DeadException}
 JAVAC_MEM=${JAVAC_MEM:--J-Xms3g -J-Xmx3g}
 dir="$WORK/overhead"
 mkdir -p "$dir"
@@ -52,6 +57,7 @@ compile() {  # mode -> prints "wall cpu" seconds; the log goes to work/overhead/
     lp) plugin=('-Xplugin:ErrorProne -XepDisableAllChecks -Xep:LeakedProducer:WARN') ;;
     none) plugin=('-Xplugin:ErrorProne -XepDisableAllChecks') ;;
     plain) plugin=() ;;
+    one) plugin=("-Xplugin:ErrorProne -XepDisableAllChecks -Xep:$ONE_CHECK:WARN") ;;
   esac
   rm -rf "$out"/*
   /usr/bin/time -f '%e %U %S' -o "$dir/time.$mode" javac "${JOPENS[@]}" $JAVAC_MEM -encoding UTF-8 -source 17 -target 17 -Xmaxerrs 100000 -Xmaxwarns 100000 \
@@ -66,9 +72,11 @@ compile() {  # mode -> prints "wall cpu" seconds; the log goes to work/overhead/
 echo "$LIBS: $(wc -l <"$dir/files.args") files, $RUNS timed runs per configuration, one untimed warm-up" >&2
 compile none >/dev/null
 printf 'round\tmode\tseconds\tcpu_seconds\n' >"$WORK/overhead.tsv"
-orders=("none lp plain" "lp plain none" "plain none lp")
+read -r -a modes <<<"$MODES"
 for ((i = 1; i <= RUNS; i++)); do
-  for mode in ${orders[$(((i - 1) % 3))]}; do
+  # rotate the order every round so that no configuration always runs first
+  k=$(((i - 1) % ${#modes[@]}))
+  for mode in "${modes[@]:k}" "${modes[@]:0:k}"; do
     read -r wall cpu < <(compile "$mode")
     printf '%s\t%s\t%s\t%s\n' "$i" "$mode" "$wall" "$cpu" >>"$WORK/overhead.tsv"
     printf '  round %d %-5s wall %6.1f s  cpu %6.1f s\n' "$i" "$mode" "$wall" "$cpu" >&2
@@ -86,9 +94,12 @@ for col, label in (("seconds", "wall"), ("cpu_seconds", "cpu")):
     def paired(a, b):
         return statistics.median(by[a][i] / by[b][i] for i in by[a])
     print(f"== {label} time")
-    for m in ("plain", "none", "lp"):
+    for m in [m for m in ("plain", "none", "one", "lp") if m in by]:
         print(f"median {m:5s} {med[m]:7.2f} s   runs: " + " ".join(f"{by[m][i]:.1f}" for i in sorted(by[m])))
     print(f"ratio lp/none  (median of medians) {med['lp'] / med['none']:.3f}   (median of per-round ratios) {paired('lp', 'none'):.3f}   target <= 1.01")
     print(f"ratio lp/plain (median of medians) {med['lp'] / med['plain']:.3f}   (median of per-round ratios) {paired('lp', 'plain'):.3f}")
     print(f"ratio none/plain (Error Prone's own cost) {med['none'] / med['plain']:.3f}")
+    if "one" in by:
+        print(f"ratio one/none (Error Prone walking the trees for one cheap built-in check) {med['one'] / med['none']:.3f}   (per round) {paired('one', 'none'):.3f}")
+        print(f"ratio lp/one  (the check against that cheap check) {med['lp'] / med['one']:.3f}   (per round) {paired('lp', 'one'):.3f}")
 PY
