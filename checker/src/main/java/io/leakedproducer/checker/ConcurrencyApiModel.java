@@ -871,6 +871,14 @@ final class ConcurrencyApiModel {
   /** The method that starts a {@code Thread}. */
   private static final String THREAD_START = "start";
 
+  /**
+   * The query that tells whether a consumer's handle has finished: a {@code Thread} that no longer
+   * runs, a {@code Future} whose task is done. A consumer whose task has ended takes nothing more.
+   */
+  static final String THREAD_ENDED_QUERY = "isAlive";
+
+  static final String FUTURE_ENDED_QUERY = "isDone";
+
   /** Adds a task to a collection that is started later (invokeAll): {@code tasks.add(t)}. */
   private static final ImmutableSet<String> TASK_COLLECTORS = ImmutableSet.of("add", "of");
 

@@ -85,6 +85,11 @@ final class FieldQueueFixes {
         }
         continue;
       }
+      if (restartedByProducer(loopRoot, producers, index, state)) {
+        // A drain task that each insertion submits anew: one run ending is not the consumers
+        // leaving, and a flag set in its finally would drop every later element.
+        return Optional.empty();
+      }
       if (loopRoots.stream().noneMatch(r -> r.getLeaf() == loopRoot.getLeaf())) {
         loopRoots.add(loopRoot);
       }
@@ -153,6 +158,30 @@ final class FieldQueueFixes {
       }
     }
     return Optional.of(fix.build());
+  }
+
+  /**
+   * The consuming task is started from the method that inserts (or a method on its way to the
+   * insertion): every insertion may start a new run of it.
+   */
+  private static boolean restartedByProducer(
+      TreePath loopRoot,
+      List<ProducerDiscovery.Producer> producers,
+      CompilationUnitIndex index,
+      VisitorState state) {
+    TaskSpawns.Spawn spawn = TaskSpawns.of(loopRoot, index, state);
+    if (spawn.call == null) {
+      return false;
+    }
+    Tree starter = AstPaths.taskRoot(spawn.call).getLeaf();
+    for (ProducerDiscovery.Producer producer : producers) {
+      for (TreePath site : producer.chain) {
+        if (AstPaths.taskRoot(site).getLeaf() == starter) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   /**

@@ -509,6 +509,20 @@ final class LeakFixes {
       Set<String> reserved,
       SuggestedFix.Builder fix,
       VisitorState state) {
+    return stopProducer(producer, stopCondition, false, reserved, fix, state);
+  }
+
+  /**
+   * As above; {@code testFirst} also tests the condition before the first offer, so that once the
+   * consumers are gone each later call leaves at once instead of waiting one timeout for room.
+   */
+  static boolean stopProducer(
+      ProducerDiscovery.Producer producer,
+      String stopCondition,
+      boolean testFirst,
+      Set<String> reserved,
+      SuggestedFix.Builder fix,
+      VisitorState state) {
     TreePath insertion = producer.insertionPath();
     MethodInvocationTree call = (MethodInvocationTree) insertion.getLeaf();
     // In a void lambda that a stream or forEach runs once per element, leave the element at once
@@ -578,7 +592,7 @@ final class LeakFixes {
       element = local;
     }
     String timeUnit = SuggestedFixes.qualifyType(state, fix, "java.util.concurrent.TimeUnit");
-    if (perElement) {
+    if (perElement || testFirst) {
       prefix = check(stopCondition, exit, indent) + "\n" + indent + prefix;
     }
     fix.replace(

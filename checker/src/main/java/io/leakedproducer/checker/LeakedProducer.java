@@ -471,6 +471,7 @@ public final class LeakedProducer extends BugChecker
     if (pills.isEmpty()) {
       // No variable both sides see: the method that joins the consumers can still stop them.
       return FieldQueueFixes.flagFix(leaking, consumers, queue, units, state)
+          .or(() -> ConsumerLiveness.fix(leaking, consumers, units, state))
           .or(() -> JoinedConsumers.interruptFix(leaking, consumers, units, state));
     }
     List<ProducerDiscovery.Producer> others = new ArrayList<>(leaking);

@@ -211,4 +211,52 @@ final class FieldQueueFixesTest {
             """)
         .doTest(TestMode.TEXT_MATCH);
   }
+
+  /**
+   * Each send submits a drain task that writes while the channel is writable and ends when the
+   * queue is momentarily empty: one run ending is not the consumers leaving (the next send starts
+   * another), so a "consumers gone" flag set in its finally would drop every later event. No flag
+   * fix is offered; the finding stays, with what to do by hand.
+   */
+  @Test
+  void drainTaskSubmittedByEachSendGetsNoConsumersGoneFlag() {
+    helper
+        .addInputLines(
+            "EventSender.java",
+            """
+            import java.util.concurrent.BlockingQueue;
+            import java.util.concurrent.ExecutorService;
+            import java.util.concurrent.LinkedBlockingQueue;
+
+            class EventSender {
+              interface Channel {
+                boolean isWritable();
+
+                void write(String event);
+              }
+
+              private final Channel channel;
+              private final ExecutorService eventLoop;
+              final BlockingQueue<String> events = new LinkedBlockingQueue<>(100);
+
+              EventSender(Channel channel, ExecutorService eventLoop) {
+                this.channel = channel;
+                this.eventLoop = eventLoop;
+              }
+
+              void writeEventsIfPossible() {
+                while (!events.isEmpty() && channel.isWritable()) {
+                  channel.write(events.poll());
+                }
+              }
+
+              void send(String event) throws InterruptedException {
+                events.put(event);
+                eventLoop.submit(this::writeEventsIfPossible);
+              }
+            }
+            """)
+        .expectUnchanged()
+        .doTest(TestMode.TEXT_MATCH);
+  }
 }

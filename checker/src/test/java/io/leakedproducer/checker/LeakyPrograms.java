@@ -963,6 +963,68 @@ final class LeakyPrograms {
       }
       """;
 
+  /**
+   * A change-data publisher: the replicator's thread pushes rows through a facade whose constructor
+   * starts a sender thread; the sender gets the queue through its own constructor and dies on the
+   * first row it cannot route. The facade has no lifecycle method and the sender sees none of its
+   * fields.
+   */
+  static final String SENDER_THREAD_WIRED_THROUGH_CONSTRUCTOR =
+      """
+      import java.util.concurrent.ArrayBlockingQueue;
+
+      class RowPublisher {
+        interface Broker {
+          void send(String topic, String row);
+        }
+
+        private final ArrayBlockingQueue<String> queue;
+        private final RowSender sender;
+
+        RowPublisher(Broker broker) {
+          this.queue = new ArrayBlockingQueue<>(100);
+          this.sender = new RowSender(broker, this.queue);
+          Thread thread = new Thread(this.sender, "row-sender");
+          thread.setDaemon(true);
+          thread.start();
+        }
+
+        void publish(String row) throws InterruptedException {
+          queue.put(row);
+        }
+
+        static final class RowSender implements Runnable {
+          private final Broker broker;
+          private final ArrayBlockingQueue<String> queue;
+
+          RowSender(Broker broker, ArrayBlockingQueue<String> queue) {
+            this.broker = broker;
+            this.queue = queue;
+          }
+
+          @Override
+          public void run() {
+            while (true) {
+              try {
+                String row = queue.take();
+                broker.send(topicOf(row), row);
+              } catch (Exception e) {
+                throw new IllegalStateException(e);
+              }
+            }
+          }
+
+          private static String topicOf(String row) {
+            int dot = row.indexOf('.');
+            if (dot < 0) {
+              throw new IllegalArgumentException("no database in " + row);
+            }
+            return row.substring(0, dot);
+          }
+        }
+      }
+      """;
+
   static final Map<String, String> ALL = new LinkedHashMap<>();
 
   static {
@@ -983,6 +1045,7 @@ final class LeakyPrograms {
     ALL.put("several consumer threads of a field queue", SEVERAL_CONSUMER_THREADS);
     ALL.put("generic prefetching iterator", GENERIC_PREFETCHER);
     ALL.put("consumer and producer classes wired through constructors", CONSTRUCTOR_WIRED_IMPORT);
+    ALL.put("sender thread wired through its constructor", SENDER_THREAD_WIRED_THROUGH_CONSTRUCTOR);
 
     ALL.put(
         "shipper consumer return_that_is_not_end_of_stream",

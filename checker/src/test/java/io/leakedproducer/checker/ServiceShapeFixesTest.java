@@ -360,4 +360,117 @@ final class ServiceShapeFixesTest {
             """)
         .doTest(TestMode.TEXT_MATCH);
   }
+
+  /**
+   * The sender gets the queue through its own constructor and sees no field of the facade, which
+   * has no lifecycle method: the facade keeps the sender's thread, and a publish gives up once that
+   * thread has ended (checked first, so that later rows are dropped without waiting).
+   */
+  @Test
+  void senderThreadWiredThroughConstructorStopsProducerWhenItEnds() {
+    helper
+        .addInputLines("RowPublisher.java", LeakyPrograms.SENDER_THREAD_WIRED_THROUGH_CONSTRUCTOR)
+        .addOutputLines(
+            "RowPublisher.java",
+            """
+            import java.util.concurrent.ArrayBlockingQueue;
+            import java.util.concurrent.TimeUnit;
+
+            class RowPublisher {
+              interface Broker {
+                void send(String topic, String row);
+              }
+
+              private final ArrayBlockingQueue<String> queue;
+              private final RowSender sender;
+
+              /** The consumer's thread, once started: producers stop offering when it has ended. */
+              private volatile Thread threadConsumer;
+
+              RowPublisher(Broker broker) {
+                this.queue = new ArrayBlockingQueue<>(100);
+                this.sender = new RowSender(broker, this.queue);
+                Thread thread = new Thread(this.sender, "row-sender");
+                thread.setDaemon(true);
+                thread.start();
+                threadConsumer = thread;
+              }
+
+              void publish(String row) throws InterruptedException {
+                if (threadConsumer != null && !threadConsumer.isAlive()) {
+                  return;
+                }
+                while (!queue.offer(row, 10, TimeUnit.MILLISECONDS)) {
+                  if (threadConsumer != null && !threadConsumer.isAlive()) {
+                    return;
+                  }
+                }
+              }
+
+              static final class RowSender implements Runnable {
+                private final Broker broker;
+                private final ArrayBlockingQueue<String> queue;
+
+                RowSender(Broker broker, ArrayBlockingQueue<String> queue) {
+                  this.broker = broker;
+                  this.queue = queue;
+                }
+
+                @Override
+                public void run() {
+                  while (true) {
+                    try {
+                      String row = queue.take();
+                      broker.send(topicOf(row), row);
+                    } catch (Exception e) {
+                      throw new IllegalStateException(e);
+                    }
+                  }
+                }
+
+                private static String topicOf(String row) {
+                  int dot = row.indexOf('.');
+                  if (dot < 0) {
+                    throw new IllegalArgumentException("no database in " + row);
+                  }
+                  return row.substring(0, dot);
+                }
+              }
+            }
+            """)
+        .doTest(TestMode.TEXT_MATCH);
+  }
+
+  /**
+   * The same sender, but its take loop sits in a helper that a longer-lived loop calls: its thread
+   * outlives the take loop, so the thread's end says nothing and no liveness fix is offered.
+   */
+  @Test
+  void senderWhoseThreadOutlivesItsTakeLoopGetsNoLivenessFix() {
+    helper
+        .addInputLines(
+            "RowPublisher.java",
+            LeakyPrograms.SENDER_THREAD_WIRED_THROUGH_CONSTRUCTOR
+                .replace(
+                    """
+                        public void run() {
+                          while (true) {
+                    """,
+                    """
+                        public void run() {
+                          while (true) {
+                            drain();
+                            broker.send("control", "sender restarted");
+                          }
+                        }
+
+                        private void drain() {
+                          while (true) {
+                    """)
+                .replace(
+                    "throw new IllegalStateException(e);",
+                    "System.err.println(\"sender gives up: \" + e);\n              return;"))
+        .expectUnchanged()
+        .doTest(TestMode.TEXT_MATCH);
+  }
 }
