@@ -86,6 +86,63 @@ final class PollApiConsumersTest {
         .doTest();
   }
 
+  /** The worker of the same unit pulls one batch per call and hands it on: its caller decides. */
+  private static final String WORKER =
+      """
+      import java.util.List;
+      import java.util.function.Consumer;
+
+      final class WorkerSourceTask {
+        private final BinlogSourceTask task;
+        private final Consumer<String> sender;
+
+        WorkerSourceTask(BinlogSourceTask task, Consumer<String> sender) {
+          this.task = task;
+          this.sender = sender;
+        }
+
+        void pollAndSend() throws InterruptedException {
+          List<String> batch = task.poll();
+          batch.forEach(sender);
+        }
+      }
+      """;
+
+  @Test
+  void sourceTaskPolledByAWorkerOfTheUnitLeaksWhenStopDoesNotStopTheListener() {
+    helper
+        .addSourceLines(
+            "BinlogSourceTask.java",
+            SOURCE_TASK.formatted(
+                """
+                // BUG: Diagnostic contains: every consumer can stop taking (line 42: the caller of BinlogSourceTask.poll() can stop taking at any time) and stop() (line 48) does not stop the producer.
+                    records.put(event);""",
+                """
+                client.disconnect();
+                    running = false;"""))
+        .addSourceLines("WorkerSourceTask.java", WORKER)
+        .doTest();
+  }
+
+  @Test
+  void negativeSourceTaskPolledByAWorkerOfTheUnitWhoseStopClearsTheFlagThenTheQueue() {
+    helper
+        .addSourceLines(
+            "BinlogSourceTask.java",
+            SOURCE_TASK.formatted(
+                """
+                if (!running) {
+                      return;
+                    }
+                    records.put(event);""",
+                """
+                running = false;
+                    records.clear();
+                    client.disconnect();"""))
+        .addSourceLines("WorkerSourceTask.java", WORKER)
+        .doTest();
+  }
+
   @Test
   void sourceTaskWhoseStopDrainsBeforeClearingTheFlagLeaks() {
     // The drain comes before the flag: an event with many rows refills the queue in between.
