@@ -47,7 +47,7 @@ final class ConsumerDiscovery {
         if (root.getLeaf() == producer.root.getLeaf()) {
           continue; // the producer's own thread: not a separate consumer
         }
-        if (isLifecycleFlush(invocation, root, state)) {
+        if (isLifecycleFlush(invocation, chain, state)) {
           // close() writing out what is left: it runs once, as the owner shuts down, and no
           // producer waits for it to take again.
           continue;
@@ -119,12 +119,22 @@ final class ConsumerDiscovery {
     return false;
   }
 
-  /** A removal that does not wait, in the owner's lifecycle method (close, stop, shutdown). */
+  /**
+   * A removal that does not wait, in the owner's lifecycle method (close, stop, shutdown), whoever
+   * calls that method: the task that stops the owner runs it once.
+   */
   private static boolean isLifecycleFlush(
-      MethodInvocationTree removal, TreePath root, VisitorState state) {
-    return root.getLeaf() instanceof MethodTree method
-        && ConcurrencyApiModel.isLifecycleMethod(ASTHelpers.getSymbol(method))
-        && !ConcurrencyApiModel.isWaitingTake(removal, state);
+      MethodInvocationTree removal, List<TreePath> chain, VisitorState state) {
+    if (ConcurrencyApiModel.isWaitingTake(removal, state)) {
+      return false;
+    }
+    for (TreePath site : chain) {
+      if (AstPaths.taskRoot(site).getLeaf() instanceof MethodTree method
+          && ConcurrencyApiModel.isLifecycleMethod(ASTHelpers.getSymbol(method))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** The innermost loop around the first call of the chain that sits in one. */

@@ -61,7 +61,15 @@ final class EarlyExits {
     List<TreePath> callers = List.of();
     for (int i = 0; i < chain.size(); i++) {
       TreePath site = chain.get(i);
-      loop = AstPaths.enclosingLoop(site, AstPaths.taskRoot(site).getLeaf());
+      Tree root = AstPaths.taskRoot(site).getLeaf();
+      loop = AstPaths.enclosingLoop(site, root);
+      if (loop != null
+          && ElementWaitLoops.onlyWaitsForAnElement(
+              loop, site, i == 0 ? taken : AstPaths.assignedVariable(site), queueContext.state())) {
+        // A loop that only waits until the take brings something takes once: the loop that keeps
+        // taking, if any, is around it or in a caller.
+        loop = AstPaths.enclosingLoop(loop, root);
+      }
       if (loop != null) {
         takeInLoop = site.getLeaf();
         callers = chain.subList(i + 1, chain.size());

@@ -57,7 +57,8 @@ final class ExternalConsumers {
   /**
    * Judges a producer whose consumers include an API's callers, or returns null when none does, or
    * when the producer is itself the caller of a public method (a plain bounded buffer, judged by
-   * its consumers' exits as any other).
+   * its consumers' exits as any other). A producer in a callback that a library calls on its own
+   * thread is not such a caller: it keeps being called after the API's caller stops.
    */
   @Nullable
   static Verdict judge(
@@ -67,7 +68,8 @@ final class ExternalConsumers {
       CompilationUnitIndex index,
       VisitorState state) {
     if (producer.spawn.kind == TaskSpawns.Kind.CALLER
-        && producer.root.getLeaf() instanceof MethodTree) {
+        && producer.root.getLeaf() instanceof MethodTree method
+        && !Callbacks.isCallback(ASTHelpers.getSymbol(method), index, state)) {
       return null;
     }
     List<External> externals = new ArrayList<>();
@@ -123,6 +125,85 @@ final class ExternalConsumers {
    */
   @Nullable
   static External classify(
+      QueueConsumer consumer, QueueAliases queue, CompilationUnitIndex index, VisitorState state) {
+    External direct = classifyRoot(consumer, queue, index, state);
+    return direct != null ? direct : pulledThroughApi(consumer, queue, index, state);
+  }
+
+  /**
+   * A consumer of the unit that takes once through a receive API of an owner ({@code task.poll()}
+   * called by a driver that then stops the task): it stops whenever it stops calling, as any caller
+   * of that API does, and the owner's lifecycle methods are how it says so. Its take loop, if it
+   * had one, would make it a consumer judged by its own exits instead.
+   */
+  @Nullable
+  private static External pulledThroughApi(
+      QueueConsumer consumer, QueueAliases queue, CompilationUnitIndex index, VisitorState state) {
+    if (!consumer.loops.isEmpty() || consumer.takes.isEmpty()) {
+      return null;
+    }
+    External found = null;
+    for (TreePath take : consumer.takes) {
+      if (!(take.getLeaf() instanceof MethodInvocationTree)) {
+        return null; // a getter hands out the queue itself
+      }
+      List<TreePath> chain = ProducerDiscovery.callChain(take, index, state);
+      External outermost = null;
+      for (int k = 1; k < chain.size(); k++) {
+        TreePath api = AstPaths.taskRoot(chain.get(k - 1));
+        MethodSymbol method =
+            api.getLeaf() instanceof MethodTree tree ? ASTHelpers.getSymbol(tree) : null;
+        if (method != null
+            && api.getLeaf() instanceof MethodTree methodTree
+            && handsTakenToCaller(method, methodTree, chain.get(k - 1), state)
+            && !createdIn(queue, methodTree, index)) {
+          outermost = apiOf(method, take.getLeaf(), index);
+        }
+      }
+      if (outermost == null) {
+        return null;
+      }
+      found = found == null ? outermost : found;
+    }
+    return found;
+  }
+
+  /**
+   * A method the caller pulls elements through: not private, static, a task or a lifecycle method,
+   * and named like a receive or returning what the call {@code inner} brought.
+   */
+  private static boolean handsTakenToCaller(
+      MethodSymbol method, MethodTree tree, TreePath inner, VisitorState state) {
+    if (method.getModifiers().contains(Modifier.PRIVATE)
+        || method.isStatic()
+        || ConcurrencyApiModel.isTaskMethod(method, state)
+        || ConcurrencyApiModel.isLifecycleMethod(method)) {
+      return false;
+    }
+    if (ConcurrencyApiModel.isReceiveMethodName(method)) {
+      return true;
+    }
+    TreePath parent = AstPaths.parentSkippingParens(inner);
+    return parent != null && parent.getLeaf() instanceof ReturnTree && tree.getBody() != null;
+  }
+
+  /** The API of a plain (not Iterator) receive method and what its caller holds. */
+  private static External apiOf(MethodSymbol method, Tree at, CompilationUnitIndex index) {
+    ClassSymbol owner = method.enclClass();
+    List<Holder> holders = new ArrayList<>();
+    holders.add(holder(owner, index));
+    if (owner.owner instanceof ClassSymbol outer && !owner.isStatic() && !owner.isAnonymous()) {
+      holders.add(holder(outer, index));
+    }
+    return new External(
+        owner.getSimpleName() + "." + method.getSimpleName() + "()",
+        "calling " + method.getSimpleName() + "()",
+        at,
+        holders);
+  }
+
+  @Nullable
+  private static External classifyRoot(
       QueueConsumer consumer, QueueAliases queue, CompilationUnitIndex index, VisitorState state) {
     Tree root = consumer.root.getLeaf();
     if (root instanceof LambdaExpressionTree) {
@@ -447,8 +528,26 @@ final class ExternalConsumers {
           return false;
         },
         index);
+    collectAssignments(body.getLeaf(), producer, flags);
+    // closed = true in a method the lifecycle method calls (reader.stop() of an owned reader).
+    ReachableCalls.find(
+        body,
+        call -> {
+          Symbol callee = ASTHelpers.getSymbol((MethodInvocationTree) call.getLeaf());
+          TreePath declaration =
+              callee instanceof MethodSymbol method ? index.methods.get(method) : null;
+          if (declaration != null && ((MethodTree) declaration.getLeaf()).getBody() != null) {
+            collectAssignments(((MethodTree) declaration.getLeaf()).getBody(), producer, flags);
+          }
+          return false;
+        },
+        index);
+  }
+
+  private static void collectAssignments(
+      Tree code, ProducerDiscovery.Producer producer, List<VarSymbol> flags) {
     AstPaths.anyMatch(
-        body.getLeaf(),
+        code,
         t -> {
           if (t instanceof AssignmentTree assignment) {
             addIfProducerReads(AstPaths.variable(assignment.getVariable()), producer, flags);

@@ -283,11 +283,17 @@ final class FieldQueueFixes {
       for (TreePath site : ProducerDiscovery.callChain(take, index, state)) {
         TreePath siteRoot = AstPaths.taskRoot(site);
         TreePath loop = AstPaths.enclosingLoop(site, siteRoot.getLeaf());
-        if (loop != null && retriesUntilNonNull(loop.getLeaf())) {
-          // do { r = receive(timeout); } while (r == null): a pull API (receive(), next()) that
-          // waits for one element and hands it to its caller, who decides when to stop. Its
-          // returning is not the consumer leaving.
-          break;
+        if (loop != null
+            && ElementWaitLoops.onlyWaitsForAnElement(
+                loop, site, ConsumerDiscovery.takenVariable(site, state), state)) {
+          // do { r = receive(timeout); } while (r == null): a pull API (receive(), next(), a
+          // poll() that waits for a batch) that waits for something and hands it to its caller,
+          // who decides when to stop. Its returning is not the consumer leaving: the consuming
+          // loop, if any, is around it or in a caller of the unit.
+          loop = AstPaths.enclosingLoop(loop, siteRoot.getLeaf());
+          if (loop == null) {
+            continue;
+          }
         }
         if (loop != null) {
           root = siteRoot;
@@ -300,16 +306,6 @@ final class FieldQueueFixes {
       found = root;
     }
     return found;
-  }
-
-  /** A loop whose condition only waits for a non-null result: {@code while (r == null)}. */
-  private static boolean retriesUntilNonNull(Tree loop) {
-    ExpressionTree condition = AstPaths.loopCondition(loop);
-    return condition != null
-        && Trees.skipParensAndCasts(condition) instanceof com.sun.source.tree.BinaryTree binary
-        && binary.getKind() == Tree.Kind.EQUAL_TO
-        && (binary.getLeftOperand().getKind() == Tree.Kind.NULL_LITERAL
-            || binary.getRightOperand().getKind() == Tree.Kind.NULL_LITERAL);
   }
 
   /**

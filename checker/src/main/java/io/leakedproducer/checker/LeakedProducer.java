@@ -780,10 +780,20 @@ public final class LeakedProducer extends BugChecker
     Tree root = producer.root.getLeaf();
     if (root instanceof com.sun.source.tree.MethodTree method) {
       MethodSymbol callback = ASTHelpers.getSymbol(method);
-      if (callback != null && isCallbackCalledFromElsewhere(callback, units, state)) {
+      if (callback != null && Callbacks.isCalledFromElsewhere(callback, units, state)) {
         // An observer's onNext(), a listener's method: it runs on whichever thread the library
         // (or the code that holds it as its interface) calls it from, not on a caller of the unit.
         return String.format("the thread that calls %s()", callback.getSimpleName());
+      }
+      TreePath registration = callback == null ? null : Callbacks.registration(callback, units);
+      if (registration != null) {
+        // client.registerListener(this::onEvent): the client calls it, on a thread of its own.
+        MethodInvocationTree registering = (MethodInvocationTree) registration.getLeaf();
+        return String.format(
+            "the thread that runs %s() passed to %s() (line %d)",
+            callback.getSimpleName(),
+            ASTHelpers.getSymbol(registering).getSimpleName(),
+            AstPaths.line(units.unit, registering));
       }
       return "the calling thread";
     }
@@ -805,32 +815,6 @@ public final class LeakedProducer extends BugChecker
     }
     return String.format(
         "the thread that runs %s at line %d", what, AstPaths.line(units.unit, task.getLeaf()));
-  }
-
-  /**
-   * A method that no code of the unit calls by its own name and that overrides or implements
-   * another, which no method of the unit calls either: a callback, called by a library's thread (or
-   * by a task of the unit that holds it as the interface it implements). A call through the
-   * interface from a method of the unit runs on that method's caller: the calling thread.
-   */
-  private static boolean isCallbackCalledFromElsewhere(
-      MethodSymbol method, CompilationUnitIndex units, VisitorState state) {
-    if (!units.callSitesOf(method).isEmpty()
-        || !units.memberReferences.getOrDefault(method, List.of()).isEmpty()) {
-      return false;
-    }
-    java.util.Set<MethodSymbol> overridden = ASTHelpers.findSuperMethods(method, state.getTypes());
-    if (overridden.isEmpty()) {
-      return false;
-    }
-    for (MethodSymbol contract : overridden) {
-      for (TreePath call : units.callSitesOf(contract)) {
-        if (AstPaths.taskRoot(call).getLeaf() instanceof com.sun.source.tree.MethodTree) {
-          return false;
-        }
-      }
-    }
-    return true;
   }
 
   /**

@@ -55,8 +55,6 @@ final class IncidentVerdictsTest {
           Map.entry("ApocCypherRunMany.java", "missed 244, 280, 285"),
           Map.entry("BigQueryConnectionImpl.java", "missed 117, 140, 143, 155"),
           Map.entry("CdapAbstractProgramControllerFixed.java", "false alarm 145, 148"),
-          Map.entry("DebeziumMySqlReader.java", "missed 90"),
-          Map.entry("DebeziumMySqlReaderFixed.java", "missed 95"),
           Map.entry("JettyReservedThreadExecutorFixed.java", "false alarm 177"),
           Map.entry("LogbackKafkaAppenderFixed.java", "false alarm 59"),
           Map.entry("MavenIndexerIndexDataReaderFixed.java", "false alarm 136"),
