@@ -98,6 +98,21 @@ final class ExternalConsumers {
                 exit,
                 lifecycle.name() + " (line " + lifecycle.line() + ") does not stop the producer");
           }
+          // An object the unit keeps to itself is closed only where the unit closes it.
+          if (lifecycle.body().getParentPath().getLeaf() instanceof MethodTree method
+              && !InterruptExitPaths.lifecycleRuns(
+                  ASTHelpers.getSymbol(method), producer, consumers, index, state)) {
+            return new Verdict(
+                false,
+                exit,
+                lifecycle.name()
+                    + " (line "
+                    + lifecycle.line()
+                    + ") stops the producer, but every "
+                    + holder.name()
+                    + " is kept in a private field here and nothing calls it when the caller"
+                    + " stops");
+          }
         }
       }
     }
