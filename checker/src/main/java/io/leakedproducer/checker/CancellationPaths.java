@@ -71,7 +71,7 @@ final class CancellationPaths {
     if (capacityCoversEveryElement(queue, verdict, api, index, state)) {
       return Cancellation.of(Kind.CAPACITY);
     }
-    boolean interrupted = interruptReachesProducer(producer, consumers, index, state);
+    boolean interrupted = interruptReachesProducer(producer, consumers, queue, index, state);
     if (interrupted && !producer.swallowsInterrupt) {
       return Cancellation.of(Kind.INTERRUPT);
     }
@@ -137,6 +137,7 @@ final class CancellationPaths {
   private static boolean interruptReachesProducer(
       ProducerDiscovery.Producer producer,
       List<QueueConsumer> consumers,
+      QueueAliases queue,
       CompilationUnitIndex index,
       VisitorState state) {
     TaskSpawns.Spawn spawn = producer.spawn;
@@ -150,7 +151,7 @@ final class CancellationPaths {
         continue; // a producer cannot rescue itself
       }
       if (interrupts((MethodInvocationTree) path.getLeaf(), spawn, handles, index, state)
-          && InterruptExitPaths.runsWhenConsumersStop(path, producer, consumers, index, state)) {
+          && InterruptExitPaths.runsWhenConsumersStop(path, producer, consumers, queue, index, state)) {
         return true;
       }
     }
@@ -202,7 +203,7 @@ final class CancellationPaths {
     if (spawn.handle == null) {
       return false;
     }
-    VarSymbol tasks = handleCollectionOf(element, index);
+    VarSymbol tasks = HandleAliases.collectionOf(element, index);
     if (tasks == null) {
       return false;
     }
@@ -217,29 +218,6 @@ final class CancellationPaths {
       }
     }
     return false;
-  }
-
-  /**
-   * The collection {@code element} is taken from: {@code tasks} in {@code for (Future<?> f :
-   * tasks)} or {@code tasks.forEach(f -> ...)}; null otherwise.
-   */
-  @Nullable
-  static VarSymbol handleCollectionOf(VarSymbol element, CompilationUnitIndex index) {
-    TreePath decl = index.declarations.get(element);
-    if (decl == null || decl.getParentPath() == null) {
-      return null;
-    }
-    ExpressionTree collection = null;
-    Tree parent = decl.getParentPath().getLeaf();
-    if (parent instanceof EnhancedForLoopTree enhancedForLoopTree) {
-      collection = enhancedForLoopTree.getExpression();
-    } else if (parent instanceof com.sun.source.tree.LambdaExpressionTree) {
-      TreePath call = AstPaths.parentSkippingParens(decl.getParentPath());
-      if (call != null && call.getLeaf() instanceof MethodInvocationTree invocation) {
-        collection = ASTHelpers.getReceiver(invocation);
-      }
-    }
-    return AstPaths.variable(collection);
   }
 
   /**

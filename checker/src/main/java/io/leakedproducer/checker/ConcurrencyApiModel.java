@@ -576,6 +576,11 @@ final class ConcurrencyApiModel {
   }
 
   /** {@code put}, {@code putFirst/putLast}, {@code transfer}, or a method named by a flag. */
+  /** {@code put}, {@code putFirst/putLast} or {@code transfer} of the JDK: no timeout. */
+  static boolean isBuiltinBlockingInsertion(ExpressionTree tree, VisitorState state) {
+    return BUILTIN_BLOCKING_INSERTION.matches(tree, state);
+  }
+
   boolean isBlockingInsertion(ExpressionTree tree, VisitorState state) {
     if (BUILTIN_BLOCKING_INSERTION.matches(tree, state)) {
       return true;

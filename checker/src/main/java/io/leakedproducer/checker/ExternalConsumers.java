@@ -101,7 +101,7 @@ final class ExternalConsumers {
           // An object the unit keeps to itself is closed only where the unit closes it.
           if (lifecycle.body().getParentPath().getLeaf() instanceof MethodTree method
               && !InterruptExitPaths.lifecycleRuns(
-                  ASTHelpers.getSymbol(method), producer, consumers, index, state)) {
+                  ASTHelpers.getSymbol(method), producer, consumers, queue, index, state)) {
             return new Verdict(
                 false,
                 exit,

@@ -7,8 +7,6 @@ import com.google.errorprone.util.ASTHelpers;
 import com.sun.source.tree.AssignmentTree;
 import com.sun.source.tree.BlockTree;
 import com.sun.source.tree.CatchTree;
-import com.sun.source.tree.ClassTree;
-import com.sun.source.tree.LambdaExpressionTree;
 import com.sun.source.tree.MethodInvocationTree;
 import com.sun.source.tree.MethodTree;
 import com.sun.source.tree.StatementTree;
@@ -16,7 +14,6 @@ import com.sun.source.tree.Tree;
 import com.sun.source.tree.TryTree;
 import com.sun.source.tree.VariableTree;
 import com.sun.source.util.TreePath;
-import com.sun.source.util.TreeScanner;
 import com.sun.tools.javac.code.Symbol;
 import com.sun.tools.javac.code.Symbol.ClassSymbol;
 import com.sun.tools.javac.code.Symbol.MethodSymbol;
@@ -27,6 +24,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import javax.lang.model.element.Modifier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Decides whether an interrupt of the producer (a {@code cancel(true)}, {@code shutdownNow()} or
@@ -42,23 +40,60 @@ import javax.lang.model.element.Modifier;
  *   <li>in a lifecycle method of a class whose every instance the unit keeps in its own private
  *       fields, it runs only where the unit calls that method, since no caller can reach it;
  *   <li>after waiting with no timeout for the producer itself (its {@code future.get()} before any
- *       consumer's), it never runs when the producer is the one stuck.
+ *       consumer's), or for room in a queue that is full once the consumers stopped (the
+ *       producer's own, or one a consumer is stuck inserting into), it never runs.
  * </ul>
  *
  * Any other way (another thread, the coordinator after joining the consumers, a lifecycle method
  * the callers hold, an entry point of the unit) counts, as before.
  */
 final class InterruptExitPaths {
-  /** How many callers up to follow the interrupt before giving the benefit of the doubt. */
+  /** How many callers up to follow the interrupt before giving it the benefit of the doubt. */
   private static final int MAX_DEPTH = 5;
 
   private InterruptExitPaths() {}
 
-  /** What the first untimed wait on the way to a call waits for. */
+  /** What the first wait on the way to a call waits for. */
   private enum Waits {
     NOTHING,
-    PRODUCER,
+    /** The stuck producer, or room in a queue that is full once the consumers stopped. */
+    STUCK,
     CONSUMER
+  }
+
+  /**
+   * The producer, its consumers, and the queues that are full once they stopped: the producer's
+   * own, and those its consumers insert into (a consumer stuck there is why it stopped).
+   */
+  private record Scene(
+      ProducerDiscovery.Producer producer,
+      List<QueueConsumer> consumers,
+      Set<VarSymbol> fullQueues,
+      CompilationUnitIndex index,
+      VisitorState state) {
+    static Scene of(
+        ProducerDiscovery.Producer producer,
+        List<QueueConsumer> consumers,
+        QueueAliases queue,
+        CompilationUnitIndex index,
+        VisitorState state) {
+      Set<VarSymbol> full = new HashSet<>(queue.variables);
+      for (QueueConsumer consumer : consumers) {
+        ReachableCalls.find(
+            bodyOf(consumer.root),
+            call -> {
+              MethodInvocationTree insertion = (MethodInvocationTree) call.getLeaf();
+              VarSymbol receiver = index.receiverVariable(insertion);
+              if (receiver != null
+                  && ConcurrencyApiModel.isBuiltinBlockingInsertion(insertion, state)) {
+                full.addAll(QueueAliases.of(receiver, index).variables);
+              }
+              return false;
+            },
+            index);
+      }
+      return new Scene(producer, consumers, full, index, state);
+    }
   }
 
   /** True when the interrupt at {@code site} runs on the way every consumer stops. */
@@ -66,17 +101,24 @@ final class InterruptExitPaths {
       TreePath site,
       ProducerDiscovery.Producer producer,
       List<QueueConsumer> consumers,
+      QueueAliases queue,
       CompilationUnitIndex index,
       VisitorState state) {
+    return runsWhenConsumersStop(site, Scene.of(producer, consumers, queue, index, state));
+  }
+
+  private static boolean runsWhenConsumersStop(TreePath site, Scene scene) {
     List<TreePath> inConsumers = new ArrayList<>();
-    if (reachedIndependently(
-        site, producer, consumers, inConsumers, index, state, 0, new HashSet<>())) {
+    if (reachedIndependently(site, scene, inConsumers, new ArrayList<>(), new HashSet<>())) {
       return true;
     }
     // Reached only from the consumers' own code: it must run however they stop.
     return !inConsumers.isEmpty()
         && SignalExitPaths.runsOnEveryExit(
-            new SignalExitPaths.Sites(inConsumers, inConsumers), consumers, index, state);
+            new SignalExitPaths.Sites(inConsumers, inConsumers),
+            scene.consumers(),
+            scene.index(),
+            scene.state());
   }
 
   /**
@@ -88,14 +130,16 @@ final class InterruptExitPaths {
       MethodSymbol lifecycle,
       ProducerDiscovery.Producer producer,
       List<QueueConsumer> consumers,
+      QueueAliases queue,
       CompilationUnitIndex index,
       VisitorState state) {
     if (!keptByTheUnit(lifecycle.enclClass(), index)) {
       return true;
     }
+    Scene scene = Scene.of(producer, consumers, queue, index, state);
     for (TreePath call : index.callSitesOf(lifecycle)) {
       if (!AstPaths.isWithin(call, producer.root.getLeaf())
-          && runsWhenConsumersStop(call, producer, consumers, index, state)) {
+          && runsWhenConsumersStop(call, scene)) {
         return true;
       }
     }
@@ -103,23 +147,25 @@ final class InterruptExitPaths {
   }
 
   /**
-   * True when some way to {@code site} runs whether or not the consumers go on; the places where a
-   * way enters the consumers' own code are collected in {@code inConsumers}.
+   * True when some way to {@code site} runs whether or not the consumers go on. A way that enters
+   * the consumers' own code adds its calls, from the consumer down to the interrupt, to {@code
+   * inConsumers}: a {@code finally} in a helper on the consumer's way out holds the interrupt
+   * itself, the consumer's task holds the call of that helper.
+   *
+   * @param trail the calls already followed from the interrupt up to {@code site}
    */
   private static boolean reachedIndependently(
       TreePath site,
-      ProducerDiscovery.Producer producer,
-      List<QueueConsumer> consumers,
+      Scene scene,
       List<TreePath> inConsumers,
-      CompilationUnitIndex index,
-      VisitorState state,
-      int depth,
+      List<TreePath> trail,
       Set<MethodSymbol> visited) {
-    if (firstWaitBefore(site, producer, consumers, index, state) == Waits.PRODUCER) {
-      return false; // the producer is the one stuck: that wait never returns
+    if (firstWaitBefore(site, scene) == Waits.STUCK) {
+      return false; // that wait never returns once the consumers stopped
     }
-    for (QueueConsumer consumer : consumers) {
+    for (QueueConsumer consumer : scene.consumers()) {
       if (AstPaths.isWithin(site, consumer.root.getLeaf())) {
+        inConsumers.addAll(trail);
         inConsumers.add(site);
         return false;
       }
@@ -133,24 +179,26 @@ final class InterruptExitPaths {
       return true;
     }
     boolean lifecycle = ConcurrencyApiModel.isLifecycleMethod(method);
-    if (!lifecycle && ConcurrencyApiModel.isPullApiClass(method.enclClass(), state)) {
+    if (!lifecycle && ConcurrencyApiModel.isPullApiClass(method.enclClass(), scene.state())) {
       return false; // runs only while the holder keeps pulling
     }
+    CompilationUnitIndex index = scene.index();
     List<TreePath> callers = index.callSitesOf(method);
     if (callers.isEmpty()) {
       // An entry point: the callers (or a thread) run it. A lifecycle method of an object no
       // caller can hold is never run at all.
       return !(lifecycle && keptByTheUnit(method.enclClass(), index));
     }
-    if (depth >= MAX_DEPTH || !visited.add(method)) {
+    if (trail.size() >= MAX_DEPTH || !visited.add(method)) {
       return true; // too far to tell: as before, the interrupt counts
     }
+    List<TreePath> longer = new ArrayList<>(trail);
+    longer.add(site);
     for (TreePath call : callers) {
-      if (AstPaths.isWithin(call, producer.root.getLeaf())) {
+      if (AstPaths.isWithin(call, scene.producer().root.getLeaf())) {
         continue; // a producer cannot rescue itself
       }
-      if (reachedIndependently(
-          call, producer, consumers, inConsumers, index, state, depth + 1, visited)) {
+      if (reachedIndependently(call, scene, inConsumers, longer, visited)) {
         return true;
       }
     }
@@ -185,6 +233,7 @@ final class InterruptExitPaths {
   }
 
   /** The variable a {@code new} expression initialises or is assigned to, or null. */
+  @Nullable
   private static VarSymbol storedIn(TreePath creation) {
     TreePath parent = AstPaths.parentSkippingParens(creation);
     if (parent == null) {
@@ -231,131 +280,118 @@ final class InterruptExitPaths {
   }
 
   /**
-   * What the first wait with no timeout that runs before {@code site} in its method waits for: the
-   * statements before it in each enclosing block, and the {@code try} block of a {@code catch} or
-   * {@code finally} it is in, outermost first.
+   * What the first wait that runs before {@code site} in its method waits for: the statements before
+   * it in each enclosing block, and the {@code try} block of a {@code catch} or {@code finally} it
+   * is in, outermost first.
    */
-  private static Waits firstWaitBefore(
-      TreePath site,
-      ProducerDiscovery.Producer producer,
-      List<QueueConsumer> consumers,
-      CompilationUnitIndex index,
-      VisitorState state) {
-    List<List<Tree>> before = new ArrayList<>();
+  private static Waits firstWaitBefore(TreePath site, Scene scene) {
+    List<List<TreePath>> before = new ArrayList<>();
     for (TreePath p = site;
         p.getParentPath() != null && !AstPaths.isTaskRoot(p.getLeaf());
         p = p.getParentPath()) {
-      Tree parent = p.getParentPath().getLeaf();
-      if (parent instanceof BlockTree block) {
-        List<Tree> earlier = new ArrayList<>();
+      TreePath parent = p.getParentPath();
+      if (parent.getLeaf() instanceof BlockTree block) {
+        List<TreePath> earlier = new ArrayList<>();
         for (StatementTree statement : block.getStatements()) {
           if (statement == p.getLeaf()) {
             break;
           }
-          earlier.add(statement);
+          earlier.add(new TreePath(parent, statement));
         }
         before.add(earlier);
-      } else if (parent instanceof TryTree tryTree
+      } else if (parent.getLeaf() instanceof TryTree tryTree
           && (p.getLeaf() instanceof CatchTree || p.getLeaf() == tryTree.getFinallyBlock())) {
-        List<Tree> tried = new ArrayList<>(tryTree.getResources());
-        tried.add(tryTree.getBlock());
+        List<TreePath> tried = new ArrayList<>();
+        for (Tree resource : tryTree.getResources()) {
+          tried.add(new TreePath(parent, resource));
+        }
+        tried.add(new TreePath(parent, tryTree.getBlock()));
         before.add(tried);
       }
     }
     Collections.reverse(before);
-    for (List<Tree> region : before) {
-      for (Tree tree : region) {
-        Waits waits = firstWaitIn(tree, producer, consumers, index, state);
-        if (waits != Waits.NOTHING) {
-          return waits;
+    for (List<TreePath> region : before) {
+      for (TreePath code : region) {
+        // The first such call in source order, here or in a method of the unit it calls.
+        ReachableCalls.Reach wait =
+            ReachableCalls.find(code, call -> waits(call, scene) != Waits.NOTHING, scene.index());
+        if (wait != null) {
+          return waits(wait.target(), scene);
         }
       }
     }
     return Waits.NOTHING;
   }
 
-  /** The first untimed wait in {@code tree}, in source order, for the producer or a consumer. */
-  private static Waits firstWaitIn(
-      Tree tree,
-      ProducerDiscovery.Producer producer,
-      List<QueueConsumer> consumers,
-      CompilationUnitIndex index,
-      VisitorState state) {
-    Waits[] found = {Waits.NOTHING};
-    new TreeScanner<Void, Void>() {
-      @Override
-      public Void scan(Tree t, Void unused) {
-        return found[0] != Waits.NOTHING ? null : super.scan(t, null);
-      }
-
-      @Override
-      public Void visitLambdaExpression(LambdaExpressionTree lambda, Void unused) {
-        return null; // runs elsewhere, or later
-      }
-
-      @Override
-      public Void visitClass(ClassTree type, Void unused) {
-        return null;
-      }
-
-      @Override
-      public Void visitMethodInvocation(MethodInvocationTree call, Void unused) {
-        super.visitMethodInvocation(call, null); // the receiver and arguments are evaluated first
-        if (found[0] == Waits.NOTHING && ConcurrencyApiModel.isUntimedTaskWait(call, state)) {
-          found[0] = waitedFor(AstPaths.receiverVariable(call), producer, consumers, index, state);
-        }
-        return null;
-      }
-    }.scan(tree, null);
-    return found[0];
+  /**
+   * What the call waits for with no timeout: the task of the producer or of a consumer, or room in
+   * a queue that is full once the consumers stopped ({@link Waits#STUCK}).
+   */
+  private static Waits waits(TreePath path, Scene scene) {
+    MethodInvocationTree call = (MethodInvocationTree) path.getLeaf();
+    VisitorState state = scene.state();
+    if (ConcurrencyApiModel.isBuiltinBlockingInsertion(call, state)) {
+      VarSymbol queue = scene.index().receiverVariable(call);
+      return queue != null && scene.fullQueues().contains(queue) ? Waits.STUCK : Waits.NOTHING;
+    }
+    if (!ConcurrencyApiModel.isUntimedTaskWait(call, state)) {
+      return Waits.NOTHING;
+    }
+    return waitedFor(AstPaths.receiverVariable(call), scene);
   }
 
   /**
    * Whose task the handle {@code waited} holds: the producer's (its future, thread, or an element
    * of the collection its future was added to before every consumer's), a consumer's, or neither.
    */
-  private static Waits waitedFor(
-      VarSymbol waited,
-      ProducerDiscovery.Producer producer,
-      List<QueueConsumer> consumers,
-      CompilationUnitIndex index,
-      VisitorState state) {
+  private static Waits waitedFor(@Nullable VarSymbol waited, Scene scene) {
     if (waited == null) {
       return Waits.NOTHING;
     }
-    TaskSpawns.Spawn spawn = producer.spawn;
+    CompilationUnitIndex index = scene.index();
+    TaskSpawns.Spawn spawn = scene.producer().spawn;
     List<TaskSpawns.Spawn> consumerSpawns = new ArrayList<>();
-    for (QueueConsumer consumer : consumers) {
-      consumerSpawns.add(TaskSpawns.of(consumer.root, index, state));
+    for (QueueConsumer consumer : scene.consumers()) {
+      consumerSpawns.add(TaskSpawns.of(consumer.root, index, scene.state()));
     }
     for (TaskSpawns.Spawn consumer : consumerSpawns) {
-      if (!consumer.handleIsCollection
-          && HandleAliases.of(consumer, index).contains(waited)
-          && consumer.handle != null) {
+      if (consumer.handle != null
+          && !consumer.handleIsCollection
+          && HandleAliases.of(consumer, index).contains(waited)) {
         return Waits.CONSUMER;
       }
     }
     if (!spawn.handleIsCollection && HandleAliases.of(spawn, index).contains(waited)) {
-      return Waits.PRODUCER;
+      return Waits.STUCK;
     }
-    VarSymbol collection = CancellationPaths.handleCollectionOf(waited, index);
-    if (collection == null || !collection.equals(spawn.handle) || !spawn.handleIsCollection) {
+    VarSymbol collection = HandleAliases.collectionOf(waited, index);
+    if (collection == null || !spawn.handleIsCollection || !collection.equals(spawn.handle)) {
       return Waits.NOTHING;
     }
     // A loop over the tasks waits for them in the order they were added: a consumer added before
     // the producer ends that loop (with its failure) before the producer is waited for.
     for (TaskSpawns.Spawn consumer : consumerSpawns) {
-      if (consumer.call == null) {
+      if (consumer.call == null || spawn.call == null) {
         return Waits.NOTHING; // cannot tell which comes first
       }
-      if (collection.equals(consumer.handle)
-          && consumer.handleIsCollection
-          && spawn.call != null
+      if (consumer.handleIsCollection
+          && collection.equals(consumer.handle)
           && start(consumer.call) < start(spawn.call)) {
         return Waits.CONSUMER;
       }
     }
-    return Waits.PRODUCER;
+    return Waits.STUCK;
+  }
+
+  /** The code a task root runs (a lambda's or method's body), which ReachableCalls scans. */
+  private static TreePath bodyOf(TreePath root) {
+    if (root.getLeaf() instanceof com.sun.source.tree.LambdaExpressionTree lambda) {
+      return new TreePath(root, lambda.getBody());
+    }
+    if (root.getLeaf() instanceof MethodTree method && method.getBody() != null) {
+      return new TreePath(root, method.getBody());
+    }
+    return root;
   }
 
   private static int start(TreePath path) {
