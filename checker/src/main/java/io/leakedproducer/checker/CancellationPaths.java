@@ -151,7 +151,8 @@ final class CancellationPaths {
         continue; // a producer cannot rescue itself
       }
       if (interrupts((MethodInvocationTree) path.getLeaf(), spawn, handles, index, state)
-          && InterruptExitPaths.runsWhenConsumersStop(path, producer, consumers, queue, index, state)) {
+          && InterruptExitPaths.runsWhenConsumersStop(
+              path, producer, consumers, queue, index, state)) {
         return true;
       }
     }
@@ -170,7 +171,8 @@ final class CancellationPaths {
       case FUTURE:
         if (ConcurrencyApiModel.isInterruptingCancel(call, state)
             && receiver != null
-            && (handles.contains(receiver) || isElementOfHandleCollection(receiver, spawn, index))) {
+            && (handles.contains(receiver)
+                || isElementOfHandleCollection(receiver, spawn, index))) {
           return true;
         }
       // fall through: shutdownNow() interrupts submitted tasks too

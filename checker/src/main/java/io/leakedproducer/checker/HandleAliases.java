@@ -148,5 +148,4 @@ final class HandleAliases {
     }
     return AstPaths.variable(collection);
   }
-
 }

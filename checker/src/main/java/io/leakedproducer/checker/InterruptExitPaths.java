@@ -40,8 +40,8 @@ import org.jspecify.annotations.Nullable;
  *   <li>in a lifecycle method of a class whose every instance the unit keeps in its own private
  *       fields, it runs only where the unit calls that method, since no caller can reach it;
  *   <li>after waiting with no timeout for the producer itself (its {@code future.get()} before any
- *       consumer's), or for room in a queue that is full once the consumers stopped (the
- *       producer's own, or one a consumer is stuck inserting into), it never runs.
+ *       consumer's), or for room in a queue that is full once the consumers stopped (the producer's
+ *       own, or one a consumer is stuck inserting into), it never runs.
  * </ul>
  *
  * Any other way (another thread, the coordinator after joining the consumers, a lifecycle method
@@ -123,8 +123,8 @@ final class InterruptExitPaths {
 
   /**
    * True when the lifecycle method can run once the consumers stopped: a caller that holds its
-   * object calls it, or, for an object the unit keeps to itself, one of the unit's calls of it
-   * runs on the way every consumer stops.
+   * object calls it, or, for an object the unit keeps to itself, one of the unit's calls of it runs
+   * on the way every consumer stops.
    */
   static boolean lifecycleRuns(
       MethodSymbol lifecycle,
@@ -138,8 +138,7 @@ final class InterruptExitPaths {
     }
     Scene scene = Scene.of(producer, consumers, queue, index, state);
     for (TreePath call : index.callSitesOf(lifecycle)) {
-      if (!AstPaths.isWithin(call, producer.root.getLeaf())
-          && runsWhenConsumersStop(call, scene)) {
+      if (!AstPaths.isWithin(call, producer.root.getLeaf()) && runsWhenConsumersStop(call, scene)) {
         return true;
       }
     }
@@ -266,7 +265,8 @@ final class InterruptExitPaths {
       if (leaf instanceof AssignmentTree assignment && assignment.getVariable() == use.getLeaf()) {
         continue;
       }
-      if (leaf instanceof MethodInvocationTree call && call.getArguments().contains(use.getLeaf())) {
+      if (leaf instanceof MethodInvocationTree call
+          && call.getArguments().contains(use.getLeaf())) {
         MethodSymbol callee = ASTHelpers.getSymbol(call);
         if (callee != null
             && index.methods.containsKey(callee)
@@ -280,9 +280,9 @@ final class InterruptExitPaths {
   }
 
   /**
-   * What the first wait that runs before {@code site} in its method waits for: the statements before
-   * it in each enclosing block, and the {@code try} block of a {@code catch} or {@code finally} it
-   * is in, outermost first.
+   * What the first wait that runs before {@code site} in its method waits for: the statements
+   * before it in each enclosing block, and the {@code try} block of a {@code catch} or {@code
+   * finally} it is in, outermost first.
    */
   private static Waits firstWaitBefore(TreePath site, Scene scene) {
     List<List<TreePath>> before = new ArrayList<>();

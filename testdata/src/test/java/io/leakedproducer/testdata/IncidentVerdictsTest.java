@@ -52,15 +52,12 @@ final class IncidentVerdictsTest {
    */
   static final Map<String, String> KNOWN_WRONG =
       Map.ofEntries(
-          Map.entry("BigQueryConnectionImpl.java", "missed 117, 140, 143, 155"),
+          Map.entry("BigQueryConnectionImpl.java", "missed 140, 143, 155"),
           Map.entry("DebeziumMySqlReader.java", "missed 90"),
           Map.entry("DebeziumMySqlReaderFixed.java", "missed 95"),
           Map.entry("LogbackKafkaAppenderFixed.java", "false alarm 59"),
           Map.entry("MavenIndexerIndexDataReaderFixed.java", "false alarm 136"),
-          Map.entry("OpenCgaSimpleThreadRunnerFixed.java", "missed 91, 94, 105, 110"),
           Map.entry("RabbitMqAmqpWorkPool.java", "missed 42"),
-          Map.entry("SirixConcurrentIntersectAxis.java", "missed 82, 84"),
-          Map.entry("SirixConcurrentIntersectAxisFixed.java", "missed 83, 85"),
           Map.entry("SpringAmqpBlockingQueueConsumer.java", "missed 117"));
 
   private static final Map<String, SortedSet<Long>> warned = new TreeMap<>();
