@@ -10,6 +10,7 @@ import com.sun.source.tree.CatchTree;
 import com.sun.source.tree.MethodInvocationTree;
 import com.sun.source.tree.MethodTree;
 import com.sun.source.tree.StatementTree;
+import com.sun.source.tree.ThrowTree;
 import com.sun.source.tree.Tree;
 import com.sun.source.tree.TryTree;
 import com.sun.source.tree.VariableTree;
@@ -58,7 +59,12 @@ final class InterruptExitPaths {
     NOTHING,
     /** The stuck producer, or room in a queue that is full once the consumers stopped. */
     STUCK,
-    CONSUMER
+    CONSUMER,
+    /**
+     * A consumer's {@code future.get()} in the same sequence: it rethrows the consumer's failure,
+     * so what follows runs only when the consumer did not fail.
+     */
+    CONSUMER_MAY_FAIL
   }
 
   /**
@@ -159,8 +165,8 @@ final class InterruptExitPaths {
       List<TreePath> inConsumers,
       List<TreePath> trail,
       Set<MethodSymbol> visited) {
-    if (firstWaitBefore(site, scene) == Waits.STUCK) {
-      return false; // that wait never returns once the consumers stopped
+    if (neverGetsPast(firstWaitBefore(site, scene))) {
+      return false; // that wait never returns, or throws, once the consumers stopped
     }
     for (QueueConsumer consumer : scene.consumers()) {
       if (AstPaths.isWithin(site, consumer.root.getLeaf())) {
@@ -280,12 +286,32 @@ final class InterruptExitPaths {
   }
 
   /**
+   * True when the interrupt at {@code site} (in a lifecycle method, say) runs only after a wait
+   * that never returns once the consumers stopped: the stuck producer's {@code get()}, room in a
+   * full queue.
+   */
+  static boolean afterAWaitThatNeverEnds(
+      TreePath site,
+      ProducerDiscovery.Producer producer,
+      List<QueueConsumer> consumers,
+      QueueAliases queue,
+      CompilationUnitIndex index,
+      VisitorState state) {
+    return neverGetsPast(firstWaitBefore(site, Scene.of(producer, consumers, queue, index, state)));
+  }
+
+  private static boolean neverGetsPast(Waits waits) {
+    return waits == Waits.STUCK || waits == Waits.CONSUMER_MAY_FAIL;
+  }
+
+  /**
    * What the first wait that runs before {@code site} in its method waits for: the statements
    * before it in each enclosing block, and the {@code try} block of a {@code catch} or {@code
    * finally} it is in, outermost first.
    */
   private static Waits firstWaitBefore(TreePath site, Scene scene) {
     List<List<TreePath>> before = new ArrayList<>();
+    List<Boolean> sequential = new ArrayList<>();
     for (TreePath p = site;
         p.getParentPath() != null && !AstPaths.isTaskRoot(p.getLeaf());
         p = p.getParentPath()) {
@@ -299,6 +325,7 @@ final class InterruptExitPaths {
           earlier.add(new TreePath(parent, statement));
         }
         before.add(earlier);
+        sequential.add(true);
       } else if (parent.getLeaf() instanceof TryTree tryTree
           && (p.getLeaf() instanceof CatchTree || p.getLeaf() == tryTree.getFinallyBlock())) {
         List<TreePath> tried = new ArrayList<>();
@@ -307,17 +334,28 @@ final class InterruptExitPaths {
         }
         tried.add(new TreePath(parent, tryTree.getBlock()));
         before.add(tried);
+        sequential.add(false);
       }
     }
     Collections.reverse(before);
-    for (List<TreePath> region : before) {
-      for (TreePath code : region) {
+    Collections.reverse(sequential);
+    for (int i = 0; i < before.size(); i++) {
+      for (TreePath code : before.get(i)) {
         // The first such call in source order, here or in a method of the unit it calls.
         ReachableCalls.Reach wait =
             ReachableCalls.find(code, call -> waits(call, scene) != Waits.NOTHING, scene.index());
-        if (wait != null) {
-          return waits(wait.target(), scene);
+        if (wait == null) {
+          continue;
         }
+        Waits waits = waits(wait.target(), scene);
+        MethodInvocationTree call = (MethodInvocationTree) wait.target().getLeaf();
+        if (waits == Waits.CONSUMER
+            && sequential.get(i)
+            && !ConcurrencyApiModel.isUntimedThreadJoin(call, scene.state())
+            && scene.consumers().stream().anyMatch(InterruptExitPaths::canFail)) {
+          return Waits.CONSUMER_MAY_FAIL;
+        }
+        return waits;
       }
     }
     return Waits.NOTHING;
@@ -381,6 +419,12 @@ final class InterruptExitPaths {
       }
     }
     return Waits.STUCK;
+  }
+
+  /** The consumer can stop by an exception, which its future's {@code get()} rethrows. */
+  private static boolean canFail(QueueConsumer consumer) {
+    return consumer.exits.stream()
+        .anyMatch(exit -> exit.at() instanceof ThrowTree || !exit.thrown().isEmpty());
   }
 
   /** The code a task root runs (a lambda's or method's body), which ReachableCalls scans. */
