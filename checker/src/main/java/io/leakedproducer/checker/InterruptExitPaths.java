@@ -170,8 +170,10 @@ final class InterruptExitPaths {
     }
     for (QueueConsumer consumer : scene.consumers()) {
       if (AstPaths.isWithin(site, consumer.root.getLeaf())) {
-        inConsumers.addAll(trail);
-        inConsumers.add(site);
+        for (TreePath call : trail) {
+          inConsumers.add(wholeLoop(call, scene.index()));
+        }
+        inConsumers.add(wholeLoop(site, scene.index()));
         return false;
       }
     }
@@ -419,6 +421,31 @@ final class InterruptExitPaths {
       }
     }
     return Waits.STUCK;
+  }
+
+  /**
+   * {@code for (Future<?> f : tasks) f.cancel(true)} or {@code tasks.forEach(f -> f.cancel(true))}
+   * cancels every task whenever the statement runs: the loop, not the call in it, is what must be
+   * on the consumers' way out. Any other call stands for itself.
+   */
+  private static TreePath wholeLoop(TreePath call, CompilationUnitIndex index) {
+    VarSymbol element =
+        call.getLeaf() instanceof MethodInvocationTree invocation
+            ? AstPaths.receiverVariable(invocation)
+            : null;
+    TreePath declaration = element == null ? null : index.declarations.get(element);
+    if (declaration == null
+        || declaration.getParentPath() == null
+        || HandleAliases.collectionOf(element, index) == null) {
+      return call;
+    }
+    TreePath loop = declaration.getParentPath();
+    if (loop.getLeaf() instanceof com.sun.source.tree.LambdaExpressionTree) {
+      TreePath forEach = AstPaths.parentSkippingParens(loop);
+      TreePath statement = forEach == null ? null : forEach.getParentPath();
+      return statement != null && statement.getLeaf() instanceof StatementTree ? statement : call;
+    }
+    return AstPaths.isWithin(call, loop.getLeaf()) ? loop : call;
   }
 
   /** The consumer can stop by an exception, which its future's {@code get()} rethrows. */

@@ -663,4 +663,52 @@ final class InterruptExitPathsTest {
         }
         """);
   }
+
+  /** A price collector that cancels every supplier call in a finally, whatever way it stops. */
+  @Test
+  void negativeEveryFutureCancelledInAFinallyLoop() {
+    check(
+        "PriceCollector.java",
+        """
+        import java.util.ArrayList;
+        import java.util.List;
+        import java.util.concurrent.ArrayBlockingQueue;
+        import java.util.concurrent.BlockingQueue;
+        import java.util.concurrent.ExecutorService;
+        import java.util.concurrent.Future;
+        import java.util.concurrent.TimeUnit;
+
+        class PriceCollector {
+          List<String> collect(ExecutorService pool, List<List<String>> suppliers, int wanted)
+              throws InterruptedException {
+            BlockingQueue<String> prices = new ArrayBlockingQueue<>(wanted);
+            List<Future<?>> calls = new ArrayList<>();
+            for (List<String> supplier : suppliers) {
+              calls.add(pool.submit(() -> {
+                try {
+                  for (String price : supplier) {
+                    prices.put(price);
+                  }
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+              }));
+            }
+            List<String> collected = new ArrayList<>();
+            try {
+              while (collected.size() < wanted) {
+                String price = prices.poll(200, TimeUnit.MILLISECONDS);
+                if (price == null) {
+                  break;
+                }
+                collected.add(price);
+              }
+            } finally {
+              calls.forEach(call -> call.cancel(true));
+            }
+            return collected;
+          }
+        }
+        """);
+  }
 }
