@@ -71,7 +71,7 @@ final class CancellationPaths {
     if (capacityCoversEveryElement(queue, verdict, api, index, state)) {
       return Cancellation.of(Kind.CAPACITY);
     }
-    boolean interrupted = interruptReachesProducer(producer, index, state);
+    boolean interrupted = interruptReachesProducer(producer, consumers, queue, index, state);
     if (interrupted && !producer.swallowsInterrupt) {
       return Cancellation.of(Kind.INTERRUPT);
     }
@@ -129,8 +129,17 @@ final class CancellationPaths {
     return false;
   }
 
+  /**
+   * Some call interrupts the producer's thread, and it runs on the way every consumer stops ({@link
+   * InterruptExitPaths}): an interrupt that comes only on the success path, or only after waiting
+   * for the stuck producer, never comes.
+   */
   private static boolean interruptReachesProducer(
-      ProducerDiscovery.Producer producer, CompilationUnitIndex index, VisitorState state) {
+      ProducerDiscovery.Producer producer,
+      List<QueueConsumer> consumers,
+      QueueAliases queue,
+      CompilationUnitIndex index,
+      VisitorState state) {
     TaskSpawns.Spawn spawn = producer.spawn;
     if (spawn.kind == TaskSpawns.Kind.INVOKE_ALL_TIMED) {
       return true;
@@ -138,49 +147,53 @@ final class CancellationPaths {
     Set<VarSymbol> handles = new LinkedHashSet<>(HandleAliases.of(spawn, index));
     handles.addAll(HandleAliases.recordedThread(producer.chain, index, state));
     for (TreePath path : index.calls) {
-      MethodInvocationTree call = (MethodInvocationTree) path.getLeaf();
       if (AstPaths.isWithin(path, producer.root.getLeaf())) {
         continue; // a producer cannot rescue itself
       }
-      VarSymbol receiver = AstPaths.receiverVariable(call);
-      switch (spawn.kind) {
-        case FUTURE:
-          if (ConcurrencyApiModel.isInterruptingCancel(call, state)
-              && receiver != null
-              && (handles.contains(receiver)
-                  || isElementOfHandleCollection(receiver, spawn, index))) {
-            return true;
-          }
-        // fall through: shutdownNow() interrupts submitted tasks too
-        case EXECUTE:
-        case INVOKE_ALL:
-        case COMPLETABLE_FUTURE:
-          if (ConcurrencyApiModel.isShutdownNow(call, state)
-              && (spawn.executorOpaque || (receiver != null && receiver.equals(spawn.executor)))) {
-            return true;
-          }
-          break;
-        case CALLER:
-          // The caller's thread, recorded by the producer's own code and interrupted by another.
-          if (ConcurrencyApiModel.isInterruptOfOtherThread(call, state)
-              && receiver != null
-              && handles.contains(receiver)) {
-            return true;
-          }
-          break;
-        case THREAD:
-          if (ConcurrencyApiModel.isInterruptOfOtherThread(call, state)
-              && receiver != null
-              && (handles.contains(receiver)
-                  || (spawn.handle == null && isThreadElement(receiver, index)))) {
-            return true;
-          }
-          break;
-        default:
-          break;
+      if (interrupts((MethodInvocationTree) path.getLeaf(), spawn, handles, index, state)
+          && InterruptExitPaths.runsWhenConsumersStop(
+              path, producer, consumers, queue, index, state)) {
+        return true;
       }
     }
     return false;
+  }
+
+  /** The call interrupts the thread of the task started by {@code spawn}. */
+  private static boolean interrupts(
+      MethodInvocationTree call,
+      TaskSpawns.Spawn spawn,
+      Set<VarSymbol> handles,
+      CompilationUnitIndex index,
+      VisitorState state) {
+    VarSymbol receiver = AstPaths.receiverVariable(call);
+    switch (spawn.kind) {
+      case FUTURE:
+        if (ConcurrencyApiModel.isInterruptingCancel(call, state)
+            && receiver != null
+            && (handles.contains(receiver)
+                || isElementOfHandleCollection(receiver, spawn, index))) {
+          return true;
+        }
+      // fall through: shutdownNow() interrupts submitted tasks too
+      case EXECUTE:
+      case INVOKE_ALL:
+      case COMPLETABLE_FUTURE:
+        return ConcurrencyApiModel.isShutdownNow(call, state)
+            && (spawn.executorOpaque || (receiver != null && receiver.equals(spawn.executor)));
+      case CALLER:
+        // The caller's thread, recorded by the producer's own code and interrupted by another.
+        return ConcurrencyApiModel.isInterruptOfOtherThread(call, state)
+            && receiver != null
+            && handles.contains(receiver);
+      case THREAD:
+        return ConcurrencyApiModel.isInterruptOfOtherThread(call, state)
+            && receiver != null
+            && (handles.contains(receiver)
+                || (spawn.handle == null && isThreadElement(receiver, index)));
+      default:
+        return false;
+    }
   }
 
   /**
@@ -192,21 +205,7 @@ final class CancellationPaths {
     if (spawn.handle == null) {
       return false;
     }
-    TreePath decl = index.declarations.get(element);
-    if (decl == null || decl.getParentPath() == null) {
-      return false;
-    }
-    ExpressionTree collection = null;
-    Tree parent = decl.getParentPath().getLeaf();
-    if (parent instanceof EnhancedForLoopTree enhancedForLoopTree) {
-      collection = enhancedForLoopTree.getExpression();
-    } else if (parent instanceof com.sun.source.tree.LambdaExpressionTree) {
-      TreePath call = AstPaths.parentSkippingParens(decl.getParentPath());
-      if (call != null && call.getLeaf() instanceof MethodInvocationTree invocation) {
-        collection = ASTHelpers.getReceiver(invocation);
-      }
-    }
-    VarSymbol tasks = AstPaths.variable(collection);
+    VarSymbol tasks = HandleAliases.collectionOf(element, index);
     if (tasks == null) {
       return false;
     }

@@ -154,6 +154,22 @@ final class ConcurrencyApiModel {
   private static final Matcher<ExpressionTree> CURRENT_THREAD =
       staticMethod().onClass("java.lang.Thread").named("currentThread");
 
+  /**
+   * Waits with no timeout for one task to end: {@code future.get()}, {@code completable.join()},
+   * {@code thread.join()}. A waiter on a task that blocks forever waits forever too.
+   */
+  private static final Matcher<ExpressionTree> UNTIMED_TASK_WAIT =
+      anyOf(
+          instanceMethod()
+              .onDescendantOf("java.util.concurrent.Future")
+              .named("get")
+              .withNoParameters(),
+          instanceMethod()
+              .onDescendantOf("java.util.concurrent.CompletableFuture")
+              .named("join")
+              .withNoParameters(),
+          THREAD_JOIN);
+
   private static final Matcher<ExpressionTree> TIMED_INVOKE_ALL =
       instanceMethod()
           .onDescendantOf("java.util.concurrent.ExecutorService")
@@ -560,6 +576,11 @@ final class ConcurrencyApiModel {
   }
 
   /** {@code put}, {@code putFirst/putLast}, {@code transfer}, or a method named by a flag. */
+  /** {@code put}, {@code putFirst/putLast} or {@code transfer} of the JDK: no timeout. */
+  static boolean isBuiltinBlockingInsertion(ExpressionTree tree, VisitorState state) {
+    return BUILTIN_BLOCKING_INSERTION.matches(tree, state);
+  }
+
   boolean isBlockingInsertion(ExpressionTree tree, VisitorState state) {
     if (BUILTIN_BLOCKING_INSERTION.matches(tree, state)) {
       return true;
@@ -686,6 +707,11 @@ final class ConcurrencyApiModel {
     return THREAD_JOIN.matches(call, state);
   }
 
+  /** {@code f.get()}, {@code f.join()} or {@code t.join()} with no timeout. */
+  static boolean isUntimedTaskWait(MethodInvocationTree call, VisitorState state) {
+    return UNTIMED_TASK_WAIT.matches(call, state);
+  }
+
   /** {@code t.interrupt()} on some thread other than the current one. */
   static boolean isInterruptOfOtherThread(MethodInvocationTree call, VisitorState state) {
     if (isExtraInterrupt(call)) {
@@ -804,6 +830,19 @@ final class ConcurrencyApiModel {
     for (var api : PULL_API_METHODS.entrySet()) {
       if (api.getValue().contains(name)
           && isErasedSubtype(method.enclClass().type, api.getKey(), state)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * The class implements a pull interface (Iterator, Spliterator, Enumeration): its code runs only
+   * while its holder keeps pulling, and a holder may abandon it at any element.
+   */
+  static boolean isPullApiClass(Symbol.ClassSymbol type, VisitorState state) {
+    for (String api : PULL_API_METHODS.keySet()) {
+      if (isErasedSubtype(type.type, api, state)) {
         return true;
       }
     }

@@ -94,11 +94,26 @@ final class ExternalConsumers {
           holders.add(holder.name());
         }
         for (Lifecycle lifecycle : holder.lifecycles()) {
-          if (!reachesCancellation(lifecycle, producer, queue, index, state)) {
+          if (!reachesCancellation(lifecycle, producer, consumers, queue, index, state)) {
             return new Verdict(
                 false,
                 exit,
                 lifecycle.name() + " (line " + lifecycle.line() + ") does not stop the producer");
+          }
+          // An object the unit keeps to itself is closed only where the unit closes it.
+          if (lifecycle.body().getParentPath().getLeaf() instanceof MethodTree method
+              && !InterruptExitPaths.lifecycleRuns(
+                  ASTHelpers.getSymbol(method), producer, consumers, queue, index, state)) {
+            return new Verdict(
+                false,
+                exit,
+                lifecycle.name()
+                    + " (line "
+                    + lifecycle.line()
+                    + ") stops the producer, but every "
+                    + holder.name()
+                    + " is kept in a private field here and nothing calls it when the caller"
+                    + " stops");
           }
         }
       }
@@ -442,21 +457,27 @@ final class ExternalConsumers {
   private static boolean reachesCancellation(
       Lifecycle lifecycle,
       ProducerDiscovery.Producer producer,
+      List<QueueConsumer> consumers,
       QueueAliases queue,
       CompilationUnitIndex index,
       VisitorState state) {
     boolean interruptible = !producer.swallowsInterrupt;
     Set<VarSymbol> handles = HandleAliases.of(producer.spawn, index);
-    if (ReachableCalls.find(
+    ReachableCalls.Reach cancel =
+        ReachableCalls.find(
             lifecycle.body(),
             call ->
                 (interruptible
                         && interrupts(
                             (MethodInvocationTree) call.getLeaf(), producer, handles, state))
                     || closesQueue((MethodInvocationTree) call.getLeaf(), queue, index),
-            index)
-        != null) {
-      return true;
+            index);
+    if (cancel != null) {
+      // A close() that first waits for room in the full queue never gets to the cancellation.
+      return !InterruptExitPaths.afterAWaitThatNeverEnds(
+              cancel.via(), producer, consumers, queue, index, state)
+          && !InterruptExitPaths.afterAWaitThatNeverEnds(
+              cancel.target(), producer, consumers, queue, index, state);
     }
     List<VarSymbol> flags = new ArrayList<>();
     collectSignalWrites(lifecycle.body(), producer, index, flags);

@@ -4,9 +4,11 @@ import com.google.errorprone.VisitorState;
 import com.google.errorprone.util.ASTHelpers;
 import com.sun.source.tree.AssignmentTree;
 import com.sun.source.tree.ClassTree;
+import com.sun.source.tree.EnhancedForLoopTree;
 import com.sun.source.tree.ExpressionTree;
 import com.sun.source.tree.LambdaExpressionTree;
 import com.sun.source.tree.MethodInvocationTree;
+import com.sun.source.tree.Tree;
 import com.sun.source.tree.VariableTree;
 import com.sun.source.util.TreePath;
 import com.sun.source.util.TreeScanner;
@@ -122,5 +124,28 @@ final class HandleAliases {
     return value != null
         && Trees.skipParensAndCasts(value) instanceof MethodInvocationTree call
         && ConcurrencyApiModel.isCurrentThread(call);
+  }
+
+  /**
+   * The collection {@code element} is taken from: {@code tasks} in {@code for (Future<?> f :
+   * tasks)} or {@code tasks.forEach(f -> ...)}; null otherwise.
+   */
+  @Nullable
+  static VarSymbol collectionOf(VarSymbol element, CompilationUnitIndex index) {
+    TreePath decl = index.declarations.get(element);
+    if (decl == null || decl.getParentPath() == null) {
+      return null;
+    }
+    ExpressionTree collection = null;
+    Tree parent = decl.getParentPath().getLeaf();
+    if (parent instanceof EnhancedForLoopTree enhancedForLoopTree) {
+      collection = enhancedForLoopTree.getExpression();
+    } else if (parent instanceof com.sun.source.tree.LambdaExpressionTree) {
+      TreePath call = AstPaths.parentSkippingParens(decl.getParentPath());
+      if (call != null && call.getLeaf() instanceof MethodInvocationTree invocation) {
+        collection = ASTHelpers.getReceiver(invocation);
+      }
+    }
+    return AstPaths.variable(collection);
   }
 }
