@@ -78,7 +78,14 @@ final class FieldQueueFixes {
         isStatic || !ownLifecycle.isEmpty() || !inherited.isEmpty()
             ? List.of()
             : LifecycleReach.holders(owner, consumers, index, state);
-    boolean hasLifecycle = !ownLifecycle.isEmpty() || !inherited.isEmpty() || !holders.isEmpty();
+    // No lifecycle anywhere: the owner itself (a prefetching iterator) gets a close(), called
+    // where the unit creates it.
+    List<TreePath> closedAt =
+        isStatic || !ownLifecycle.isEmpty() || !inherited.isEmpty() || !holders.isEmpty()
+            ? null
+            : closableCreations(owner, producers, consumers, classTree, index, state);
+    boolean hasLifecycle =
+        !ownLifecycle.isEmpty() || !inherited.isEmpty() || !holders.isEmpty() || closedAt != null;
     if (lifecycleOnly && !hasLifecycle) {
       return Optional.empty();
     }
@@ -181,6 +188,11 @@ final class FieldQueueFixes {
         return Optional.empty();
       }
     }
+    if (closedAt != null
+        && !CreationSiteClose.apply(
+            classTree, owner, closedAt, flag, field.getSimpleName().toString(), fix, state)) {
+      return Optional.empty();
+    }
     // The owner has no lifecycle of its own, but the object its consumers call through does: its
     // close() is what their caller calls when it stops taking.
     for (LifecycleReach.Holder holder : holders) {
@@ -197,6 +209,40 @@ final class FieldQueueFixes {
       }
     }
     return Optional.of(fix.build());
+  }
+
+  /**
+   * Where the unit creates the owner, when each creation can be closed at the end of its block:
+   * only for an owner whose consumers all take in its own methods (the caller pulls through it),
+   * and when no producer insertion sits in code the closing {@code finally} would enclose.
+   */
+  @Nullable
+  private static List<TreePath> closableCreations(
+      Symbol owner,
+      List<ProducerDiscovery.Producer> producers,
+      List<QueueConsumer> consumers,
+      ClassTree classTree,
+      CompilationUnitIndex index,
+      VisitorState state) {
+    for (QueueConsumer consumer : consumers) {
+      if (consumer.takes.isEmpty()
+          || !consumer.takes.stream().allMatch(t -> AstPaths.isWithin(t, classTree))) {
+        return null;
+      }
+    }
+    List<TreePath> sites = CreationSiteClose.sites(owner, index, state);
+    if (sites == null) {
+      return null;
+    }
+    for (TreePath site : sites) {
+      Tree block = site.getParentPath().getLeaf();
+      for (ProducerDiscovery.Producer producer : producers) {
+        if (AstPaths.isWithin(producer.insertionPath(), block)) {
+          return null;
+        }
+      }
+    }
+    return sites;
   }
 
   /**

@@ -1324,11 +1324,135 @@ final class LeakyPrograms {
       }
       """;
 
+  /** A prefetching iterator with no lifecycle, created and read to a stop in one method. */
+  static final String ITERATOR_CLOSED_AT_CREATION =
+      """
+      import java.io.BufferedReader;
+      import java.util.Iterator;
+      import java.util.NoSuchElementException;
+      import java.util.concurrent.ArrayBlockingQueue;
+      import java.util.concurrent.BlockingQueue;
+      import java.util.concurrent.ExecutorService;
+
+      class LineScanner implements Iterator<String> {
+        private static final String END = new String("");
+        private final BlockingQueue<String> lines = new ArrayBlockingQueue<>(32);
+        private String next;
+
+        LineScanner(BufferedReader reader, ExecutorService pool) {
+          pool.submit(
+              () -> {
+                String line;
+                while ((line = reader.readLine()) != null) {
+                  lines.put(line);
+                }
+                lines.put(END);
+                return null;
+              });
+        }
+
+        @Override
+        public boolean hasNext() {
+          if (next == null) {
+            try {
+              next = lines.take();
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+              return false;
+            }
+          }
+          return next != END;
+        }
+
+        @Override
+        public String next() {
+          if (!hasNext()) {
+            throw new NoSuchElementException();
+          }
+          String line = next;
+          next = null;
+          return line;
+        }
+
+        /** Counts the lines of the header: the scan stops at the first blank line. */
+        static int headerLines(BufferedReader reader, ExecutorService pool) {
+          Iterator<String> scanner = new LineScanner(reader, pool);
+          int count = 0;
+          while (scanner.hasNext()) {
+            if (scanner.next().isBlank()) {
+              break;
+            }
+            count++;
+          }
+          return count;
+        }
+      }
+      """;
+
+  /** The same iterator handed to the caller: no point in the unit after which nothing reads. */
+  static final String ITERATOR_RETURNED_TO_CALLER =
+      """
+      import java.io.BufferedReader;
+      import java.util.Iterator;
+      import java.util.NoSuchElementException;
+      import java.util.concurrent.ArrayBlockingQueue;
+      import java.util.concurrent.BlockingQueue;
+      import java.util.concurrent.ExecutorService;
+
+      class LineScanner implements Iterator<String> {
+        private static final String END = new String("");
+        private final BlockingQueue<String> lines = new ArrayBlockingQueue<>(32);
+        private String next;
+
+        LineScanner(BufferedReader reader, ExecutorService pool) {
+          pool.submit(
+              () -> {
+                String line;
+                while ((line = reader.readLine()) != null) {
+                  lines.put(line);
+                }
+                lines.put(END);
+                return null;
+              });
+        }
+
+        @Override
+        public boolean hasNext() {
+          if (next == null) {
+            try {
+              next = lines.take();
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+              return false;
+            }
+          }
+          return next != END;
+        }
+
+        @Override
+        public String next() {
+          if (!hasNext()) {
+            throw new NoSuchElementException();
+          }
+          String line = next;
+          next = null;
+          return line;
+        }
+
+        /** Hands the scanner to the caller, who decides when to stop reading. */
+        static Iterator<String> open(BufferedReader reader, ExecutorService pool) {
+          return new LineScanner(reader, pool);
+        }
+      }
+      """;
+
   static final Map<String, String> ALL = new LinkedHashMap<>();
 
   static {
     NO_FIX.put("insertion in a helper method", ANONYMOUS_CONSUMERS);
     ALL.put("caller produces", CALLER_PRODUCES);
+    ALL.put("iterator closed where it is created", ITERATOR_CLOSED_AT_CREATION);
+    NO_FIX.put("iterator returned to the caller", ITERATOR_RETURNED_TO_CALLER);
     ALL.put("inherited lifecycle method", INHERITED_STOP);
     ALL.put("consumers read through a holder with close()", HOLDER_CLOSE);
     ALL.put("queue held by two objects", QUEUE_IN_TWO_FIELDS);

@@ -816,4 +816,101 @@ final class ServiceShapeFixesTest {
             """)
         .doTest(TestMode.TEXT_MATCH);
   }
+
+  /**
+   * A prefetching iterator with no lifecycle (Alluxio's inode-tree iterator): it gets the {@code
+   * close()} the maintainers added, setting the flag, and the method that creates it and may stop
+   * reading early closes it in a {@code finally}.
+   */
+  @Test
+  void iteratorGetsCloseCalledWhereItIsCreated() {
+    helper
+        .addInputLines("LineScanner.java", LeakyPrograms.ITERATOR_CLOSED_AT_CREATION)
+        .addOutputLines(
+            "LineScanner.java",
+            """
+            import java.io.BufferedReader;
+            import java.util.Iterator;
+            import java.util.NoSuchElementException;
+            import java.util.concurrent.ArrayBlockingQueue;
+            import java.util.concurrent.BlockingQueue;
+            import java.util.concurrent.CancellationException;
+            import java.util.concurrent.ExecutorService;
+            import java.util.concurrent.TimeUnit;
+
+            class LineScanner implements Iterator<String> {
+              private static final String END = new String("");
+              private final BlockingQueue<String> lines = new ArrayBlockingQueue<>(32);
+              /** Set once nothing will take from 'lines' any more: producers stop offering. */
+              private volatile boolean linesClosed;
+              private String next;
+
+              LineScanner(BufferedReader reader, ExecutorService pool) {
+                pool.submit(
+                    () -> {
+                      String line;
+                      while ((line = reader.readLine()) != null) {
+                        while (!lines.offer(line, 10, TimeUnit.MILLISECONDS)) {
+                          if (linesClosed) {
+                            throw new CancellationException("every consumer has stopped taking");
+                          }
+                        }
+                      }
+                      while (!lines.offer(END, 10, TimeUnit.MILLISECONDS)) {
+                        if (linesClosed) {
+                          throw new CancellationException("every consumer has stopped taking");
+                        }
+                      }
+                      return null;
+                    });
+              }
+
+              @Override
+              public boolean hasNext() {
+                if (next == null) {
+                  try {
+                    next = lines.take();
+                  } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                  }
+                }
+                return next != END;
+              }
+
+              @Override
+              public String next() {
+                if (!hasNext()) {
+                  throw new NoSuchElementException();
+                }
+                String line = next;
+                next = null;
+                return line;
+              }
+
+              /** Counts the lines of the header: the scan stops at the first blank line. */
+              static int headerLines(BufferedReader reader, ExecutorService pool) {
+                Iterator<String> scanner = new LineScanner(reader, pool);
+                try {
+                  int count = 0;
+                  while (scanner.hasNext()) {
+                    if (scanner.next().isBlank()) {
+                      break;
+                    }
+                    count++;
+                  }
+                  return count;
+                } finally {
+                  ((LineScanner) scanner).close();
+                }
+              }
+
+              /** Tells the producers that nothing takes from 'lines' any more. */
+              public void close() {
+                linesClosed = true;
+              }
+            }
+            """)
+        .doTest(TestMode.TEXT_MATCH);
+  }
 }
