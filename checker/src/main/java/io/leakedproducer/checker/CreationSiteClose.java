@@ -48,7 +48,7 @@ final class CreationSiteClose {
         return super.visitNewClass(tree, null);
       }
     }.scan(new TreePath(index.unit), null);
-    if (creations.isEmpty()) {
+    if (creations.isEmpty() || hasClose(owner, state)) {
       return null;
     }
     List<TreePath> sites = new ArrayList<>();
@@ -66,6 +66,23 @@ final class CreationSiteClose {
       sites.add(declaration);
     }
     return sites;
+  }
+
+  /**
+   * The owner or a supertype already has a {@code close()}: adding one would override it, with a
+   * signature the fix cannot choose.
+   */
+  private static boolean hasClose(Symbol owner, VisitorState state) {
+    for (com.sun.tools.javac.code.Type type : state.getTypes().closure(owner.type)) {
+      for (Symbol member : ASTHelpers.getEnclosedElements(type.tsym)) {
+        if (member instanceof MethodSymbol method
+            && method.getSimpleName().contentEquals("close")
+            && method.getParameters().isEmpty()) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   /**
