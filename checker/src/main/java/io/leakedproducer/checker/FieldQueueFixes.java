@@ -71,7 +71,7 @@ final class FieldQueueFixes {
       return Optional.empty();
     }
     boolean isStatic = field.getModifiers().contains(Modifier.STATIC);
-    List<MethodTree> ownLifecycle = lifecycleMethods(classTree, isStatic);
+    List<MethodTree> ownLifecycle = LifecycleReach.lifecycleMethods(classTree, isStatic);
     List<MethodSymbol> inherited =
         isStatic ? List.of() : LifecycleReach.inheritedLifecycle(classTree, index);
     List<LifecycleReach.Holder> holders =
@@ -331,7 +331,7 @@ final class FieldQueueFixes {
       TreePath ownerClass = index.classes.get(field.owner);
       if (ownerClass == null
           || !(ownerClass.getLeaf() instanceof ClassTree classTree)
-          || (lifecycleMethods(classTree, isStatic).isEmpty()
+          || (LifecycleReach.lifecycleMethods(classTree, isStatic).isEmpty()
               && (isStatic || LifecycleReach.inheritedLifecycle(classTree, index).isEmpty()))
           || !producers.stream()
               .allMatch(p -> seesField(p.insertionPath(), field.owner, isStatic))) {
@@ -343,36 +343,6 @@ final class FieldQueueFixes {
       chosen = field;
     }
     return chosen;
-  }
-
-  /**
-   * The owner's methods by which its holder ends its use of it, with a non-empty body; for a static
-   * queue only static ones.
-   */
-  static List<MethodTree> lifecycleMethods(ClassTree owner, boolean isStatic) {
-    List<MethodTree> methods = new ArrayList<>();
-    for (Tree member : owner.getMembers()) {
-      if (member instanceof MethodTree method
-          && method.getBody() != null
-          && !method.getBody().getStatements().isEmpty()) {
-        MethodSymbol symbol = ASTHelpers.getSymbol(method);
-        if (symbol != null
-            && ConcurrencyApiModel.isLifecycleMethod(symbol)
-            && (!isStatic || symbol.isStatic())
-            && !isConstructorCall(method.getBody().getStatements().get(0))) {
-          methods.add(method);
-        }
-      }
-    }
-    return methods;
-  }
-
-  private static boolean isConstructorCall(StatementTree statement) {
-    return AstPaths.anyMatch(
-        statement,
-        t ->
-            t instanceof com.sun.source.tree.MethodInvocationTree call
-                && ASTHelpers.getSymbol(call).isConstructor());
   }
 
   /**

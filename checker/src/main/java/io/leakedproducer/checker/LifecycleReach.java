@@ -6,6 +6,7 @@ import com.google.errorprone.fixes.SuggestedFixes;
 import com.google.errorprone.util.ASTHelpers;
 import com.sun.source.tree.ClassTree;
 import com.sun.source.tree.MethodTree;
+import com.sun.source.tree.StatementTree;
 import com.sun.source.tree.Tree;
 import com.sun.source.tree.VariableTree;
 import com.sun.source.util.TreePath;
@@ -31,6 +32,36 @@ import javax.lang.model.element.Modifier;
  */
 final class LifecycleReach {
   private LifecycleReach() {}
+
+  /**
+   * The owner's methods by which its holder ends its use of it, with a non-empty body; for a static
+   * queue only static ones.
+   */
+  static List<MethodTree> lifecycleMethods(ClassTree owner, boolean isStatic) {
+    List<MethodTree> methods = new ArrayList<>();
+    for (Tree member : owner.getMembers()) {
+      if (member instanceof MethodTree method
+          && method.getBody() != null
+          && !method.getBody().getStatements().isEmpty()) {
+        MethodSymbol symbol = ASTHelpers.getSymbol(method);
+        if (symbol != null
+            && ConcurrencyApiModel.isLifecycleMethod(symbol)
+            && (!isStatic || symbol.isStatic())
+            && !isConstructorCall(method.getBody().getStatements().get(0))) {
+          methods.add(method);
+        }
+      }
+    }
+    return methods;
+  }
+
+  private static boolean isConstructorCall(StatementTree statement) {
+    return AstPaths.anyMatch(
+        statement,
+        t ->
+            t instanceof com.sun.source.tree.MethodInvocationTree call
+                && ASTHelpers.getSymbol(call).isConstructor());
+  }
 
   /**
    * Lifecycle methods the owner inherits, not overridden, from superclasses declared in this unit
@@ -178,7 +209,7 @@ final class LifecycleReach {
           || holderClass.outermostClass() != owner.outermostClass()) {
         continue;
       }
-      List<MethodTree> lifecycle = FieldQueueFixes.lifecycleMethods(classTree, false);
+      List<MethodTree> lifecycle = lifecycleMethods(classTree, false);
       for (Tree member : classTree.getMembers()) {
         VarSymbol field =
             member instanceof VariableTree variable ? ASTHelpers.getSymbol(variable) : null;
