@@ -50,9 +50,13 @@ final class ConsumerLiveness {
     for (QueueConsumer consumer : consumers) {
       Handle handle = handleOf(consumer, index, state, fix, reserved);
       if (handle == null) {
+        handle = roundCaller(consumer, index, state, fix, reserved);
+      }
+      if (handle == null) {
         return Optional.empty();
       }
-      if (handles.stream().noneMatch(h -> h.name.equals(handle.name))) {
+      String name = handle.name;
+      if (handles.stream().noneMatch(h -> h.name.equals(name))) {
         handles.add(handle);
       }
     }
@@ -180,6 +184,68 @@ final class ConsumerLiveness {
             + handle.getSimpleName()
             + ";");
     return new Handle(field, ownerSymbol, staticContext, true, isThread);
+  }
+
+  /**
+   * A consumer that takes once per call of a method that some job outside the unit's sight runs
+   * round after round on a thread of its own (Neo4j's {@code ContinuousJob} calling a handler's
+   * {@code run()} until it is stopped): the method implements an interface method and nothing in
+   * the unit calls it directly. The fix records the calling thread first thing in the method; once
+   * the thread that took last has ended and no other has taken since, nothing takes any more. (A
+   * pool thread never ends, so the producer then waits as before; a new thread that starts taking
+   * after the last one ended finds the producer gone.) Null when the shape differs.
+   */
+  @Nullable
+  private static Handle roundCaller(
+      QueueConsumer consumer,
+      CompilationUnitIndex index,
+      VisitorState state,
+      SuggestedFix.Builder fix,
+      Set<String> reserved) {
+    if (consumer.blocksItself
+        || !consumer.reentrantInsertions.isEmpty()
+        || !(consumer.root.getLeaf() instanceof MethodTree method)
+        || method.getBody() == null
+        || method.getBody().getStatements().isEmpty()
+        || !takesOnlyInItsOwnTask(consumer)) {
+      return null;
+    }
+    Symbol.MethodSymbol symbol = ASTHelpers.getSymbol(method);
+    TreePath classPath = consumer.root.getParentPath();
+    if (symbol == null
+        || symbol.isStatic()
+        || symbol.isConstructor()
+        || symbol.getReturnType().getKind() != javax.lang.model.type.TypeKind.VOID
+        || ASTHelpers.findSuperMethods(symbol, state.getTypes()).isEmpty()
+        || !index.callSitesOf(symbol).isEmpty()
+        || !index.memberReferences.getOrDefault(symbol, List.of()).isEmpty()
+        || classPath == null
+        || !(classPath.getLeaf() instanceof ClassTree owner)) {
+      return null;
+    }
+    Tree lastField = lastField(owner);
+    Symbol ownerSymbol = ASTHelpers.getSymbol(owner);
+    if (lastField == null || ownerSymbol == null) {
+      return null;
+    }
+    String field = LeakFixes.freshName(symbol.getSimpleName() + "Thread", owner, reserved);
+    reserved.add(field);
+    String indent = LeakFixes.indentOf(lastField, state);
+    fix.postfixWith(
+        lastField,
+        "\n\n"
+            + indent
+            + "/** The thread that last took in "
+            + symbol.getSimpleName()
+            + "(): producers stop offering once it has ended. */\n"
+            + indent
+            + "private volatile Thread "
+            + field
+            + ";");
+    StatementTree first = method.getBody().getStatements().get(0);
+    fix.prefixWith(
+        first, field + " = Thread.currentThread();\n" + LeakFixes.indentOf(first, state));
+    return new Handle(field, ownerSymbol, false, true, true);
   }
 
   /**

@@ -42,7 +42,21 @@ final class FieldQueueFixes {
       QueueAliases queue,
       CompilationUnitIndex index,
       VisitorState state) {
-    VarSymbol field = fieldOf(queue);
+    return flagFix(producers, consumers, queue, false, index, state);
+  }
+
+  /**
+   * As above; with {@code lifecycleOnly}, only when a lifecycle method sets the flag (for consumers
+   * that may block on their own queue and so never reach a {@code finally}).
+   */
+  static Optional<SuggestedFix> flagFix(
+      List<ProducerDiscovery.Producer> producers,
+      List<QueueConsumer> consumers,
+      QueueAliases queue,
+      boolean lifecycleOnly,
+      CompilationUnitIndex index,
+      VisitorState state) {
+    VarSymbol field = fieldOf(queue, producers, index);
     if (field == null) {
       return Optional.empty();
     }
@@ -57,10 +71,28 @@ final class FieldQueueFixes {
       return Optional.empty();
     }
     boolean isStatic = field.getModifiers().contains(Modifier.STATIC);
-    List<MethodTree> lifecycle = lifecycleMethods(classTree, isStatic);
+    List<MethodTree> ownLifecycle = LifecycleReach.lifecycleMethods(classTree, isStatic);
+    List<MethodSymbol> inherited =
+        isStatic ? List.of() : LifecycleReach.inheritedLifecycle(classTree, index);
+    List<LifecycleReach.Holder> holders =
+        isStatic || !ownLifecycle.isEmpty() || !inherited.isEmpty()
+            ? List.of()
+            : LifecycleReach.holders(owner, consumers, index, state);
+    // No lifecycle anywhere: the owner itself (a prefetching iterator) gets a close(), called
+    // where the unit creates it.
+    List<TreePath> closedAt =
+        isStatic || !ownLifecycle.isEmpty() || !inherited.isEmpty() || !holders.isEmpty()
+            ? null
+            : closableCreations(owner, producers, consumers, classTree, index, state);
+    boolean hasLifecycle =
+        !ownLifecycle.isEmpty() || !inherited.isEmpty() || !holders.isEmpty() || closedAt != null;
+    if (lifecycleOnly && !hasLifecycle) {
+      return Optional.empty();
+    }
+    List<MethodTree> lifecycle = ownLifecycle;
     String flag =
         LeakFixes.freshName(
-            field.getSimpleName() + (lifecycle.isEmpty() ? "ConsumersGone" : "Closed"), classTree);
+            field.getSimpleName() + (hasLifecycle ? "Closed" : "ConsumersGone"), classTree);
     SuggestedFix.Builder fix = SuggestedFix.builder();
     String indent = LeakFixes.indentOf(declaration.getLeaf(), state);
     fix.postfixWith(
@@ -80,7 +112,7 @@ final class FieldQueueFixes {
     for (QueueConsumer consumer : consumers) {
       TreePath loopRoot = consumingLoopRoot(consumer, index, state);
       if (loopRoot == null || !seesField(loopRoot, owner, isStatic)) {
-        if (lifecycle.isEmpty()) {
+        if (!hasLifecycle) {
           return Optional.empty(); // nothing would ever tell the producer this consumer is gone
         }
         continue;
@@ -149,6 +181,25 @@ final class FieldQueueFixes {
         fix.prefixWith(first, flag + " = true;\n" + LeakFixes.indentOf(first, state));
       }
     }
+    // A lifecycle method the owner inherits from a class of the unit: override it to set the flag
+    // first, then do what it did.
+    for (MethodSymbol method : inherited) {
+      if (!LifecycleReach.overrideSetting(method, classTree, flag, fix, state)) {
+        return Optional.empty();
+      }
+    }
+    if (closedAt != null
+        && !CreationSiteClose.apply(
+            classTree, owner, closedAt, flag, field.getSimpleName().toString(), fix, state)) {
+      return Optional.empty();
+    }
+    // The owner has no lifecycle of its own, but the object its consumers call through does: its
+    // close() is what their caller calls when it stops taking.
+    for (LifecycleReach.Holder holder : holders) {
+      StatementTree first = holder.method().getBody().getStatements().get(0);
+      String at = LeakFixes.indentOf(first, state);
+      fix.prefixWith(first, holder.setter(flag, at) + "\n" + at);
+    }
     Set<String> reserved = new HashSet<>();
     reserved.add(flag);
     for (ProducerDiscovery.Producer producer : producers) {
@@ -158,6 +209,40 @@ final class FieldQueueFixes {
       }
     }
     return Optional.of(fix.build());
+  }
+
+  /**
+   * Where the unit creates the owner, when each creation can be closed at the end of its block:
+   * only for an owner whose consumers all take in its own methods (the caller pulls through it),
+   * and when no producer insertion sits in code the closing {@code finally} would enclose.
+   */
+  @Nullable
+  private static List<TreePath> closableCreations(
+      Symbol owner,
+      List<ProducerDiscovery.Producer> producers,
+      List<QueueConsumer> consumers,
+      ClassTree classTree,
+      CompilationUnitIndex index,
+      VisitorState state) {
+    for (QueueConsumer consumer : consumers) {
+      if (consumer.takes.isEmpty()
+          || !consumer.takes.stream().allMatch(t -> AstPaths.isWithin(t, classTree))) {
+        return null;
+      }
+    }
+    List<TreePath> sites = CreationSiteClose.sites(owner, index, state);
+    if (sites == null) {
+      return null;
+    }
+    for (TreePath site : sites) {
+      Tree block = site.getParentPath().getLeaf();
+      for (ProducerDiscovery.Producer producer : producers) {
+        if (AstPaths.isWithin(producer.insertionPath(), block)) {
+          return null;
+        }
+      }
+    }
+    return sites;
   }
 
   /**
@@ -222,48 +307,42 @@ final class FieldQueueFixes {
     return outermost;
   }
 
+  /**
+   * The field that holds the flag: the queue's only field, or, when several objects hold the queue
+   * (a task's map of queues and each reader's own field), the one field that every producer sees
+   * and whose class has a lifecycle method: the object the producer belongs to, which its holder
+   * closes. Null when there is no such single field.
+   */
   @Nullable
-  private static VarSymbol fieldOf(QueueAliases queue) {
-    VarSymbol field = null;
+  private static VarSymbol fieldOf(
+      QueueAliases queue, List<ProducerDiscovery.Producer> producers, CompilationUnitIndex index) {
+    List<VarSymbol> fields = new ArrayList<>();
     for (VarSymbol alias : queue.variables) {
       if (alias.getKind() == ElementKind.FIELD) {
-        if (field != null) {
-          return null; // two fields for one queue: no single owner to hold the flag
-        }
-        field = alias;
+        fields.add(alias);
       }
     }
-    return field;
-  }
-
-  /**
-   * The owner's methods by which its holder ends its use of it, with a non-empty body; for a static
-   * queue only static ones.
-   */
-  private static List<MethodTree> lifecycleMethods(ClassTree owner, boolean isStatic) {
-    List<MethodTree> methods = new ArrayList<>();
-    for (Tree member : owner.getMembers()) {
-      if (member instanceof MethodTree method
-          && method.getBody() != null
-          && !method.getBody().getStatements().isEmpty()) {
-        MethodSymbol symbol = ASTHelpers.getSymbol(method);
-        if (symbol != null
-            && ConcurrencyApiModel.isLifecycleMethod(symbol)
-            && (!isStatic || symbol.isStatic())
-            && !isConstructorCall(method.getBody().getStatements().get(0))) {
-          methods.add(method);
-        }
-      }
+    if (fields.size() <= 1) {
+      return fields.isEmpty() ? null : fields.get(0);
     }
-    return methods;
-  }
-
-  private static boolean isConstructorCall(StatementTree statement) {
-    return AstPaths.anyMatch(
-        statement,
-        t ->
-            t instanceof com.sun.source.tree.MethodInvocationTree call
-                && ASTHelpers.getSymbol(call).isConstructor());
+    VarSymbol chosen = null;
+    for (VarSymbol field : fields) {
+      boolean isStatic = field.getModifiers().contains(Modifier.STATIC);
+      TreePath ownerClass = index.classes.get(field.owner);
+      if (ownerClass == null
+          || !(ownerClass.getLeaf() instanceof ClassTree classTree)
+          || (LifecycleReach.lifecycleMethods(classTree, isStatic).isEmpty()
+              && (isStatic || LifecycleReach.inheritedLifecycle(classTree, index).isEmpty()))
+          || !producers.stream()
+              .allMatch(p -> seesField(p.insertionPath(), field.owner, isStatic))) {
+        continue;
+      }
+      if (chosen != null) {
+        return null; // two candidates: no single owner to hold the flag
+      }
+      chosen = field;
+    }
+    return chosen;
   }
 
   /**

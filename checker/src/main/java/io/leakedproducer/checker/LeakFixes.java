@@ -535,6 +535,11 @@ final class LeakFixes {
       Tree loop = producer.retryLoop.getLeaf();
       StatementTree body =
           loop instanceof WhileLoopTree whileLoopTree ? whileLoopTree.getStatement() : null;
+      if (body != null && (perElement || testFirst)) {
+        // Each later call would otherwise wait one whole timeout of the original offer first.
+        fix.prefixWith(
+            loop, check(stopCondition, exit, indentOf(loop, state)) + "\n" + indentOf(loop, state));
+      }
       if (body instanceof BlockTree blockTree && !blockTree.getStatements().isEmpty()) {
         StatementTree first = blockTree.getStatements().get(0);
         String indent = indentOf(first, state);

@@ -419,6 +419,12 @@ public final class LeakedProducer extends BugChecker
                   ? Optional.of(SuggestedFix.builder().merge(guard.get()).merge(stop.get()).build())
                   : Optional.empty();
         }
+      } else if (guard.isEmpty()) {
+        // No guard for the re-entrant insertion: a flag that the owner's lifecycle method sets
+        // still releases every producer when the holder closes it, the consumer's own insertion
+        // included (a flag set on the consumer's way out would not: it never gets out).
+        guard = FieldQueueFixes.flagFix(leaking, allConsumers, queue, true, units, state);
+        analysis.unguardedReentry = guard.isPresent();
       }
       analysis.fix = guard;
       debug(

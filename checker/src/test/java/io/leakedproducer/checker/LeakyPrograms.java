@@ -1025,11 +1025,439 @@ final class LeakyPrograms {
       }
       """;
 
+  /** Inherited lifecycle method of the unit. */
+  static final String INHERITED_STOP =
+      """
+      import java.util.concurrent.ArrayBlockingQueue;
+      import java.util.concurrent.BlockingQueue;
+      import java.util.concurrent.TimeUnit;
+
+      class Replica {
+        /** Lifecycle with empty defaults. */
+        abstract static class LifecycleAdapter {
+          public void start() throws Exception {}
+
+          public void stop() throws Exception {}
+        }
+
+        /** Queues pulled transactions for the job that applies them. */
+        static final class TxApplier extends LifecycleAdapter implements Runnable {
+          private final BlockingQueue<String> txQueue = new ArrayBlockingQueue<>(16);
+          private long lastQueued;
+
+          /** Called by the network thread for every transaction pulled. */
+          void queue(String tx) {
+            try {
+              txQueue.put(tx);
+              lastQueued++;
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+          }
+
+          /** One round of the applier's job: applies what arrived within a second. */
+          @Override
+          public void run() {
+            String tx;
+            try {
+              tx = txQueue.poll(1, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+              return;
+            }
+            if (tx != null) {
+              System.out.println("applied " + tx + " of " + lastQueued);
+            }
+          }
+        }
+      }
+      """;
+
+  /** Consumers take through a holder with close(). */
+  static final String HOLDER_CLOSE =
+      """
+      import java.io.Closeable;
+      import java.io.IOException;
+      import java.util.List;
+      import java.util.concurrent.BlockingQueue;
+      import java.util.concurrent.LinkedBlockingQueue;
+      import java.util.concurrent.TimeUnit;
+
+      class RowStream {
+        /** Receives the rows of a streaming call on the transport thread. */
+        static class RowReader {
+          private final BlockingQueue<String> rows = new LinkedBlockingQueue<>(64);
+
+          void onRow(String row) {
+            try {
+              rows.put(row);
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+          }
+
+          String nextRow() throws IOException {
+            try {
+              String row = rows.poll(250, TimeUnit.MILLISECONDS);
+              if (row == null) {
+                throw new IOException("timed out waiting for a row");
+              }
+              return row;
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+              throw new IOException(e);
+            }
+          }
+        }
+
+        /** What the application reads: next() as long as it wants, then close(). */
+        static final class Scanner implements Closeable {
+          private final RowReader reader;
+          private volatile boolean cancelled;
+
+          Scanner(RowReader reader) {
+            this.reader = reader;
+          }
+
+          String next() throws IOException {
+            return reader.nextRow();
+          }
+
+          @Override
+          public void close() {
+            cancelled = true;
+          }
+
+          boolean isCancelled() {
+            return cancelled;
+          }
+        }
+
+        /** Reports the reader's progress; it never reads rows, so its close() says nothing about them. */
+        static final class ProgressReporter implements Closeable {
+          private final RowReader reader;
+
+          ProgressReporter(RowReader reader) {
+            this.reader = reader;
+          }
+
+          String describe() {
+            return "reader " + reader;
+          }
+
+          @Override
+          public void close() {
+            System.out.println("progress reporting stopped");
+          }
+        }
+
+        static Scanner scan(List<String> table) {
+          RowReader reader = new RowReader();
+          Scanner scanner = new Scanner(reader);
+          Thread transport =
+              new Thread(
+                  () -> {
+                    for (String row : table) {
+                      if (scanner.isCancelled()) {
+                        return;
+                      }
+                      reader.onRow(row);
+                    }
+                  });
+          transport.start();
+          return scanner;
+        }
+      }
+      """;
+
+  /** Queue held by the source and by its reader. */
+  static final String QUEUE_IN_TWO_FIELDS =
+      """
+      import java.util.List;
+      import java.util.concurrent.CompletableFuture;
+      import java.util.concurrent.LinkedBlockingQueue;
+
+      class TableSource {
+        /** Pages one table into the source's queue on a callback thread. */
+        static final class TableReader {
+          private final String table;
+          private final LinkedBlockingQueue<String> queue;
+          private volatile boolean stopped;
+
+          TableReader(String table, LinkedBlockingQueue<String> queue) {
+            this.table = table;
+            this.queue = queue;
+          }
+
+          void read(List<String> rows) {
+            CompletableFuture.runAsync(
+                () -> {
+                  for (String row : rows) {
+                    if (stopped) {
+                      return;
+                    }
+                    try {
+                      queue.put(table + ": " + row);
+                    } catch (InterruptedException e) {
+                      Thread.currentThread().interrupt();
+                      return;
+                    }
+                  }
+                });
+          }
+
+          void close() {
+            stopped = true;
+          }
+        }
+
+        private final LinkedBlockingQueue<String> queue = new LinkedBlockingQueue<>(100);
+        private final TableReader reader;
+        private final Thread forwarder;
+
+        TableSource(String table, List<String> sink) {
+          reader = new TableReader(table, queue);
+          forwarder =
+              new Thread(
+                  () -> {
+                    while (true) {
+                      String record;
+                      try {
+                        record = queue.take();
+                      } catch (InterruptedException e) {
+                        return;
+                      }
+                      if (record.isEmpty()) {
+                        throw new IllegalStateException("empty record");
+                      }
+                      sink.add(record);
+                    }
+                  });
+        }
+
+        void start(List<String> rows) {
+          forwarder.start();
+          reader.read(rows);
+        }
+
+        void stop() {
+          reader.close();
+        }
+      }
+      """;
+
+  /** Consumer run() called each round by a job. */
+  static final String ROUND_CONSUMER =
+      """
+      import java.util.concurrent.ArrayBlockingQueue;
+      import java.util.concurrent.BlockingQueue;
+      import java.util.concurrent.TimeUnit;
+
+      class BatchingHandler implements Runnable {
+        private final BlockingQueue<String> messages = new ArrayBlockingQueue<>(16);
+
+        /** Called by the network thread for every inbound message. */
+        void handle(String message) {
+          try {
+            messages.put(message);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        }
+
+        /** One round of the job that drains the handler until it is stopped. */
+        @Override
+        public void run() {
+          String message;
+          try {
+            message = messages.poll(1, TimeUnit.SECONDS);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+          }
+          if (message != null) {
+            System.out.println("handled " + message);
+          }
+        }
+      }
+      """;
+
+  /**
+   * A round consumer that the unit itself calls on the caller's thread: its thread says nothing.
+   */
+  static final String ROUND_CONSUMER_CALLED_DIRECTLY =
+      """
+      import java.util.concurrent.ArrayBlockingQueue;
+      import java.util.concurrent.BlockingQueue;
+      import java.util.concurrent.TimeUnit;
+
+      class BatchingHandler implements Runnable {
+        private final BlockingQueue<String> messages = new ArrayBlockingQueue<>(16);
+
+        /** Called by the network thread for every inbound message. */
+        void handle(String message) {
+          try {
+            messages.put(message);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        }
+
+        /** One round of the job that drains the handler until it is stopped. */
+        @Override
+        public void run() {
+          String message;
+          try {
+            message = messages.poll(1, TimeUnit.SECONDS);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+          }
+          if (message != null) {
+            System.out.println("handled " + message);
+          }
+        }
+        /** Drains one round on the caller's own thread. */
+        static void drainOnce(BatchingHandler handler) {
+          handler.run();
+        }
+      }
+      """;
+
+  /** A prefetching iterator with no lifecycle, created and read to a stop in one method. */
+  static final String ITERATOR_CLOSED_AT_CREATION =
+      """
+      import java.io.BufferedReader;
+      import java.util.Iterator;
+      import java.util.NoSuchElementException;
+      import java.util.concurrent.ArrayBlockingQueue;
+      import java.util.concurrent.BlockingQueue;
+      import java.util.concurrent.ExecutorService;
+
+      class LineScanner implements Iterator<String> {
+        private static final String END = new String("");
+        private final BlockingQueue<String> lines = new ArrayBlockingQueue<>(32);
+        private String next;
+
+        LineScanner(BufferedReader reader, ExecutorService pool) {
+          pool.submit(
+              () -> {
+                String line;
+                while ((line = reader.readLine()) != null) {
+                  lines.put(line);
+                }
+                lines.put(END);
+                return null;
+              });
+        }
+
+        @Override
+        public boolean hasNext() {
+          if (next == null) {
+            try {
+              next = lines.take();
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+              return false;
+            }
+          }
+          return next != END;
+        }
+
+        @Override
+        public String next() {
+          if (!hasNext()) {
+            throw new NoSuchElementException();
+          }
+          String line = next;
+          next = null;
+          return line;
+        }
+
+        /** Counts the lines of the header: the scan stops at the first blank line. */
+        static int headerLines(BufferedReader reader, ExecutorService pool) {
+          Iterator<String> scanner = new LineScanner(reader, pool);
+          int count = 0;
+          while (scanner.hasNext()) {
+            if (scanner.next().isBlank()) {
+              break;
+            }
+            count++;
+          }
+          return count;
+        }
+      }
+      """;
+
+  /** The same iterator handed to the caller: no point in the unit after which nothing reads. */
+  static final String ITERATOR_RETURNED_TO_CALLER =
+      """
+      import java.io.BufferedReader;
+      import java.util.Iterator;
+      import java.util.NoSuchElementException;
+      import java.util.concurrent.ArrayBlockingQueue;
+      import java.util.concurrent.BlockingQueue;
+      import java.util.concurrent.ExecutorService;
+
+      class LineScanner implements Iterator<String> {
+        private static final String END = new String("");
+        private final BlockingQueue<String> lines = new ArrayBlockingQueue<>(32);
+        private String next;
+
+        LineScanner(BufferedReader reader, ExecutorService pool) {
+          pool.submit(
+              () -> {
+                String line;
+                while ((line = reader.readLine()) != null) {
+                  lines.put(line);
+                }
+                lines.put(END);
+                return null;
+              });
+        }
+
+        @Override
+        public boolean hasNext() {
+          if (next == null) {
+            try {
+              next = lines.take();
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+              return false;
+            }
+          }
+          return next != END;
+        }
+
+        @Override
+        public String next() {
+          if (!hasNext()) {
+            throw new NoSuchElementException();
+          }
+          String line = next;
+          next = null;
+          return line;
+        }
+
+        /** Hands the scanner to the caller, who decides when to stop reading. */
+        static Iterator<String> open(BufferedReader reader, ExecutorService pool) {
+          return new LineScanner(reader, pool);
+        }
+      }
+      """;
+
   static final Map<String, String> ALL = new LinkedHashMap<>();
 
   static {
     NO_FIX.put("insertion in a helper method", ANONYMOUS_CONSUMERS);
     ALL.put("caller produces", CALLER_PRODUCES);
+    ALL.put("iterator closed where it is created", ITERATOR_CLOSED_AT_CREATION);
+    NO_FIX.put("iterator returned to the caller", ITERATOR_RETURNED_TO_CALLER);
+    ALL.put("inherited lifecycle method", INHERITED_STOP);
+    ALL.put("consumers read through a holder with close()", HOLDER_CLOSE);
+    ALL.put("queue held by two objects", QUEUE_IN_TWO_FIELDS);
+    ALL.put("consumer run() called each round by a job", ROUND_CONSUMER);
+    NO_FIX.put("round consumer called on the caller's thread", ROUND_CONSUMER_CALLED_DIRECTLY);
     ALL.put("delete collection joined by a latch", DELETE_COLLECTION_LATCH);
     ALL.put("delete collection joined by futures", DELETE_COLLECTION_FUTURES);
     ALL.put("field queue, consumers gone", FIELD_QUEUE_NO_LIFECYCLE);

@@ -473,4 +473,444 @@ final class ServiceShapeFixesTest {
         .expectUnchanged()
         .doTest(TestMode.TEXT_MATCH);
   }
+
+  /**
+   * The queue's owner declares no lifecycle method but inherits an empty {@code stop()} from a
+   * class of the unit (Neo4j's LifecycleAdapter): the fix overrides it to set the flag first, then
+   * calls the inherited one; the job's {@code run()} takes once per round.
+   */
+  @Test
+  void inheritedStopIsOverriddenToSetTheFlag() {
+    helper
+        .addInputLines("Replica.java", LeakyPrograms.INHERITED_STOP)
+        .addOutputLines(
+            "Replica.java",
+            """
+            import java.util.concurrent.ArrayBlockingQueue;
+            import java.util.concurrent.BlockingQueue;
+            import java.util.concurrent.TimeUnit;
+
+            class Replica {
+              /** Lifecycle with empty defaults. */
+              abstract static class LifecycleAdapter {
+                public void start() throws Exception {}
+
+                public void stop() throws Exception {}
+              }
+
+              /** Queues pulled transactions for the job that applies them. */
+              static final class TxApplier extends LifecycleAdapter implements Runnable {
+                private final BlockingQueue<String> txQueue = new ArrayBlockingQueue<>(16);
+                /** Set once nothing will take from 'txQueue' any more: producers stop offering. */
+                private volatile boolean txQueueClosed;
+                private long lastQueued;
+
+                /** Called by the network thread for every transaction pulled. */
+                void queue(String tx) {
+                  try {
+                    while (!txQueue.offer(tx, 10, TimeUnit.MILLISECONDS)) {
+                      if (txQueueClosed) {
+                        return;
+                      }
+                    }
+                    lastQueued++;
+                  } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                  }
+                }
+
+                /** One round of the applier's job: applies what arrived within a second. */
+                @Override
+                public void run() {
+                  String tx;
+                  try {
+                    tx = txQueue.poll(1, TimeUnit.SECONDS);
+                  } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                  }
+                  if (tx != null) {
+                    System.out.println("applied " + tx + " of " + lastQueued);
+                  }
+                }
+
+                @Override
+                public void stop() throws Exception {
+                  txQueueClosed = true;
+                  super.stop();
+                }
+              }
+            }
+            """)
+        .doTest(TestMode.TEXT_MATCH);
+  }
+
+  /**
+   * The queue's owner has no lifecycle, but the scanner its consumers read through does (Bigtable):
+   * the scanner's {@code close()} sets the owner's flag. A class that holds the owner but never
+   * reads through it (the progress reporter) is left alone.
+   */
+  @Test
+  void holderCloseSetsTheOwnersFlag() {
+    helper
+        .addInputLines("RowStream.java", LeakyPrograms.HOLDER_CLOSE)
+        .addOutputLines(
+            "RowStream.java",
+            """
+            import java.io.Closeable;
+            import java.io.IOException;
+            import java.util.List;
+            import java.util.concurrent.BlockingQueue;
+            import java.util.concurrent.LinkedBlockingQueue;
+            import java.util.concurrent.TimeUnit;
+
+            class RowStream {
+              /** Receives the rows of a streaming call on the transport thread. */
+              static class RowReader {
+                private final BlockingQueue<String> rows = new LinkedBlockingQueue<>(64);
+                /** Set once nothing will take from 'rows' any more: producers stop offering. */
+                private volatile boolean rowsClosed;
+
+                void onRow(String row) {
+                  try {
+                    if (rowsClosed) {
+                      return;
+                    }
+                    while (!rows.offer(row, 10, TimeUnit.MILLISECONDS)) {
+                      if (rowsClosed) {
+                        return;
+                      }
+                    }
+                  } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                  }
+                }
+
+                String nextRow() throws IOException {
+                  try {
+                    String row = rows.poll(250, TimeUnit.MILLISECONDS);
+                    if (row == null) {
+                      throw new IOException("timed out waiting for a row");
+                    }
+                    return row;
+                  } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IOException(e);
+                  }
+                }
+              }
+
+              /** What the application reads: next() as long as it wants, then close(). */
+              static final class Scanner implements Closeable {
+                private final RowReader reader;
+                private volatile boolean cancelled;
+
+                Scanner(RowReader reader) {
+                  this.reader = reader;
+                }
+
+                String next() throws IOException {
+                  return reader.nextRow();
+                }
+
+                @Override
+                public void close() {
+                  reader.rowsClosed = true;
+                  cancelled = true;
+                }
+
+                boolean isCancelled() {
+                  return cancelled;
+                }
+              }
+
+              /** Reports the reader's progress; it never reads rows, so its close() says nothing about them. */
+              static final class ProgressReporter implements Closeable {
+                private final RowReader reader;
+
+                ProgressReporter(RowReader reader) {
+                  this.reader = reader;
+                }
+
+                String describe() {
+                  return "reader " + reader;
+                }
+
+                @Override
+                public void close() {
+                  System.out.println("progress reporting stopped");
+                }
+              }
+
+              static Scanner scan(List<String> table) {
+                RowReader reader = new RowReader();
+                Scanner scanner = new Scanner(reader);
+                Thread transport =
+                    new Thread(
+                        () -> {
+                          for (String row : table) {
+                            if (scanner.isCancelled()) {
+                              return;
+                            }
+                            reader.onRow(row);
+                          }
+                        });
+                transport.start();
+                return scanner;
+              }
+            }
+            """)
+        .doTest(TestMode.TEXT_MATCH);
+  }
+
+  /**
+   * Two objects hold the queue (the source and the reader that fills it, Stream Reactor): the flag
+   * goes with the field the producer sees, in the reader whose {@code close()} the source's {@code
+   * stop()} calls.
+   */
+  @Test
+  void readerWithCloseHoldsTheFlagOfASharedQueue() {
+    helper
+        .addInputLines("TableSource.java", LeakyPrograms.QUEUE_IN_TWO_FIELDS)
+        .addOutputLines(
+            "TableSource.java",
+            """
+            import java.util.List;
+            import java.util.concurrent.CompletableFuture;
+            import java.util.concurrent.LinkedBlockingQueue;
+            import java.util.concurrent.TimeUnit;
+
+            class TableSource {
+              /** Pages one table into the source's queue on a callback thread. */
+              static final class TableReader {
+                private final String table;
+                private final LinkedBlockingQueue<String> queue;
+                /** Set once nothing will take from 'queue' any more: producers stop offering. */
+                private volatile boolean queueClosed;
+                private volatile boolean stopped;
+
+                TableReader(String table, LinkedBlockingQueue<String> queue) {
+                  this.table = table;
+                  this.queue = queue;
+                }
+
+                void read(List<String> rows) {
+                  CompletableFuture.runAsync(
+                      () -> {
+                        for (String row : rows) {
+                          if (stopped) {
+                            return;
+                          }
+                          try {
+                            String element = table + ": " + row;
+                            while (!queue.offer(element, 10, TimeUnit.MILLISECONDS)) {
+                              if (queueClosed) {
+                                return;
+                              }
+                            }
+                          } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                            return;
+                          }
+                        }
+                      });
+                }
+
+                void close() {
+                  queueClosed = true;
+                  stopped = true;
+                }
+              }
+
+              private final LinkedBlockingQueue<String> queue = new LinkedBlockingQueue<>(100);
+              private final TableReader reader;
+              private final Thread forwarder;
+
+              TableSource(String table, List<String> sink) {
+                reader = new TableReader(table, queue);
+                forwarder =
+                    new Thread(
+                        () -> {
+                          while (true) {
+                            String record;
+                            try {
+                              record = queue.take();
+                            } catch (InterruptedException e) {
+                              return;
+                            }
+                            if (record.isEmpty()) {
+                              throw new IllegalStateException("empty record");
+                            }
+                            sink.add(record);
+                          }
+                        });
+              }
+
+              void start(List<String> rows) {
+                forwarder.start();
+                reader.read(rows);
+              }
+
+              void stop() {
+                reader.close();
+              }
+            }
+            """)
+        .doTest(TestMode.TEXT_MATCH);
+  }
+
+  /**
+   * A handler whose {@code run()} a job outside the unit's sight calls round after round (Neo4j's
+   * ContinuousJob): the fix records the thread that takes, and the producer gives up once it has
+   * ended.
+   */
+  @Test
+  void roundConsumerThreadRecorded() {
+    helper
+        .addInputLines("BatchingHandler.java", LeakyPrograms.ROUND_CONSUMER)
+        .addOutputLines(
+            "BatchingHandler.java",
+            """
+            import java.util.concurrent.ArrayBlockingQueue;
+            import java.util.concurrent.BlockingQueue;
+            import java.util.concurrent.TimeUnit;
+
+            class BatchingHandler implements Runnable {
+              private final BlockingQueue<String> messages = new ArrayBlockingQueue<>(16);
+
+              /** The thread that last took in run(): producers stop offering once it has ended. */
+              private volatile Thread runThread;
+
+              /** Called by the network thread for every inbound message. */
+              void handle(String message) {
+                try {
+                  if (runThread != null && !runThread.isAlive()) {
+                    return;
+                  }
+                  while (!messages.offer(message, 10, TimeUnit.MILLISECONDS)) {
+                    if (runThread != null && !runThread.isAlive()) {
+                      return;
+                    }
+                  }
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+              }
+
+              /** One round of the job that drains the handler until it is stopped. */
+              @Override
+              public void run() {
+                runThread = Thread.currentThread();
+                String message;
+                try {
+                  message = messages.poll(1, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                  return;
+                }
+                if (message != null) {
+                  System.out.println("handled " + message);
+                }
+              }
+            }
+            """)
+        .doTest(TestMode.TEXT_MATCH);
+  }
+
+  /**
+   * A prefetching iterator with no lifecycle (Alluxio's inode-tree iterator): it gets the {@code
+   * close()} the maintainers added, setting the flag, and the method that creates it and may stop
+   * reading early closes it in a {@code finally}.
+   */
+  @Test
+  void iteratorGetsCloseCalledWhereItIsCreated() {
+    helper
+        .addInputLines("LineScanner.java", LeakyPrograms.ITERATOR_CLOSED_AT_CREATION)
+        .addOutputLines(
+            "LineScanner.java",
+            """
+            import java.io.BufferedReader;
+            import java.util.Iterator;
+            import java.util.NoSuchElementException;
+            import java.util.concurrent.ArrayBlockingQueue;
+            import java.util.concurrent.BlockingQueue;
+            import java.util.concurrent.CancellationException;
+            import java.util.concurrent.ExecutorService;
+            import java.util.concurrent.TimeUnit;
+
+            class LineScanner implements Iterator<String> {
+              private static final String END = new String("");
+              private final BlockingQueue<String> lines = new ArrayBlockingQueue<>(32);
+              /** Set once nothing will take from 'lines' any more: producers stop offering. */
+              private volatile boolean linesClosed;
+              private String next;
+
+              LineScanner(BufferedReader reader, ExecutorService pool) {
+                pool.submit(
+                    () -> {
+                      String line;
+                      while ((line = reader.readLine()) != null) {
+                        while (!lines.offer(line, 10, TimeUnit.MILLISECONDS)) {
+                          if (linesClosed) {
+                            throw new CancellationException("every consumer has stopped taking");
+                          }
+                        }
+                      }
+                      while (!lines.offer(END, 10, TimeUnit.MILLISECONDS)) {
+                        if (linesClosed) {
+                          throw new CancellationException("every consumer has stopped taking");
+                        }
+                      }
+                      return null;
+                    });
+              }
+
+              @Override
+              public boolean hasNext() {
+                if (next == null) {
+                  try {
+                    next = lines.take();
+                  } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                  }
+                }
+                return next != END;
+              }
+
+              @Override
+              public String next() {
+                if (!hasNext()) {
+                  throw new NoSuchElementException();
+                }
+                String line = next;
+                next = null;
+                return line;
+              }
+
+              /** Counts the lines of the header: the scan stops at the first blank line. */
+              static int headerLines(BufferedReader reader, ExecutorService pool) {
+                Iterator<String> scanner = new LineScanner(reader, pool);
+                try {
+                  int count = 0;
+                  while (scanner.hasNext()) {
+                    if (scanner.next().isBlank()) {
+                      break;
+                    }
+                    count++;
+                  }
+                  return count;
+                } finally {
+                  ((LineScanner) scanner).close();
+                }
+              }
+
+              /** Tells the producers that nothing takes from 'lines' any more. */
+              public void close() {
+                linesClosed = true;
+              }
+            }
+            """)
+        .doTest(TestMode.TEXT_MATCH);
+  }
 }
