@@ -23,6 +23,7 @@ import com.sun.source.tree.ThrowTree;
 import com.sun.source.tree.Tree;
 import com.sun.source.tree.TryTree;
 import com.sun.source.tree.VariableTree;
+import com.sun.source.tree.WhileLoopTree;
 import com.sun.source.util.TreePath;
 import com.sun.source.util.TreePathScanner;
 import com.sun.tools.javac.code.Flags;
@@ -191,11 +192,10 @@ final class EarlyExits {
     private void checkCondition() {
       Tree l = loop.getLeaf();
       ExpressionTree condition = AstPaths.loopCondition(l);
-      if (l instanceof ForLoopTree forLoopTree) {
-        if (condition != null
-            && forLoopTree.getInitializer().size() == 1
-            && producer.count != null
-            && !consumer.takes.isEmpty()) {
+      // A counted loop: a for loop with one index, or a while loop over a local counter.
+      if ((l instanceof ForLoopTree forLoopTree && forLoopTree.getInitializer().size() == 1)
+          || l instanceof WhileLoopTree) {
+        if (condition != null && producer.count != null && !consumer.takes.isEmpty()) {
           ElementCount trips = ProducerDiscovery.countOf(List.of(consumer.takes.get(0)), state);
           if (trips != null) {
             // A counted loop: it stops after its trip count, early unless that is what the producer

@@ -487,19 +487,8 @@ final class ExternalConsumers {
       }
     }
     // Flag, then clear: the producer tests the flag before it inserts, and what it can still insert
-    // after its last test fits the room the clear makes.
-    return !flags.isEmpty()
-        && ReachableCalls.find(
-                lifecycle.body(),
-                call -> {
-                  VarSymbol receiver =
-                      index.receiverVariable((MethodInvocationTree) call.getLeaf());
-                  return receiver != null
-                      && queue.variables.contains(receiver)
-                      && ConcurrencyApiModel.isClear((MethodInvocationTree) call.getLeaf(), state);
-                },
-                index)
-            != null;
+    // after its last test fits the room the clear makes (the flag must be set before the clear).
+    return FlagThenClear.inLifecycle(lifecycle.body(), producer, queue, index, state);
   }
 
   private static boolean interrupts(

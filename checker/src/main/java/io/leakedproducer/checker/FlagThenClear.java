@@ -76,6 +76,45 @@ final class FlagThenClear {
   }
 
   /**
+   * The handshake run by an owner's lifecycle method that stops an external consumer: {@code
+   * lifecycle} (directly or through methods of the unit) clears the queue after setting a flag the
+   * producer tests before each insertion. Clearing first and setting later lets a producer parked
+   * on the full queue insert again and park for good before it ever sees the flag.
+   */
+  static boolean inLifecycle(
+      TreePath lifecycle,
+      ProducerDiscovery.Producer producer,
+      QueueAliases queue,
+      CompilationUnitIndex index,
+      VisitorState state) {
+    if (producer.insertion != ProducerDiscovery.Insertion.PUT) {
+      return false;
+    }
+    Set<VarSymbol> tested = testedBeforeInsertion(producer.insertionPath(), index);
+    tested.removeAll(queue.variables);
+    List<TreePath> setters = new ArrayList<>();
+    for (VarSymbol flag : tested) {
+      setters.addAll(SignalExitPaths.settersOf(flag, index));
+    }
+    if (setters.isEmpty()) {
+      return false;
+    }
+    ReachableCalls.Reach clear =
+        ReachableCalls.find(
+            lifecycle,
+            call -> {
+              VarSymbol receiver = index.receiverVariable((MethodInvocationTree) call.getLeaf());
+              return receiver != null
+                  && queue.variables.contains(receiver)
+                  && ConcurrencyApiModel.isClear((ExpressionTree) call.getLeaf(), state);
+            },
+            index);
+    return clear != null
+        && (setterBefore(clear.target(), setters) != null
+            || setterBefore(clear.via(), setters) != null);
+  }
+
+  /**
    * The variables the producer tests, with a way out on the result, since its previous insertion:
    * in the statements before the insertion up to its innermost loop, and that loop's condition.
    */

@@ -333,6 +333,9 @@ final class ProducerDiscovery {
         if (AstPaths.isLoop(p.getLeaf())) {
           loops++;
           terms = tripCount(p.getLeaf(), state);
+          if (terms == null) {
+            terms = CountedWhileLoops.tripCount(p, state);
+          }
         } else if (p.getLeaf() instanceof LambdaExpressionTree) {
           return null; // an inline lambda (forEach, a stream step) may run any number of times
         }

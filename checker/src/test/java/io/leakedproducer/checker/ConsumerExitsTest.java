@@ -224,6 +224,36 @@ final class ConsumerExitsTest {
         """));
   }
 
+  /** A while loop over a local counter is a counted loop too. */
+  @Test
+  void identificationCountedWhileConsumerTakesFewer() {
+    check(
+        leaky(
+            """
+        List<String> firstTen = new ArrayList<>();
+        int taken = 0;
+        while (taken < 10) {
+          firstTen.add(outbox.take());
+          taken++;
+        }
+        """,
+            "(line 28: stops after 10 elements)"));
+  }
+
+  @Test
+  void negativeCountedWhileConsumerTakesEverything() {
+    check(
+        safe(
+            """
+        List<String> all = new ArrayList<>();
+        int taken = 0;
+        while (taken < lines.size()) {
+          all.add(outbox.take());
+          taken++;
+        }
+        """));
+  }
+
   @Test
   void identificationLoopFlagClearedOnError() {
     check(

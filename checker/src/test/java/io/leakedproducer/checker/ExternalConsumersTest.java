@@ -153,6 +153,33 @@ final class ExternalConsumersTest {
         .doTest();
   }
 
+  /**
+   * Clear, then set: the clear lets a prefetcher parked on the full queue in, it fills the queue
+   * again before its next test and parks for good, since nothing clears a second time.
+   */
+  @Test
+  void pagedClientWhoseCloseClearsBeforeSettingTheFlag() {
+    helper
+        .addSourceLines(
+            "InvoiceClient.java",
+            PAGED_CLIENT_HEAD
+                + "if (closed) return;\n"
+                + "// BUG: Diagnostic contains: close() (line 73) does not stop the producer\n"
+                + "prefetched.put(invoice);\n"
+                + "}\n"
+                + "}\n"
+                + "// BUG: Diagnostic contains: close() (line 73) does not stop the producer\n"
+                + "prefetched.put(LAST);\n"
+                + PAGED_CLIENT_ITERATOR
+                + """
+                      prefetched.clear();
+                      closed = true;
+                    }
+                  }
+                  """)
+        .doTest();
+  }
+
   @Test
   void pagedClientWithNoCloseLeaksWhenTheCallerStopsIterating() {
     helper
