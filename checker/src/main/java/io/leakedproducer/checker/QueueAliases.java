@@ -189,6 +189,14 @@ final class QueueAliases {
           // queues.add(q), byTable.put(table, q): the container stands for q; whether it escapes
           // is judged on the container's own uses.
           work.add(containerReceiver(call));
+        } else if (parent instanceof NewClassTree copy && isContainerCopy(copy)) {
+          // new ArrayList<>(queues): the copy holds the same queues, wherever it is stored.
+          VarSymbol target = storedInto(parentPath);
+          if (target != null) {
+            work.add(target);
+          } else {
+            escapes = true;
+          }
         } else if (parent instanceof MethodInvocationTree || parent instanceof NewClassTree) {
           escapes |= followArgument(parent, use.getLeaf(), index, work);
         } else if (parent instanceof MemberReferenceTree memberReferenceTree) {
@@ -320,8 +328,20 @@ final class QueueAliases {
         }
         return unknown;
       }
-      if (expr instanceof NewClassTree creation && creation.getArguments().isEmpty()) {
-        return false; // an empty container, filled by add/put calls followed elsewhere
+      if (expr instanceof NewClassTree creation) {
+        if (creation.getArguments().stream().allMatch(QueueAliases::isSizingArgument)) {
+          // new ArrayList<>(), new ArrayList<>(n), new HashMap<>(16, 0.75f): an empty container,
+          // filled by add/put calls followed elsewhere.
+          return false;
+        }
+        VarSymbol copied =
+            creation.getArguments().size() == 1
+                ? containerVariable(creation.getArguments().get(0), index)
+                : null;
+        if (copied != null && isContainerOfQueues(copied)) {
+          work.add(copied); // new ArrayList<>(queues): holds the same queues as its source
+          return false;
+        }
       }
       if (expr instanceof MethodInvocationTree call
           && !call.getArguments().isEmpty()
@@ -335,6 +355,44 @@ final class QueueAliases {
     }
     origins.add(expr);
     return false;
+  }
+
+  /** {@code new ArrayList<>(queues)}: a container of queues made from a single other container. */
+  private static boolean isContainerCopy(NewClassTree creation) {
+    com.sun.tools.javac.code.Type type = ASTHelpers.getType(creation);
+    return creation.getArguments().size() == 1
+        && creation.getClassBody() == null
+        && type != null
+        && !type.getTypeArguments().isEmpty()
+        && !AstPaths.isQueueTypeSymbol(type.tsym)
+        && type.getTypeArguments().stream().anyMatch(arg -> AstPaths.isQueueTypeSymbol(arg.tsym));
+  }
+
+  /** The variable an expression is the initialiser of, or is assigned to; null otherwise. */
+  private static @Nullable VarSymbol storedInto(TreePath expression) {
+    TreePath parentPath = AstPaths.parentSkippingParens(expression);
+    if (parentPath == null) {
+      return null;
+    }
+    Tree parent = parentPath.getLeaf();
+    if (parent instanceof VariableTree variableTree
+        && Trees.skipParensAndCasts(variableTree.getInitializer()) == expression.getLeaf()) {
+      return ASTHelpers.getSymbol(variableTree);
+    }
+    if (parent instanceof AssignmentTree assignmentTree
+        && Trees.skipParensAndCasts(assignmentTree.getExpression()) == expression.getLeaf()) {
+      return AstPaths.variable(assignmentTree.getVariable());
+    }
+    return null;
+  }
+
+  /**
+   * An initial capacity or load factor ({@code new ArrayList<>(n)}, {@code new HashMap<>(16,
+   * 0.75f)}): it sizes a container without putting anything in it.
+   */
+  private static boolean isSizingArgument(ExpressionTree argument) {
+    com.sun.tools.javac.code.Type type = ASTHelpers.getType(argument);
+    return type != null && type.isPrimitive() && type.getKind() != javax.lang.model.type.TypeKind.BOOLEAN;
   }
 
   /**

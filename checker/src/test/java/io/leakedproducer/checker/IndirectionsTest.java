@@ -570,4 +570,139 @@ final class IndirectionsTest {
             """)
         .doTest();
   }
+
+  @Test
+  void identificationListOfWorkerQueuesCreatedWithInitialCapacity() {
+    // Spec "see through indirections": a list sized up front is as empty as new ArrayList<>().
+    helper
+        .addSourceLines(
+            "ChunkPipeline.java",
+            """
+            import java.util.*;
+            import java.util.concurrent.*;
+
+            class ChunkPipeline {
+              private final List<BlockingQueue<byte[]>> perWorker;
+              private final ExecutorService pool;
+
+              ChunkPipeline(int workers, ExecutorService pool) {
+                this.pool = pool;
+                this.perWorker = new ArrayList<>(workers);
+                for (int i = 0; i < workers; i++) {
+                  perWorker.add(new ArrayBlockingQueue<>(8));
+                }
+                pool.execute(this::writeInOrder);
+              }
+
+              void emit(int worker, byte[] chunk) throws InterruptedException {
+                // BUG: Diagnostic contains: can block forever in put() on 'perWorker' (new ArrayBlockingQueue<>(8)): every consumer can stop taking (line 28: throw IllegalStateException on error)
+                perWorker.get(worker).put(chunk);
+              }
+
+              private void writeInOrder() {
+                try {
+                  while (true) {
+                    for (BlockingQueue<byte[]> queue : perWorker) {
+                      byte[] chunk = queue.take();
+                      if (chunk.length == 0) {
+                        throw new IllegalStateException("empty chunk");
+                      }
+                    }
+                  }
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+              }
+            }
+            """)
+        .doTest();
+  }
+
+  @Test
+  void identificationMapOfQueuesWithLoadFactorAndACopiedSnapshot() {
+    // new HashMap<>(16, 0.75f) is empty; new ArrayList<>(byTopic.values()) holds the same queues.
+    helper
+        .addSourceLines(
+            "TopicFanOut.java",
+            """
+            import java.util.*;
+            import java.util.concurrent.*;
+
+            class TopicFanOut {
+              private final Map<String, BlockingQueue<String>> byTopic = new HashMap<>(16, 0.75f);
+
+              TopicFanOut(List<String> topics, ExecutorService pool) {
+                for (String topic : topics) {
+                  byTopic.put(topic, new LinkedBlockingQueue<>(32));
+                }
+                for (BlockingQueue<String> queue : byTopic.values()) {
+                  pool.execute(() -> deliver(queue));
+                }
+              }
+
+              void broadcast(String message) throws InterruptedException {
+                List<BlockingQueue<String>> snapshot = new ArrayList<>(byTopic.values());
+                for (BlockingQueue<String> queue : snapshot) {
+                  // BUG: Diagnostic contains: can block forever in put() on 'queue' (new LinkedBlockingQueue<>(32)): every consumer can stop taking (line 30: return after a matching element)
+                  queue.put(message);
+                }
+              }
+
+              private void deliver(BlockingQueue<String> queue) {
+                try {
+                  while (true) {
+                    String message = queue.take();
+                    if (message.isEmpty()) {
+                      return;
+                    }
+                  }
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+              }
+            }
+            """)
+        .doTest();
+  }
+
+  @Test
+  void negativeSizedListFilledWithQueuesFromOutside() {
+    // The list is sized, but its queues come from the caller: created where we cannot see.
+    helper
+        .addSourceLines(
+            "ChunkPipeline.java",
+            """
+            import java.util.*;
+            import java.util.concurrent.*;
+
+            class ChunkPipeline {
+              private final List<BlockingQueue<byte[]>> perWorker;
+
+              ChunkPipeline(List<BlockingQueue<byte[]>> queues, ExecutorService pool) {
+                this.perWorker = new ArrayList<>(queues);
+                pool.execute(this::writeInOrder);
+              }
+
+              void emit(int worker, byte[] chunk) throws InterruptedException {
+                perWorker.get(worker).put(chunk);
+              }
+
+              private void writeInOrder() {
+                try {
+                  while (true) {
+                    for (BlockingQueue<byte[]> queue : perWorker) {
+                      byte[] chunk = queue.take();
+                      if (chunk.length == 0) {
+                        throw new IllegalStateException("empty chunk");
+                      }
+                    }
+                  }
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+              }
+            }
+            """)
+        .doTest();
+  }
 }
