@@ -643,7 +643,7 @@ final class IndirectionsTest {
               void broadcast(String message) throws InterruptedException {
                 List<BlockingQueue<String>> snapshot = new ArrayList<>(byTopic.values());
                 for (BlockingQueue<String> queue : snapshot) {
-                  // BUG: Diagnostic contains: can block forever in put() on 'queue' (new LinkedBlockingQueue<>(32)): every consumer can stop taking (line 30: return after a matching element)
+                  // BUG: Diagnostic contains: can block forever in put() on 'queue' (new LinkedBlockingQueue<>(32)): every consumer can stop taking (line 29: return after a matching element)
                   queue.put(message);
                 }
               }
