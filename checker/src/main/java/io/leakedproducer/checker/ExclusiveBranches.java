@@ -12,8 +12,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * Decides which insertion sites can run together: two sites in the then and else branches of the
  * same {@code if} (or the two arms of a {@code ?:}) never both run in one pass, so a queue made per
- * call needs room for the largest path, not for the sum of every site (spec: "Capacity covers
- * every element").
+ * call needs room for the largest path, not for the sum of every site (spec: "Capacity covers every
+ * element").
  */
 final class ExclusiveBranches {
   /** Above this many sites the check does not enumerate paths and counts every site. */
@@ -26,8 +26,7 @@ final class ExclusiveBranches {
    * of their counts; only the maximal sets are needed, so every set is returned and {@code covers}
    * is checked on each. With a single site, or too many, the one total of all sites.
    *
-   * @param chains each site's call chain, innermost first (see {@link
-   *     ProducerDiscovery#callChain})
+   * @param chains each site's call chain, innermost first (see {@link ProducerDiscovery#callChain})
    */
   static List<ElementCount> pathTotals(List<List<TreePath>> chains, List<ElementCount> counts) {
     int n = chains.size();

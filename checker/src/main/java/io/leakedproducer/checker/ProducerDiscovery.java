@@ -174,7 +174,17 @@ final class ProducerDiscovery {
     TreePath current = site;
     for (int depth = 0; depth < 4; depth++) {
       TreePath root = AstPaths.taskRoot(current);
-      if (root.getLeaf() == queueOwner || !(root.getLeaf() instanceof MethodTree methodTree)) {
+      if (root.getLeaf() == queueOwner) {
+        break;
+      }
+      // out -> check(reports, out) passed to a unit helper runs where the helper calls it.
+      TreePath invoked = LambdaHandoffs.invocationOfEnclosingLambda(current, index);
+      if (invoked != null && !chain.contains(invoked)) {
+        current = invoked;
+        chain.add(current);
+        continue;
+      }
+      if (!(root.getLeaf() instanceof MethodTree methodTree)) {
         break;
       }
       MethodSymbol method = ASTHelpers.getSymbol(methodTree);
@@ -202,8 +212,7 @@ final class ProducerDiscovery {
    * insertions whose producer can wait for good. A plain offer whose failure drops, returns or
    * throws is not one.
    */
-  static boolean mayWaitForRoom(
-      TreePath insertion, ConcurrencyApiModel api, VisitorState state) {
+  static boolean mayWaitForRoom(TreePath insertion, ConcurrencyApiModel api, VisitorState state) {
     ExpressionTree call = (ExpressionTree) insertion.getLeaf();
     return api.isBlockingInsertion(call, state)
         || ConcurrencyApiModel.isTimedOffer(call, state)
@@ -224,8 +233,7 @@ final class ProducerDiscovery {
     if (loop == null || loop.getLeaf() instanceof EnhancedForLoopTree) {
       return null;
     }
-    Symbol queue =
-        ASTHelpers.getSymbol(ASTHelpers.getReceiver((ExpressionTree) offer.getLeaf()));
+    Symbol queue = ASTHelpers.getSymbol(ASTHelpers.getReceiver((ExpressionTree) offer.getLeaf()));
     boolean makesRoom =
         queue != null
             && AstPaths.anyMatch(

@@ -130,7 +130,15 @@ final class QueueAliases {
             owner instanceof MethodSymbol methodSymbol
                 ? index.callSitesOf(methodSymbol)
                 : List.of();
-        if (sites.isEmpty() || position < 0 || isLambdaParameter(decl)) {
+        List<ExpressionTree> passed =
+            isLambdaParameter(decl) ? LambdaHandoffs.argumentsPassedTo(v, decl, index) : null;
+        if (passed != null) {
+          // internalQueue -> ...: the value the unit's helper passes to its action.accept(queue)
+          hasSource = true;
+          for (ExpressionTree argument : passed) {
+            unknown |= addSource(argument, origins, work, index);
+          }
+        } else if (sites.isEmpty() || position < 0 || isLambdaParameter(decl)) {
           unknown = true;
         } else {
           hasSource = true;
@@ -165,7 +173,10 @@ final class QueueAliases {
           }
         } else if (parent instanceof ReturnTree) {
           Tree method = AstPaths.taskRoot(parentPath).getLeaf();
-          if (isAccessor(method) && !isGetterOf(method, v, index)) {
+          List<VarSymbol> stored = LambdaHandoffs.callersStoring(parentPath, index);
+          if (stored != null && !isGetterOf(method, v, index)) {
+            work.addAll(stored); // a private helper hands the queue back to its callers here
+          } else if (isAccessor(method) && !isGetterOf(method, v, index)) {
             returned.add(parentPath);
           } else {
             escapes |= !isGetterOf(method, v, index);
@@ -185,13 +196,17 @@ final class QueueAliases {
           } else {
             escapes = true;
           }
+        } else if (parent instanceof MethodInvocationTree call
+            && LambdaHandoffs.lambdaParametersReceiving(call, use.getLeaf(), index) != null) {
+          // action.accept(queue): the lambdas the unit passes for action receive it
+          work.addAll(LambdaHandoffs.lambdaParametersReceiving(call, use.getLeaf(), index));
         } else if (parent instanceof MethodInvocationTree call && containerReceiver(call) != null) {
           // queues.add(q), byTable.put(table, q): the container stands for q; whether it escapes
           // is judged on the container's own uses.
           work.add(containerReceiver(call));
         } else if (parent instanceof NewClassTree copy && isContainerCopy(copy)) {
           // new ArrayList<>(queues): the copy holds the same queues, wherever it is stored.
-          VarSymbol target = storedInto(parentPath);
+          VarSymbol target = AstPaths.storedInto(parentPath);
           if (target != null) {
             work.add(target);
           } else {
@@ -314,6 +329,20 @@ final class QueueAliases {
       // requireNonNull(new ArrayBlockingQueue<>(n)): the wrapped creation is the origin
       return addSource(wrapper.getArguments().get(0), origins, work, index);
     }
+    List<ExpressionTree> returned = LambdaHandoffs.returnedBy(expr, index);
+    if (returned != null) {
+      // queue = helper(..): what the private helper returns; a call among them stays an origin
+      boolean unknown = false;
+      for (ExpressionTree value : returned) {
+        ExpressionTree inner = Trees.skipParensAndCasts(value);
+        if (inner instanceof MethodInvocationTree) {
+          origins.add(inner);
+        } else {
+          unknown |= addSource(inner, origins, work, index);
+        }
+      }
+      return unknown;
+    }
     if (expr instanceof ConditionalExpressionTree conditional) {
       return addSource(conditional.getTrueExpression(), origins, work, index)
           || addSource(conditional.getFalseExpression(), origins, work, index);
@@ -368,31 +397,15 @@ final class QueueAliases {
         && type.getTypeArguments().stream().anyMatch(arg -> AstPaths.isQueueTypeSymbol(arg.tsym));
   }
 
-  /** The variable an expression is the initialiser of, or is assigned to; null otherwise. */
-  private static @Nullable VarSymbol storedInto(TreePath expression) {
-    TreePath parentPath = AstPaths.parentSkippingParens(expression);
-    if (parentPath == null) {
-      return null;
-    }
-    Tree parent = parentPath.getLeaf();
-    if (parent instanceof VariableTree variableTree
-        && Trees.skipParensAndCasts(variableTree.getInitializer()) == expression.getLeaf()) {
-      return ASTHelpers.getSymbol(variableTree);
-    }
-    if (parent instanceof AssignmentTree assignmentTree
-        && Trees.skipParensAndCasts(assignmentTree.getExpression()) == expression.getLeaf()) {
-      return AstPaths.variable(assignmentTree.getVariable());
-    }
-    return null;
-  }
-
   /**
    * An initial capacity or load factor ({@code new ArrayList<>(n)}, {@code new HashMap<>(16,
    * 0.75f)}): it sizes a container without putting anything in it.
    */
   private static boolean isSizingArgument(ExpressionTree argument) {
     com.sun.tools.javac.code.Type type = ASTHelpers.getType(argument);
-    return type != null && type.isPrimitive() && type.getKind() != javax.lang.model.type.TypeKind.BOOLEAN;
+    return type != null
+        && type.isPrimitive()
+        && type.getKind() != javax.lang.model.type.TypeKind.BOOLEAN;
   }
 
   /**
@@ -475,12 +488,6 @@ final class QueueAliases {
   }
 
   static List<? extends ExpressionTree> arguments(Tree call) {
-    if (call instanceof MethodInvocationTree methodInvocationTree) {
-      return methodInvocationTree.getArguments();
-    }
-    if (call instanceof NewClassTree newClassTree) {
-      return newClassTree.getArguments();
-    }
-    return List.of();
+    return AstPaths.arguments(call);
   }
 }

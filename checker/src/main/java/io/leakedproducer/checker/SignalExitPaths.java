@@ -117,8 +117,8 @@ final class SignalExitPaths {
   /**
    * The signal and, when it is a parameter of the unit's helpers that is never reassigned, the
    * variables the callers pass for it ({@code enqueue(queue, chunk, runError)} called with the
-   * run's {@code AtomicReference}): a setter of that object sets the signal the helper reads
-   * (spec: "follow the handle, not the name").
+   * run's {@code AtomicReference}): a setter of that object sets the signal the helper reads (spec:
+   * "follow the handle, not the name").
    */
   private static Set<VarSymbol> passedAs(VarSymbol signal, CompilationUnitIndex index) {
     Set<VarSymbol> handles = new LinkedHashSet<>();

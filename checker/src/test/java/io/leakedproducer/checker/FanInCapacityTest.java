@@ -267,7 +267,7 @@ final class FanInCapacityTest {
     helper
         .addSourceLines(
             "ListenerRegistry.java",
-            """
+"""
             import java.util.Map;
             import java.util.concurrent.*;
 
@@ -305,7 +305,7 @@ final class FanInCapacityTest {
     helper
         .addSourceLines(
             "ListenerRegistry.java",
-            """
+"""
             import java.util.Map;
             import java.util.concurrent.*;
 
@@ -347,7 +347,7 @@ final class FanInCapacityTest {
     helper
         .addSourceLines(
             "ListenerRegistry.java",
-            """
+"""
             import java.util.Map;
             import java.util.concurrent.*;
 

@@ -705,4 +705,144 @@ final class IndirectionsTest {
             """)
         .doTest();
   }
+
+  @Test
+  void identificationQueueHandedToTheLambdaOfAPrivateHelper() {
+    // action.accept(queue) reaches the lambda the unit passes; the queue comes back by return.
+    helper
+        .addSourceLines(
+            "ReportChecker.java",
+            """
+            import java.util.List;
+            import java.util.concurrent.*;
+            import java.util.function.Consumer;
+
+            class ReportChecker {
+              private final ExecutorService pool = Executors.newCachedThreadPool();
+
+              private <T> BlockingQueue<T> runInBackground(int capacity, Consumer<BlockingQueue<T>> action) {
+                BlockingQueue<T> queue = new ArrayBlockingQueue<>(capacity);
+                pool.execute(() -> action.accept(queue));
+                return queue;
+              }
+
+              String firstFailure(List<String> reports) throws InterruptedException {
+                BlockingQueue<String> results = runInBackground(16, out -> check(reports, out));
+                for (int i = 0; i < reports.size(); i++) {
+                  String result = results.take();
+                  if (result.startsWith("FAIL")) {
+                    return result;
+                  }
+                }
+                return null;
+              }
+
+              void check(List<String> reports, BlockingQueue<String> out) {
+                try {
+                  for (String report : reports) {
+                    // BUG: Diagnostic contains: the executor thread that runs the task passed to execute() (line 10) can block forever in put() on 'out' (new ArrayBlockingQueue<>(capacity)): every consumer can stop taking (line 19: return after a matching element)
+                    out.put(report.isEmpty() ? "FAIL " + report : "OK " + report);
+                  }
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+              }
+            }
+            """)
+        .doTest();
+  }
+
+  @Test
+  void negativeHelperOthersCanCallHandsTheQueueOut() {
+    // A visible helper returns the queue to callers outside this unit, who may consume it.
+    helper
+        .addSourceLines(
+            "ReportChecker.java",
+            """
+            import java.util.List;
+            import java.util.concurrent.*;
+            import java.util.function.Consumer;
+
+            class ReportChecker {
+              private final ExecutorService pool = Executors.newCachedThreadPool();
+
+              public <T> BlockingQueue<T> runInBackground(int capacity, Consumer<BlockingQueue<T>> action) {
+                BlockingQueue<T> queue = new ArrayBlockingQueue<>(capacity);
+                pool.execute(() -> action.accept(queue));
+                return queue;
+              }
+
+              String firstFailure(List<String> reports) throws InterruptedException {
+                BlockingQueue<String> results = runInBackground(16, out -> check(reports, out));
+                for (int i = 0; i < reports.size(); i++) {
+                  String result = results.take();
+                  if (result.startsWith("FAIL")) {
+                    return result;
+                  }
+                }
+                return null;
+              }
+
+              void check(List<String> reports, BlockingQueue<String> out) {
+                try {
+                  for (String report : reports) {
+                    out.put(report.isEmpty() ? "FAIL " + report : "OK " + report);
+                  }
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+              }
+            }
+            """)
+        .doTest();
+  }
+
+  @Test
+  void negativeActionPassedAsAMethodReference() {
+    // Only lambdas written in the unit are followed; a method reference stays code we do not see.
+    helper
+        .addSourceLines(
+            "ReportChecker.java",
+            """
+            import java.util.List;
+            import java.util.concurrent.*;
+            import java.util.function.Consumer;
+
+            class ReportChecker {
+              private final ExecutorService pool = Executors.newCachedThreadPool();
+
+              private <T> BlockingQueue<T> runInBackground(int capacity, Consumer<BlockingQueue<T>> action) {
+                BlockingQueue<T> queue = new ArrayBlockingQueue<>(capacity);
+                pool.execute(() -> action.accept(queue));
+                return queue;
+              }
+
+              String firstFailure(List<String> reports) throws InterruptedException {
+                BlockingQueue<String> results = runInBackground(16, this::checkAll);
+                for (int i = 0; i < reports.size(); i++) {
+                  String result = results.take();
+                  if (result.startsWith("FAIL")) {
+                    return result;
+                  }
+                }
+                return null;
+              }
+
+              void checkAll(BlockingQueue<String> out) {
+                check(List.of(), out);
+              }
+
+              void check(List<String> reports, BlockingQueue<String> out) {
+                try {
+                  for (String report : reports) {
+                    out.put(report.isEmpty() ? "FAIL " + report : "OK " + report);
+                  }
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+              }
+            }
+            """)
+        .doTest();
+  }
 }

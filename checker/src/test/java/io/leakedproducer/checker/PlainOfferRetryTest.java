@@ -4,11 +4,11 @@ import com.google.errorprone.CompilationTestHelper;
 import org.junit.jupiter.api.Test;
 
 /**
- * A loop that retries a plain {@code offer(e)} until it succeeds waits for room as long as a
- * {@code put} would (spec: "a retry loop around offer(e, t, unit) (or a plain offer) that never
- * checks a cancellation signal"), whether it sleeps, spins, or hands the offer to a helper that
- * re-tests a {@code BooleanSupplier}. A single offer whose failure drops the element, and a loop that
- * makes room itself, are not blocking insertions.
+ * A loop that retries a plain {@code offer(e)} until it succeeds waits for room as long as a {@code
+ * put} would (spec: "a retry loop around offer(e, t, unit) (or a plain offer) that never checks a
+ * cancellation signal"), whether it sleeps, spins, or hands the offer to a helper that re-tests a
+ * {@code BooleanSupplier}. A single offer whose failure drops the element, and a loop that makes
+ * room itself, are not blocking insertions.
  */
 final class PlainOfferRetryTest {
   private final CompilationTestHelper helper =
@@ -21,8 +21,8 @@ final class PlainOfferRetryTest {
 
   /**
    * A network handler feeding an applier thread that polls until stopped and gives up on a
-   * malformed message, setting {@code stopped} on its way out. The producer's code replaces
-   * {@code %s}, starting on line 17.
+   * malformed message, setting {@code stopped} on its way out. The producer's code replaces {@code
+   * %s}, starting on line 17.
    */
   private static String handler(String producer) {
     return """

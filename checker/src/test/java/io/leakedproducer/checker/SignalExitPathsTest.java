@@ -262,8 +262,8 @@ final class SignalExitPathsTest {
 
   /**
    * The retry loop sits in a static helper that gets the run's error reference as a parameter; the
-   * writer records its failure in the same object under another name (spec: "follow the handle,
-   * not the name").
+   * writer records its failure in the same object under another name (spec: "follow the handle, not
+   * the name").
    */
   private static String exporter(String writerCatch) {
     return """
@@ -317,9 +317,7 @@ final class SignalExitPathsTest {
 
   @Test
   void negativeSignalReachesTheRetryHelperAsAParameter() {
-    helper
-        .addSourceLines("Exporter.java", exporter("failure.compareAndSet(null, e);"))
-        .doTest();
+    helper.addSourceLines("Exporter.java", exporter("failure.compareAndSet(null, e);")).doTest();
   }
 
   @Test
