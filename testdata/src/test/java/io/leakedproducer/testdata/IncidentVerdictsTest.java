@@ -52,9 +52,7 @@ final class IncidentVerdictsTest {
    */
   static final Map<String, String> KNOWN_WRONG =
       Map.ofEntries(
-          Map.entry("ApocCypherRunMany.java", "missed 244, 280, 285"),
           Map.entry("BigQueryConnectionImpl.java", "missed 117, 140, 143, 155"),
-          Map.entry("CdapAbstractProgramControllerFixed.java", "false alarm 145, 148"),
           Map.entry("DebeziumMySqlReader.java", "missed 90"),
           Map.entry("DebeziumMySqlReaderFixed.java", "missed 95"),
           Map.entry("JettyReservedThreadExecutorFixed.java", "false alarm 177"),
@@ -62,7 +60,6 @@ final class IncidentVerdictsTest {
           Map.entry("MavenIndexerIndexDataReaderFixed.java", "false alarm 136"),
           Map.entry("OpenCgaSimpleThreadRunnerFixed.java", "missed 91, 94, 105, 110"),
           Map.entry("RabbitMqAmqpWorkPool.java", "missed 42"),
-          Map.entry("SeedStreamGenerationEngine.java", "missed 183"),
           Map.entry("SirixConcurrentIntersectAxis.java", "missed 82, 84"),
           Map.entry("SirixConcurrentIntersectAxisFixed.java", "missed 83, 85"),
           Map.entry("SpringAmqpBlockingQueueConsumer.java", "missed 117"));
