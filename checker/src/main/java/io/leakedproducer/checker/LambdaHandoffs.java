@@ -122,9 +122,10 @@ final class LambdaHandoffs {
   }
 
   /**
-   * For {@code return queue;} in a private method of the unit: the variables its callers store the
-   * result in. Null when it is not private, has no callers here, or a caller does anything else
-   * with the result.
+   * For {@code return queue;} in a private method of the unit: the variable its one caller stores
+   * the result in. Null when it is not private, when a caller does anything else with the result,
+   * or when there are several callers: a helper that creates the queue gives each call its own, and
+   * merging them would judge one queue's producers by another's consumers.
    */
   static @Nullable List<VarSymbol> callersStoring(TreePath returnPath, CompilationUnitIndex index) {
     TreePath root = AstPaths.taskRoot(returnPath);
@@ -136,7 +137,7 @@ final class LambdaHandoffs {
       return null;
     }
     List<TreePath> sites = index.callSitesOf(method);
-    if (sites.isEmpty()) {
+    if (sites.size() != 1) {
       return null;
     }
     List<VarSymbol> targets = new ArrayList<>();

@@ -798,6 +798,62 @@ final class IndirectionsTest {
   }
 
   @Test
+  void negativeHelperCalledTwiceMakesTwoQueues() {
+    // Each call of the helper makes its own queue: its two callers' results are not one queue.
+    helper
+        .addSourceLines(
+            "ReportChecker.java",
+            """
+            import java.util.List;
+            import java.util.concurrent.*;
+            import java.util.function.Consumer;
+
+            class ReportChecker {
+              private final ExecutorService pool = Executors.newCachedThreadPool();
+
+              private <T> BlockingQueue<T> runInBackground(int capacity, Consumer<BlockingQueue<T>> action) {
+                BlockingQueue<T> queue = new ArrayBlockingQueue<>(capacity);
+                pool.execute(() -> action.accept(queue));
+                return queue;
+              }
+
+              String firstFailure(List<String> reports) throws InterruptedException {
+                BlockingQueue<String> results = runInBackground(16, out -> check(reports, out));
+                for (int i = 0; i < reports.size(); i++) {
+                  String result = results.take();
+                  if (result.startsWith("FAIL")) {
+                    return result;
+                  }
+                }
+                return null;
+              }
+
+              int countPassed(List<String> reports) throws InterruptedException {
+                BlockingQueue<String> results = runInBackground(16, out -> check(reports, out));
+                int passed = 0;
+                for (int i = 0; i < reports.size(); i++) {
+                  if (results.take().startsWith("OK")) {
+                    passed++;
+                  }
+                }
+                return passed;
+              }
+
+              void check(List<String> reports, BlockingQueue<String> out) {
+                try {
+                  for (String report : reports) {
+                    out.put(report.isEmpty() ? "FAIL " + report : "OK " + report);
+                  }
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+              }
+            }
+            """)
+        .doTest();
+  }
+
+  @Test
   void negativeActionPassedAsAMethodReference() {
     // Only lambdas written in the unit are followed; a method reference stays code we do not see.
     helper
