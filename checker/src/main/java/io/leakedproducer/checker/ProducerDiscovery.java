@@ -3,6 +3,7 @@ package io.leakedproducer.checker;
 import com.google.errorprone.VisitorState;
 import com.google.errorprone.suppliers.Supplier;
 import com.google.errorprone.util.ASTHelpers;
+import com.sun.source.tree.AssignmentTree;
 import com.sun.source.tree.BinaryTree;
 import com.sun.source.tree.BlockTree;
 import com.sun.source.tree.BreakTree;
@@ -416,7 +417,22 @@ final class ProducerDiscovery {
           }
           return false;
         });
-    return collectStopChecks(conditions, offer, signals);
+    boolean interruptStatus = collectStopChecks(conditions, offer, signals);
+    // for (int waiting = waiters.get(); waiting > 0; waiting = waiters.get()): a local the loop
+    // re-reads each round stands for what it is read from.
+    List<Tree> rereads = new ArrayList<>();
+    AstPaths.anyMatch(
+        loop,
+        t -> {
+          if (t instanceof AssignmentTree assignment) {
+            VarSymbol target = AstPaths.variable(assignment.getVariable());
+            if (target != null && !target.getKind().isField() && signals.contains(target)) {
+              rereads.add(assignment.getExpression());
+            }
+          }
+          return false;
+        });
+    return collectStopChecks(rereads, offer, signals) || interruptStatus;
   }
 
   /** As above, over conditions already found; {@code offer} itself is not a check. */

@@ -218,4 +218,88 @@ final class PlainOfferRetryTest {
                 """))
         .doTest();
   }
+
+  @Test
+  void negativeRetryWhileAWaiterCountReReadEachRoundIsPositive() {
+    // HikariCP's ConcurrentBag: the loop re-reads the waiter count, which every borrower lowers
+    // in its finally; a local re-read each round stands for the count it is read from.
+    helper
+        .addSourceLines(
+            "ConnectionBag.java",
+            """
+            import java.util.concurrent.*;
+            import java.util.concurrent.atomic.AtomicInteger;
+
+            class ConnectionBag {
+              private final SynchronousQueue<String> handoff = new SynchronousQueue<>(true);
+              private final AtomicInteger waiters = new AtomicInteger();
+              private final AtomicInteger spinBudget = new AtomicInteger(1_000_000);
+
+              String borrow(long timeoutMillis) throws InterruptedException {
+                waiters.incrementAndGet();
+                try {
+                  String connection = handoff.poll(timeoutMillis, TimeUnit.MILLISECONDS);
+                  if (connection == null) {
+                    return null;
+                  }
+                  return connection;
+                } finally {
+                  waiters.decrementAndGet();
+                }
+              }
+
+              void requite(String connection) {
+                for (int waiting = waiters.get(); waiting > 0; waiting = waiters.get()) {
+                  if (handoff.offer(connection)) {
+                    return;
+                  }
+                  Thread.yield();
+                }
+              }
+            }
+            """)
+        .doTest();
+  }
+
+  @Test
+  void identificationRetryWhileABudgetNoConsumerChanges() {
+    // The same loop on a value only the owner sets: nothing the borrowers do ends the spin.
+    helper
+        .addSourceLines(
+            "ConnectionBag.java",
+            """
+            import java.util.concurrent.*;
+            import java.util.concurrent.atomic.AtomicInteger;
+
+            class ConnectionBag {
+              private final SynchronousQueue<String> handoff = new SynchronousQueue<>(true);
+              private final AtomicInteger waiters = new AtomicInteger();
+              private final AtomicInteger spinBudget = new AtomicInteger(1_000_000);
+
+              String borrow(long timeoutMillis) throws InterruptedException {
+                waiters.incrementAndGet();
+                try {
+                  String connection = handoff.poll(timeoutMillis, TimeUnit.MILLISECONDS);
+                  if (connection == null) {
+                    return null;
+                  }
+                  return connection;
+                } finally {
+                  waiters.decrementAndGet();
+                }
+              }
+
+              void requite(String connection) {
+                for (int waiting = spinBudget.get(); waiting > 0; waiting = spinBudget.get()) {
+                  // BUG: Diagnostic contains: the calling thread can block forever in a retry loop around offer() that never checks for cancellation on 'handoff' (a synchronous handoff: new SynchronousQueue<>(true))
+                  if (handoff.offer(connection)) {
+                    return;
+                  }
+                  Thread.yield();
+                }
+              }
+            }
+            """)
+        .doTest();
+  }
 }
