@@ -3,6 +3,7 @@ package io.leakedproducer.checker;
 import com.google.errorprone.VisitorState;
 import com.google.errorprone.util.ASTHelpers;
 import com.sun.source.tree.ArrayAccessTree;
+import com.sun.source.tree.AssignmentTree;
 import com.sun.source.tree.CatchTree;
 import com.sun.source.tree.ClassTree;
 import com.sun.source.tree.CompilationUnitTree;
@@ -15,11 +16,13 @@ import com.sun.source.tree.LambdaExpressionTree;
 import com.sun.source.tree.MemberSelectTree;
 import com.sun.source.tree.MethodInvocationTree;
 import com.sun.source.tree.MethodTree;
+import com.sun.source.tree.NewClassTree;
 import com.sun.source.tree.ParenthesizedTree;
 import com.sun.source.tree.StatementTree;
 import com.sun.source.tree.Tree;
 import com.sun.source.tree.TryTree;
 import com.sun.source.tree.TypeCastTree;
+import com.sun.source.tree.VariableTree;
 import com.sun.source.tree.WhileLoopTree;
 import com.sun.source.util.TreePath;
 import com.sun.source.util.TreeScanner;
@@ -27,6 +30,7 @@ import com.sun.tools.javac.code.Symbol;
 import com.sun.tools.javac.code.Symbol.ClassSymbol;
 import com.sun.tools.javac.code.Symbol.VarSymbol;
 import com.sun.tools.javac.code.Type;
+import java.util.List;
 import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
 
@@ -294,5 +298,34 @@ final class AstPaths {
       previous = p.getLeaf();
     }
     return false;
+  }
+
+  /** The variable an expression is the initialiser of, or is assigned to; null otherwise. */
+  static @Nullable VarSymbol storedInto(TreePath expression) {
+    TreePath parentPath = AstPaths.parentSkippingParens(expression);
+    if (parentPath == null) {
+      return null;
+    }
+    Tree parent = parentPath.getLeaf();
+    if (parent instanceof VariableTree variableTree
+        && Trees.skipParensAndCasts(variableTree.getInitializer()) == expression.getLeaf()) {
+      return ASTHelpers.getSymbol(variableTree);
+    }
+    if (parent instanceof AssignmentTree assignmentTree
+        && Trees.skipParensAndCasts(assignmentTree.getExpression()) == expression.getLeaf()) {
+      return AstPaths.variable(assignmentTree.getVariable());
+    }
+    return null;
+  }
+
+  /** The arguments of a method call or constructor call; none for anything else. */
+  static List<? extends ExpressionTree> arguments(Tree call) {
+    if (call instanceof MethodInvocationTree methodInvocationTree) {
+      return methodInvocationTree.getArguments();
+    }
+    if (call instanceof NewClassTree newClassTree) {
+      return newClassTree.getArguments();
+    }
+    return List.of();
   }
 }

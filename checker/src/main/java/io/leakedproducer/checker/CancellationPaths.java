@@ -9,6 +9,7 @@ import com.sun.source.tree.Tree;
 import com.sun.source.tree.VariableTree;
 import com.sun.source.util.TreePath;
 import com.sun.tools.javac.code.Symbol.VarSymbol;
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -314,7 +315,8 @@ final class CancellationPaths {
     if (capacity == null) {
       return false;
     }
-    ElementCount inserted = ElementCount.of(0);
+    List<List<TreePath>> chains = new ArrayList<>();
+    List<ElementCount> counts = new ArrayList<>();
     for (VarSymbol alias : queue.variables) {
       for (TreePath call : index.callsOn(alias)) {
         if (!api.mayInsert((MethodInvocationTree) call.getLeaf(), state)) {
@@ -325,9 +327,11 @@ final class CancellationPaths {
         if (count == null || !AstPaths.isWithin(chain.get(chain.size() - 1), creatingMethod)) {
           return false;
         }
-        inserted = inserted.plus(count);
+        chains.add(chain);
+        counts.add(count);
       }
     }
-    return capacity.covers(inserted);
+    // The queue must hold what any one pass inserts: sites in opposite branches never add up.
+    return ExclusiveBranches.pathTotals(chains, counts).stream().allMatch(capacity::covers);
   }
 }

@@ -55,6 +55,21 @@ final class ConcurrencyApiModel {
               .named("tryTransfer")
               .withParameters("java.lang.Object", "long", "java.util.concurrent.TimeUnit"));
 
+  /**
+   * {@code offer(e)}: never waits, so it is a blocking insertion only when a loop retries it until
+   * it succeeds (spec: "a retry loop around offer(e, t, unit) (or a plain offer)").
+   */
+  private static final Matcher<ExpressionTree> PLAIN_OFFER =
+      anyOf(
+          instanceMethod()
+              .onDescendantOf(BLOCKING_QUEUE)
+              .named("offer")
+              .withParameters("java.lang.Object"),
+          instanceMethod()
+              .onDescendantOf(BLOCKING_DEQUE)
+              .namedAnyOf("offerFirst", "offerLast")
+              .withParameters("java.lang.Object"));
+
   private static final Matcher<ExpressionTree> TRANSFER =
       instanceMethod()
           .onDescendantOf("java.util.concurrent.TransferQueue")
@@ -600,6 +615,10 @@ final class ConcurrencyApiModel {
 
   static boolean isTimedOffer(ExpressionTree tree, VisitorState state) {
     return TIMED_OFFER.matches(tree, state);
+  }
+
+  static boolean isPlainOffer(ExpressionTree tree, VisitorState state) {
+    return PLAIN_OFFER.matches(tree, state);
   }
 
   static boolean isTransfer(ExpressionTree tree, VisitorState state) {

@@ -3,6 +3,7 @@ package io.leakedproducer.checker;
 import com.google.errorprone.VisitorState;
 import com.google.errorprone.util.ASTHelpers;
 import com.sun.source.tree.BlockTree;
+import com.sun.source.tree.ConditionalExpressionTree;
 import com.sun.source.tree.ExpressionTree;
 import com.sun.source.tree.MethodInvocationTree;
 import com.sun.source.tree.MethodTree;
@@ -173,7 +174,16 @@ final class ConsumerDiscovery {
   /** The variable an element taken by {@code call} is stored in, if any. */
   @Nullable
   static VarSymbol takenVariable(TreePath call, VisitorState state) {
-    VarSymbol assigned = AstPaths.assignedVariable(call);
+    // t = idleTime <= 0 ? queue.take() : queue.poll(idleTime, unit): either arm is what t holds.
+    TreePath stored = call;
+    TreePath parent = AstPaths.parentSkippingParens(call);
+    if (parent != null
+        && parent.getLeaf() instanceof ConditionalExpressionTree conditional
+        && conditional.getCondition()
+            != Trees.skipParensAndCasts((ExpressionTree) call.getLeaf())) {
+      stored = parent;
+    }
+    VarSymbol assigned = AstPaths.assignedVariable(stored);
     if (assigned != null) {
       return assigned;
     }

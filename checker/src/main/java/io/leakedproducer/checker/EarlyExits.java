@@ -71,6 +71,13 @@ final class EarlyExits {
         // taking, if any, is around it or in a caller.
         loop = AstPaths.enclosingLoop(loop, root);
       }
+      if (loop != null && i + 1 < chain.size() && returnsTakenElement(loop, taken)) {
+        // A take helper (Runnable t = reservedWait()) waits until it has one element and returns
+        // it: its loop only retries the wait, and the caller's loop decides when taking stops.
+        taken = AstPaths.assignedVariable(chain.get(i + 1));
+        loop = null;
+        continue;
+      }
       if (loop != null) {
         takeInLoop = site.getLeaf();
         callers = chain.subList(i + 1, chain.size());
@@ -105,6 +112,19 @@ final class EarlyExits {
         context.add(exit.at(), exit.reason(), exit.thrown());
       }
     }
+  }
+
+  /**
+   * The loop hands the element it took to the method's caller: {@code if (t != null) return t;}.
+   */
+  private static boolean returnsTakenElement(TreePath loop, @Nullable VarSymbol taken) {
+    return taken != null
+        && AstPaths.anyMatch(
+            loop.getLeaf(),
+            t ->
+                t instanceof ReturnTree r
+                    && r.getExpression() != null
+                    && taken.equals(AstPaths.variable(r.getExpression())));
   }
 
   private static final class Context {

@@ -533,6 +533,9 @@ final class LeakFixes {
     String exit = perElement ? "return;" : exitStatement(producer, state, fix);
     if (producer.insertion == ProducerDiscovery.Insertion.TIMED_OFFER_RETRY) {
       Tree loop = producer.retryLoop.getLeaf();
+      if (!AstPaths.isWithin(insertion, loop)) {
+        return false; // retried by a helper (awaitForever(() -> q.offer(e))) that others call too
+      }
       StatementTree body =
           loop instanceof WhileLoopTree whileLoopTree ? whileLoopTree.getStatement() : null;
       if (body != null && (perElement || testFirst)) {

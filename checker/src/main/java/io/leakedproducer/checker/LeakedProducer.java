@@ -167,7 +167,7 @@ public final class LeakedProducer extends BugChecker
       return Description.NO_MATCH; // the common case: decided from the tree alone
     }
     try (ModelExtensions.Binding bound = extensions.bind()) {
-      if (!api.isBlockingInsertion(tree, state) && !ConcurrencyApiModel.isTimedOffer(tree, state)) {
+      if (!ProducerDiscovery.mayWaitForRoom(state.getPath(), api, state)) {
         return Description.NO_MATCH;
       }
       faultInjectionForTests.accept(tree);
@@ -285,8 +285,7 @@ public final class LeakedProducer extends BugChecker
     for (VarSymbol alias : queue.variables) {
       for (TreePath site : units.callsOn(alias)) {
         MethodInvocationTree call = (MethodInvocationTree) site.getLeaf();
-        if (!api.isBlockingInsertion(call, state)
-            && !ConcurrencyApiModel.isTimedOffer(call, state)) {
+        if (!ProducerDiscovery.mayWaitForRoom(site, api, state)) {
           continue;
         }
         ProducerDiscovery.Producer producer =

@@ -3,6 +3,7 @@ package io.leakedproducer.checker;
 import com.google.errorprone.VisitorState;
 import com.google.errorprone.suppliers.Supplier;
 import com.google.errorprone.util.ASTHelpers;
+import com.sun.source.tree.AssignmentTree;
 import com.sun.source.tree.BinaryTree;
 import com.sun.source.tree.BlockTree;
 import com.sun.source.tree.BreakTree;
@@ -117,10 +118,16 @@ final class ProducerDiscovery {
     MethodInvocationTree call = (MethodInvocationTree) insertion.getLeaf();
     Insertion kind;
     TreePath retryLoop = null;
-    if (ConcurrencyApiModel.isTimedOffer(call, state)) {
-      retryLoop = retryLoopOf(insertion);
+    HelperRetry helper = null;
+    boolean timed = ConcurrencyApiModel.isTimedOffer(call, state);
+    if (timed || ConcurrencyApiModel.isPlainOffer(call, state)) {
+      retryLoop = timed ? retryLoopOf(insertion) : plainOfferRetryLoop(insertion, state);
       if (retryLoop == null) {
-        return null;
+        helper = HelperRetry.of(insertion, index);
+        if (helper == null) {
+          return null;
+        }
+        retryLoop = helper.loop();
       }
       kind = Insertion.TIMED_OFFER_RETRY;
     } else {
@@ -130,7 +137,13 @@ final class ProducerDiscovery {
     TreePath root = AstPaths.taskRoot(chain.get(chain.size() - 1));
     Set<VarSymbol> signals = new LinkedHashSet<>();
     boolean interruptStatus = false;
-    if (retryLoop != null) {
+    if (helper != null) {
+      // The condition lambda is what the helper's loop re-tests: its other operands are the checks.
+      boolean inLambda = collectStopChecks(List.of(helper.condition().getBody()), call, signals);
+      boolean inHelper = collectStopChecks(retryLoop.getLeaf(), helper.test().getLeaf(), signals);
+      interruptStatus = inLambda || inHelper;
+      signals.remove(helper.parameter());
+    } else if (retryLoop != null) {
       interruptStatus = collectStopChecks(retryLoop.getLeaf(), call, signals);
     }
     return new Producer(
@@ -162,7 +175,17 @@ final class ProducerDiscovery {
     TreePath current = site;
     for (int depth = 0; depth < 4; depth++) {
       TreePath root = AstPaths.taskRoot(current);
-      if (root.getLeaf() == queueOwner || !(root.getLeaf() instanceof MethodTree methodTree)) {
+      if (root.getLeaf() == queueOwner) {
+        break;
+      }
+      // out -> check(reports, out) passed to a unit helper runs where the helper calls it.
+      TreePath invoked = LambdaHandoffs.invocationOfEnclosingLambda(current, index);
+      if (invoked != null && !chain.contains(invoked)) {
+        current = invoked;
+        chain.add(current);
+        continue;
+      }
+      if (!(root.getLeaf() instanceof MethodTree methodTree)) {
         break;
       }
       MethodSymbol method = ASTHelpers.getSymbol(methodTree);
@@ -183,6 +206,113 @@ final class ProducerDiscovery {
       chain.add(current);
     }
     return chain;
+  }
+
+  /**
+   * A put, transfer or timed offer, or a plain offer that a loop retries until it succeeds: the
+   * insertions whose producer can wait for good. A plain offer whose failure drops, returns or
+   * throws is not one.
+   */
+  static boolean mayWaitForRoom(TreePath insertion, ConcurrencyApiModel api, VisitorState state) {
+    ExpressionTree call = (ExpressionTree) insertion.getLeaf();
+    return api.isBlockingInsertion(call, state)
+        || ConcurrencyApiModel.isTimedOffer(call, state)
+        || (ConcurrencyApiModel.isPlainOffer(call, state)
+            && (plainOfferRetryLoop(insertion, state) != null
+                || HelperRetry.conditionLambda(insertion) != null));
+  }
+
+  /**
+   * The loop that retries a plain offer of the same element until it succeeds, or null. Not a
+   * retry: a for-each that offers each element once (a failure moves on to the next), and a loop
+   * that removes from the queue itself to make room ({@code while (!q.offer(e)) q.poll();}), which
+   * never waits for a consumer.
+   */
+  @Nullable
+  private static TreePath plainOfferRetryLoop(TreePath offer, VisitorState state) {
+    TreePath loop = retryLoopOf(offer);
+    if (loop == null || loop.getLeaf() instanceof EnhancedForLoopTree) {
+      return null;
+    }
+    Symbol queue = ASTHelpers.getSymbol(ASTHelpers.getReceiver((ExpressionTree) offer.getLeaf()));
+    boolean makesRoom =
+        queue != null
+            && AstPaths.anyMatch(
+                loop.getLeaf(),
+                t ->
+                    t instanceof MethodInvocationTree removal
+                        && queue.equals(ASTHelpers.getSymbol(ASTHelpers.getReceiver(removal)))
+                        && ConcurrencyApiModel.isRemoval(removal, state));
+    return makesRoom ? null : loop;
+  }
+
+  /**
+   * An offer written as the condition a helper of the unit re-tests until it holds: {@code
+   * awaitForever(() -> stopped || queue.offer(m), 100, MILLISECONDS)}, where the helper loops
+   * {@code while (!condition.getAsBoolean()) sleep(..)}. The helper's loop is the retry loop; the
+   * lambda's other operands are the stop checks.
+   *
+   * @param loop the helper's loop that re-tests the condition
+   * @param test the helper's call of the condition ({@code condition.getAsBoolean()})
+   * @param condition the lambda whose result is the offer's success, or'ed with the stop checks
+   * @param parameter the helper's parameter that receives the lambda
+   */
+  record HelperRetry(
+      TreePath loop, TreePath test, LambdaExpressionTree condition, VarSymbol parameter) {
+
+    /**
+     * The helper retry around {@code offer}, or null when the offer is not the (or'ed) result of a
+     * lambda passed to such a helper.
+     */
+    @Nullable
+    static HelperRetry of(TreePath offer, CompilationUnitIndex index) {
+      TreePath lambdaPath = conditionLambda(offer);
+      if (lambdaPath == null) {
+        return null;
+      }
+      TreePath callPath = AstPaths.parentSkippingParens(lambdaPath);
+      if (callPath == null || !(callPath.getLeaf() instanceof MethodInvocationTree helperCall)) {
+        return null;
+      }
+      int position = -1;
+      for (int i = 0; i < helperCall.getArguments().size(); i++) {
+        if (Trees.skipParensAndCasts(helperCall.getArguments().get(i)) == lambdaPath.getLeaf()) {
+          position = i;
+        }
+      }
+      Symbol callee = ASTHelpers.getSymbol(helperCall);
+      if (position < 0
+          || !(callee instanceof MethodSymbol method)
+          || !index.methods.containsKey(method)
+          || method.isVarArgs()
+          || position >= method.getParameters().size()) {
+        return null;
+      }
+      VarSymbol parameter = method.getParameters().get(position);
+      for (TreePath test : index.callsOn(parameter)) {
+        TreePath loop = retryLoopOf(test);
+        if (loop != null && !(loop.getLeaf() instanceof EnhancedForLoopTree)) {
+          return new HelperRetry(
+              loop, test, (LambdaExpressionTree) lambdaPath.getLeaf(), parameter);
+        }
+      }
+      return null;
+    }
+
+    /**
+     * The expression lambda whose value is the offer's success, possibly or'ed with other tests
+     * ({@code () -> stopped || queue.offer(m)}); null otherwise. Cheap: reads only the tree.
+     */
+    @Nullable
+    static TreePath conditionLambda(TreePath offer) {
+      TreePath p = AstPaths.parentSkippingParens(offer);
+      while (p != null
+          && p.getLeaf() instanceof BinaryTree
+          && p.getLeaf().getKind() == Tree.Kind.CONDITIONAL_OR) {
+        p = AstPaths.parentSkippingParens(p);
+      }
+      return p != null && p.getLeaf() instanceof LambdaExpressionTree ? p : null;
+    }
   }
 
   /** The loop that retries a timed offer, or null when a failed offer ends the producer. */
@@ -272,7 +402,6 @@ final class ProducerDiscovery {
    * returns whether it checks the thread's interrupt status.
    */
   private static boolean collectStopChecks(Tree loop, Tree offer, Set<VarSymbol> signals) {
-    boolean[] interruptStatus = {false};
     List<Tree> conditions = new ArrayList<>();
     if (AstPaths.loopCondition(loop) != null) {
       conditions.add(AstPaths.loopCondition(loop));
@@ -288,6 +417,28 @@ final class ProducerDiscovery {
           }
           return false;
         });
+    boolean interruptStatus = collectStopChecks(conditions, offer, signals);
+    // for (int waiting = waiters.get(); waiting > 0; waiting = waiters.get()): a local the loop
+    // re-reads each round stands for what it is read from.
+    List<Tree> rereads = new ArrayList<>();
+    AstPaths.anyMatch(
+        loop,
+        t -> {
+          if (t instanceof AssignmentTree assignment) {
+            VarSymbol target = AstPaths.variable(assignment.getVariable());
+            if (target != null && !target.getKind().isField() && signals.contains(target)) {
+              rereads.add(assignment.getExpression());
+            }
+          }
+          return false;
+        });
+    return collectStopChecks(rereads, offer, signals) || interruptStatus;
+  }
+
+  /** As above, over conditions already found; {@code offer} itself is not a check. */
+  private static boolean collectStopChecks(
+      List<? extends Tree> conditions, Tree offer, Set<VarSymbol> signals) {
+    boolean[] interruptStatus = {false};
     for (Tree condition : conditions) {
       AstPaths.anyMatch(
           condition,

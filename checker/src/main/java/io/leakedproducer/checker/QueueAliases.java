@@ -130,7 +130,15 @@ final class QueueAliases {
             owner instanceof MethodSymbol methodSymbol
                 ? index.callSitesOf(methodSymbol)
                 : List.of();
-        if (sites.isEmpty() || position < 0 || isLambdaParameter(decl)) {
+        List<ExpressionTree> passed =
+            isLambdaParameter(decl) ? LambdaHandoffs.argumentsPassedTo(v, decl, index) : null;
+        if (passed != null) {
+          // internalQueue -> ...: the value the unit's helper passes to its action.accept(queue)
+          hasSource = true;
+          for (ExpressionTree argument : passed) {
+            unknown |= addSource(argument, origins, work, index);
+          }
+        } else if (sites.isEmpty() || position < 0 || isLambdaParameter(decl)) {
           unknown = true;
         } else {
           hasSource = true;
@@ -165,7 +173,10 @@ final class QueueAliases {
           }
         } else if (parent instanceof ReturnTree) {
           Tree method = AstPaths.taskRoot(parentPath).getLeaf();
-          if (isAccessor(method) && !isGetterOf(method, v, index)) {
+          List<VarSymbol> stored = LambdaHandoffs.callersStoring(parentPath, index);
+          if (stored != null && !isGetterOf(method, v, index)) {
+            work.addAll(stored); // a private helper hands the queue back to its callers here
+          } else if (isAccessor(method) && !isGetterOf(method, v, index)) {
             returned.add(parentPath);
           } else {
             escapes |= !isGetterOf(method, v, index);
@@ -185,10 +196,22 @@ final class QueueAliases {
           } else {
             escapes = true;
           }
+        } else if (parent instanceof MethodInvocationTree call
+            && LambdaHandoffs.lambdaParametersReceiving(call, use.getLeaf(), index) != null) {
+          // action.accept(queue): the lambdas the unit passes for action receive it
+          work.addAll(LambdaHandoffs.lambdaParametersReceiving(call, use.getLeaf(), index));
         } else if (parent instanceof MethodInvocationTree call && containerReceiver(call) != null) {
           // queues.add(q), byTable.put(table, q): the container stands for q; whether it escapes
           // is judged on the container's own uses.
           work.add(containerReceiver(call));
+        } else if (parent instanceof NewClassTree copy && isContainerCopy(copy)) {
+          // new ArrayList<>(queues): the copy holds the same queues, wherever it is stored.
+          VarSymbol target = AstPaths.storedInto(parentPath);
+          if (target != null) {
+            work.add(target);
+          } else {
+            escapes = true;
+          }
         } else if (parent instanceof MethodInvocationTree || parent instanceof NewClassTree) {
           escapes |= followArgument(parent, use.getLeaf(), index, work);
         } else if (parent instanceof MemberReferenceTree memberReferenceTree) {
@@ -306,6 +329,20 @@ final class QueueAliases {
       // requireNonNull(new ArrayBlockingQueue<>(n)): the wrapped creation is the origin
       return addSource(wrapper.getArguments().get(0), origins, work, index);
     }
+    List<ExpressionTree> returned = LambdaHandoffs.returnedBy(expr, index);
+    if (returned != null) {
+      // queue = helper(..): what the private helper returns; a call among them stays an origin
+      boolean unknown = false;
+      for (ExpressionTree value : returned) {
+        ExpressionTree inner = Trees.skipParensAndCasts(value);
+        if (inner instanceof MethodInvocationTree) {
+          origins.add(inner);
+        } else {
+          unknown |= addSource(inner, origins, work, index);
+        }
+      }
+      return unknown;
+    }
     if (expr instanceof ConditionalExpressionTree conditional) {
       return addSource(conditional.getTrueExpression(), origins, work, index)
           || addSource(conditional.getFalseExpression(), origins, work, index);
@@ -320,8 +357,20 @@ final class QueueAliases {
         }
         return unknown;
       }
-      if (expr instanceof NewClassTree creation && creation.getArguments().isEmpty()) {
-        return false; // an empty container, filled by add/put calls followed elsewhere
+      if (expr instanceof NewClassTree creation) {
+        if (creation.getArguments().stream().allMatch(QueueAliases::isSizingArgument)) {
+          // new ArrayList<>(), new ArrayList<>(n), new HashMap<>(16, 0.75f): an empty container,
+          // filled by add/put calls followed elsewhere.
+          return false;
+        }
+        VarSymbol copied =
+            creation.getArguments().size() == 1
+                ? containerVariable(creation.getArguments().get(0), index)
+                : null;
+        if (copied != null && isContainerOfQueues(copied)) {
+          work.add(copied); // new ArrayList<>(queues): holds the same queues as its source
+          return false;
+        }
       }
       if (expr instanceof MethodInvocationTree call
           && !call.getArguments().isEmpty()
@@ -335,6 +384,28 @@ final class QueueAliases {
     }
     origins.add(expr);
     return false;
+  }
+
+  /** {@code new ArrayList<>(queues)}: a container of queues made from a single other container. */
+  private static boolean isContainerCopy(NewClassTree creation) {
+    com.sun.tools.javac.code.Type type = ASTHelpers.getType(creation);
+    return creation.getArguments().size() == 1
+        && creation.getClassBody() == null
+        && type != null
+        && !type.getTypeArguments().isEmpty()
+        && !AstPaths.isQueueTypeSymbol(type.tsym)
+        && type.getTypeArguments().stream().anyMatch(arg -> AstPaths.isQueueTypeSymbol(arg.tsym));
+  }
+
+  /**
+   * An initial capacity or load factor ({@code new ArrayList<>(n)}, {@code new HashMap<>(16,
+   * 0.75f)}): it sizes a container without putting anything in it.
+   */
+  private static boolean isSizingArgument(ExpressionTree argument) {
+    com.sun.tools.javac.code.Type type = ASTHelpers.getType(argument);
+    return type != null
+        && type.isPrimitive()
+        && type.getKind() != javax.lang.model.type.TypeKind.BOOLEAN;
   }
 
   /**
@@ -417,12 +488,6 @@ final class QueueAliases {
   }
 
   static List<? extends ExpressionTree> arguments(Tree call) {
-    if (call instanceof MethodInvocationTree methodInvocationTree) {
-      return methodInvocationTree.getArguments();
-    }
-    if (call instanceof NewClassTree newClassTree) {
-      return newClassTree.getArguments();
-    }
-    return List.of();
+    return AstPaths.arguments(call);
   }
 }

@@ -252,7 +252,8 @@ final class SelfBlockingConsumers {
     if (api.isBlockingInsertion(invocation, state)) {
       return true;
     }
-    return ConcurrencyApiModel.isTimedOffer(invocation, state)
+    return (ConcurrencyApiModel.isTimedOffer(invocation, state)
+            || ConcurrencyApiModel.isPlainOffer(invocation, state))
         && ProducerDiscovery.discover(call, index, state) != null;
   }
 

@@ -7,6 +7,7 @@ import com.sun.source.tree.BreakTree;
 import com.sun.source.tree.CatchTree;
 import com.sun.source.tree.ClassTree;
 import com.sun.source.tree.ConditionalExpressionTree;
+import com.sun.source.tree.ExpressionTree;
 import com.sun.source.tree.IfTree;
 import com.sun.source.tree.LambdaExpressionTree;
 import com.sun.source.tree.MethodInvocationTree;
@@ -21,10 +22,15 @@ import com.sun.source.util.TreePath;
 import com.sun.tools.javac.code.Symbol.MethodSymbol;
 import com.sun.tools.javac.code.Symbol.VarSymbol;
 import com.sun.tools.javac.code.Type;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import javax.lang.model.element.ElementKind;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -94,15 +100,51 @@ final class SignalExitPaths {
   }
 
   static List<TreePath> settersOf(VarSymbol signal, CompilationUnitIndex index) {
-    List<TreePath> sites = new ArrayList<>(index.writesOf(signal));
-    sites.addAll(index.mutations.getOrDefault(signal, List.of()));
-    for (TreePath call : index.callsOn(signal)) {
-      if (call.getLeaf() instanceof MethodInvocationTree invocation
-          && ConcurrencyApiModel.isSignalMutator(ASTHelpers.getSymbol(invocation))) {
-        sites.add(call);
+    List<TreePath> sites = new ArrayList<>();
+    for (VarSymbol handle : passedAs(signal, index)) {
+      sites.addAll(index.writesOf(handle));
+      sites.addAll(index.mutations.getOrDefault(handle, List.of()));
+      for (TreePath call : index.callsOn(handle)) {
+        if (call.getLeaf() instanceof MethodInvocationTree invocation
+            && ConcurrencyApiModel.isSignalMutator(ASTHelpers.getSymbol(invocation))) {
+          sites.add(call);
+        }
       }
     }
     return sites;
+  }
+
+  /**
+   * The signal and, when it is a parameter of the unit's helpers that is never reassigned, the
+   * variables the callers pass for it ({@code enqueue(queue, chunk, runError)} called with the
+   * run's {@code AtomicReference}): a setter of that object sets the signal the helper reads (spec:
+   * "follow the handle, not the name").
+   */
+  private static Set<VarSymbol> passedAs(VarSymbol signal, CompilationUnitIndex index) {
+    Set<VarSymbol> handles = new LinkedHashSet<>();
+    Deque<VarSymbol> work = new ArrayDeque<>();
+    work.add(signal);
+    while (!work.isEmpty() && handles.size() < 16) {
+      VarSymbol v = work.poll();
+      if (!handles.add(v)
+          || v.getKind() != ElementKind.PARAMETER
+          || !(v.owner instanceof MethodSymbol method)
+          || !index.writesOf(v).isEmpty()) {
+        continue;
+      }
+      int position = method.getParameters().indexOf(v);
+      for (TreePath site : index.callSitesOf(method)) {
+        List<? extends ExpressionTree> args = QueueAliases.arguments(site.getLeaf());
+        VarSymbol passed =
+            position >= 0 && position < args.size() && !method.isVarArgs()
+                ? AstPaths.variable(args.get(position))
+                : null;
+        if (passed != null) {
+          work.add(passed);
+        }
+      }
+    }
+    return handles;
   }
 
   /** The site runs in the producer's own task (a consumer lambda written inside it does not). */

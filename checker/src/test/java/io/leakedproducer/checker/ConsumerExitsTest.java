@@ -512,4 +512,101 @@ final class ConsumerExitsTest {
             """)
         .doTest();
   }
+
+  @Test
+  void identificationTakeHelperJudgedByItsCallersLoop() {
+    // nextJob() returns one job per call: the exit that matters is the caller's, on a failed job.
+    check(
+        """
+            import java.util.concurrent.*;
+
+            class JobRunner {
+              private final BlockingQueue<Runnable> jobs = new ArrayBlockingQueue<>(32);
+              private final long idleMillis;
+
+              JobRunner(ExecutorService pool, long idleMillis) {
+                this.idleMillis = idleMillis;
+                pool.execute(this::work);
+              }
+
+              void submit(Runnable job) throws InterruptedException {
+                // BUG: Diagnostic contains: can block forever in put() on 'jobs' (new ArrayBlockingQueue<>(32)): every consumer can stop taking (line 37: return in catch (RuntimeException))
+                jobs.put(job);
+              }
+
+              /** Waits until one job arrives and returns it; idle rounds just wait again. */
+              private Runnable nextJob() {
+                while (true) {
+                  try {
+                    Runnable job = idleMillis <= 0 ? jobs.take() : jobs.poll(idleMillis, TimeUnit.MILLISECONDS);
+                    if (job != null) {
+                      return job;
+                    }
+                  } catch (InterruptedException e) {
+                    // keep waiting: this runner lives as long as the process
+                  }
+                }
+              }
+
+              private void work() {
+                while (true) {
+                  Runnable job = nextJob();
+                  try {
+                    job.run();
+                  } catch (RuntimeException e) {
+                    return;
+                  }
+                }
+              }
+            }
+            """);
+  }
+
+  @Test
+  void negativeTakeHelperWhoseCallerNeverStops() {
+    // The helper's `return job` hands one element back; the caller loops forever: nobody stops.
+    check(
+        """
+            import java.util.concurrent.*;
+
+            class JobRunner {
+              private final BlockingQueue<Runnable> jobs = new ArrayBlockingQueue<>(32);
+              private final long idleMillis;
+
+              JobRunner(ExecutorService pool, long idleMillis) {
+                this.idleMillis = idleMillis;
+                pool.execute(this::work);
+              }
+
+              void submit(Runnable job) throws InterruptedException {
+                jobs.put(job);
+              }
+
+              /** Waits until one job arrives and returns it; idle rounds just wait again. */
+              private Runnable nextJob() {
+                while (true) {
+                  try {
+                    Runnable job = idleMillis <= 0 ? jobs.take() : jobs.poll(idleMillis, TimeUnit.MILLISECONDS);
+                    if (job != null) {
+                      return job;
+                    }
+                  } catch (InterruptedException e) {
+                    // keep waiting: this runner lives as long as the process
+                  }
+                }
+              }
+
+              private void work() {
+                while (true) {
+                  Runnable job = nextJob();
+                  try {
+                    job.run();
+                  } catch (RuntimeException e) {
+                    System.err.println("job failed: " + e);
+                  }
+                }
+              }
+            }
+            """);
+  }
 }

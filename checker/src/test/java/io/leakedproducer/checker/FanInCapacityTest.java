@@ -260,4 +260,124 @@ final class FanInCapacityTest {
             """)
         .doTest();
   }
+
+  @Test
+  void negativeOneSlotResultQueueFilledOnceOnEitherBranch() {
+    // One put per pass into a fresh one-slot queue never waits, whether the caller is still there.
+    helper
+        .addSourceLines(
+            "ListenerRegistry.java",
+"""
+            import java.util.Map;
+            import java.util.concurrent.*;
+
+            class ListenerRegistry {
+              private final ExecutorService events = Executors.newSingleThreadExecutor();
+              private final Map<String, Runnable> listeners = new java.util.HashMap<>();
+
+              Runnable register(String name, Runnable listener) {
+                BlockingQueue<Runnable> result = new ArrayBlockingQueue<>(1);
+                events.submit(() -> {
+                  Runnable existing = listeners.get(name);
+                              if (existing == null) {
+                    listeners.put(name, listener);
+                    result.put(listener);
+                  } else {
+                    result.put(existing);
+                  }
+                  return null;
+                });
+                try {
+                  return result.take();
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                  return null;
+                }
+              }
+            }
+""")
+        .doTest();
+  }
+
+  @Test
+  void identificationOneSlotResultQueueFilledTwiceOnOnePath() {
+    // The then branch puts twice: the second put waits for a caller who may have left.
+    helper
+        .addSourceLines(
+            "ListenerRegistry.java",
+"""
+            import java.util.Map;
+            import java.util.concurrent.*;
+
+            class ListenerRegistry {
+              private final ExecutorService events = Executors.newSingleThreadExecutor();
+              private final Map<String, Runnable> listeners = new java.util.HashMap<>();
+
+              Runnable register(String name, Runnable listener) {
+                BlockingQueue<Runnable> result = new ArrayBlockingQueue<>(1);
+                events.submit(() -> {
+                  Runnable existing = listeners.get(name);
+                              if (existing == null) {
+                    listeners.put(name, listener);
+                    // BUG: Diagnostic contains: the executor thread that runs the task passed to submit() (line 10) can block forever in put() on 'result' (new ArrayBlockingQueue<>(1)): every consumer can stop taking (line 25: takes a single element and stops)
+                    result.put(listener);
+                    // BUG: Diagnostic contains: the executor thread that runs the task passed to submit() (line 10) can block forever in put() on 'result' (new ArrayBlockingQueue<>(1)): every consumer can stop taking (line 25: takes a single element and stops)
+                    result.put(listener);
+                  } else {
+                    // BUG: Diagnostic contains: the executor thread that runs the task passed to submit() (line 10) can block forever in put() on 'result' (new ArrayBlockingQueue<>(1)): every consumer can stop taking (line 25: takes a single element and stops)
+                    result.put(existing);
+                  }
+                  return null;
+                });
+                try {
+                  return result.take();
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                  return null;
+                }
+              }
+            }
+""")
+        .doTest();
+  }
+
+  @Test
+  void identificationTwoPutsInSequenceIntoAOneSlotQueue() {
+    // Sites count together unless they sit in opposite branches: a put after the if adds up.
+    helper
+        .addSourceLines(
+            "ListenerRegistry.java",
+"""
+            import java.util.Map;
+            import java.util.concurrent.*;
+
+            class ListenerRegistry {
+              private final ExecutorService events = Executors.newSingleThreadExecutor();
+              private final Map<String, Runnable> listeners = new java.util.HashMap<>();
+
+              Runnable register(String name, Runnable listener) {
+                BlockingQueue<Runnable> result = new ArrayBlockingQueue<>(1);
+                events.submit(() -> {
+                  Runnable existing = listeners.get(name);
+                              if (existing == null) {
+                    listeners.put(name, listener);
+                  } else {
+                    // BUG: Diagnostic contains: the executor thread that runs the task passed to submit() (line 10) can block forever in put() on 'result' (new ArrayBlockingQueue<>(1)): every consumer can stop taking (line 23: takes a single element and stops)
+                    result.put(existing);
+                  }
+                  // BUG: Diagnostic contains: the executor thread that runs the task passed to submit() (line 10) can block forever in put() on 'result' (new ArrayBlockingQueue<>(1)): every consumer can stop taking (line 23: takes a single element and stops)
+                  result.put(listener);
+                  return null;
+                });
+                try {
+                  return result.take();
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                  return null;
+                }
+              }
+            }
+""")
+        .doTest();
+  }
 }

@@ -570,4 +570,335 @@ final class IndirectionsTest {
             """)
         .doTest();
   }
+
+  @Test
+  void identificationListOfWorkerQueuesCreatedWithInitialCapacity() {
+    // Spec "see through indirections": a list sized up front is as empty as new ArrayList<>().
+    helper
+        .addSourceLines(
+            "ChunkPipeline.java",
+            """
+            import java.util.*;
+            import java.util.concurrent.*;
+
+            class ChunkPipeline {
+              private final List<BlockingQueue<byte[]>> perWorker;
+              private final ExecutorService pool;
+
+              ChunkPipeline(int workers, ExecutorService pool) {
+                this.pool = pool;
+                this.perWorker = new ArrayList<>(workers);
+                for (int i = 0; i < workers; i++) {
+                  perWorker.add(new ArrayBlockingQueue<>(8));
+                }
+                pool.execute(this::writeInOrder);
+              }
+
+              void emit(int worker, byte[] chunk) throws InterruptedException {
+                // BUG: Diagnostic contains: can block forever in put() on 'perWorker' (new ArrayBlockingQueue<>(8)): every consumer can stop taking (line 28: throw IllegalStateException on error)
+                perWorker.get(worker).put(chunk);
+              }
+
+              private void writeInOrder() {
+                try {
+                  while (true) {
+                    for (BlockingQueue<byte[]> queue : perWorker) {
+                      byte[] chunk = queue.take();
+                      if (chunk.length == 0) {
+                        throw new IllegalStateException("empty chunk");
+                      }
+                    }
+                  }
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+              }
+            }
+            """)
+        .doTest();
+  }
+
+  @Test
+  void identificationMapOfQueuesWithLoadFactorAndACopiedSnapshot() {
+    // new HashMap<>(16, 0.75f) is empty; new ArrayList<>(byTopic.values()) holds the same queues.
+    helper
+        .addSourceLines(
+            "TopicFanOut.java",
+            """
+            import java.util.*;
+            import java.util.concurrent.*;
+
+            class TopicFanOut {
+              private final Map<String, BlockingQueue<String>> byTopic = new HashMap<>(16, 0.75f);
+
+              TopicFanOut(List<String> topics, ExecutorService pool) {
+                for (String topic : topics) {
+                  byTopic.put(topic, new LinkedBlockingQueue<>(32));
+                }
+                for (BlockingQueue<String> queue : byTopic.values()) {
+                  pool.execute(() -> deliver(queue));
+                }
+              }
+
+              void broadcast(String message) throws InterruptedException {
+                List<BlockingQueue<String>> snapshot = new ArrayList<>(byTopic.values());
+                for (BlockingQueue<String> queue : snapshot) {
+                  // BUG: Diagnostic contains: can block forever in put() on 'queue' (new LinkedBlockingQueue<>(32)): every consumer can stop taking (line 29: return after a matching element)
+                  queue.put(message);
+                }
+              }
+
+              private void deliver(BlockingQueue<String> queue) {
+                try {
+                  while (true) {
+                    String message = queue.take();
+                    if (message.isEmpty()) {
+                      return;
+                    }
+                  }
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+              }
+            }
+            """)
+        .doTest();
+  }
+
+  @Test
+  void negativeSizedListFilledWithQueuesFromOutside() {
+    // The list is sized, but its queues come from the caller: created where we cannot see.
+    helper
+        .addSourceLines(
+            "ChunkPipeline.java",
+            """
+            import java.util.*;
+            import java.util.concurrent.*;
+
+            class ChunkPipeline {
+              private final List<BlockingQueue<byte[]>> perWorker;
+
+              ChunkPipeline(List<BlockingQueue<byte[]>> queues, ExecutorService pool) {
+                this.perWorker = new ArrayList<>(queues);
+                pool.execute(this::writeInOrder);
+              }
+
+              void emit(int worker, byte[] chunk) throws InterruptedException {
+                perWorker.get(worker).put(chunk);
+              }
+
+              private void writeInOrder() {
+                try {
+                  while (true) {
+                    for (BlockingQueue<byte[]> queue : perWorker) {
+                      byte[] chunk = queue.take();
+                      if (chunk.length == 0) {
+                        throw new IllegalStateException("empty chunk");
+                      }
+                    }
+                  }
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+              }
+            }
+            """)
+        .doTest();
+  }
+
+  @Test
+  void identificationQueueHandedToTheLambdaOfAPrivateHelper() {
+    // action.accept(queue) reaches the lambda the unit passes; the queue comes back by return.
+    helper
+        .addSourceLines(
+            "ReportChecker.java",
+            """
+            import java.util.List;
+            import java.util.concurrent.*;
+            import java.util.function.Consumer;
+
+            class ReportChecker {
+              private final ExecutorService pool = Executors.newCachedThreadPool();
+
+              private <T> BlockingQueue<T> runInBackground(int capacity, Consumer<BlockingQueue<T>> action) {
+                BlockingQueue<T> queue = new ArrayBlockingQueue<>(capacity);
+                pool.execute(() -> action.accept(queue));
+                return queue;
+              }
+
+              String firstFailure(List<String> reports) throws InterruptedException {
+                BlockingQueue<String> results = runInBackground(16, out -> check(reports, out));
+                for (int i = 0; i < reports.size(); i++) {
+                  String result = results.take();
+                  if (result.startsWith("FAIL")) {
+                    return result;
+                  }
+                }
+                return null;
+              }
+
+              void check(List<String> reports, BlockingQueue<String> out) {
+                try {
+                  for (String report : reports) {
+                    // BUG: Diagnostic contains: the executor thread that runs the task passed to execute() (line 10) can block forever in put() on 'out' (new ArrayBlockingQueue<>(capacity)): every consumer can stop taking (line 19: return after a matching element)
+                    out.put(report.isEmpty() ? "FAIL " + report : "OK " + report);
+                  }
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+              }
+            }
+            """)
+        .doTest();
+  }
+
+  @Test
+  void negativeHelperOthersCanCallHandsTheQueueOut() {
+    // A visible helper returns the queue to callers outside this unit, who may consume it.
+    helper
+        .addSourceLines(
+            "ReportChecker.java",
+            """
+            import java.util.List;
+            import java.util.concurrent.*;
+            import java.util.function.Consumer;
+
+            class ReportChecker {
+              private final ExecutorService pool = Executors.newCachedThreadPool();
+
+              public <T> BlockingQueue<T> runInBackground(int capacity, Consumer<BlockingQueue<T>> action) {
+                BlockingQueue<T> queue = new ArrayBlockingQueue<>(capacity);
+                pool.execute(() -> action.accept(queue));
+                return queue;
+              }
+
+              String firstFailure(List<String> reports) throws InterruptedException {
+                BlockingQueue<String> results = runInBackground(16, out -> check(reports, out));
+                for (int i = 0; i < reports.size(); i++) {
+                  String result = results.take();
+                  if (result.startsWith("FAIL")) {
+                    return result;
+                  }
+                }
+                return null;
+              }
+
+              void check(List<String> reports, BlockingQueue<String> out) {
+                try {
+                  for (String report : reports) {
+                    out.put(report.isEmpty() ? "FAIL " + report : "OK " + report);
+                  }
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+              }
+            }
+            """)
+        .doTest();
+  }
+
+  @Test
+  void negativeHelperCalledTwiceMakesTwoQueues() {
+    // Each call of the helper makes its own queue: its two callers' results are not one queue.
+    helper
+        .addSourceLines(
+            "ReportChecker.java",
+            """
+            import java.util.List;
+            import java.util.concurrent.*;
+            import java.util.function.Consumer;
+
+            class ReportChecker {
+              private final ExecutorService pool = Executors.newCachedThreadPool();
+
+              private <T> BlockingQueue<T> runInBackground(int capacity, Consumer<BlockingQueue<T>> action) {
+                BlockingQueue<T> queue = new ArrayBlockingQueue<>(capacity);
+                pool.execute(() -> action.accept(queue));
+                return queue;
+              }
+
+              String firstFailure(List<String> reports) throws InterruptedException {
+                BlockingQueue<String> results = runInBackground(16, out -> check(reports, out));
+                for (int i = 0; i < reports.size(); i++) {
+                  String result = results.take();
+                  if (result.startsWith("FAIL")) {
+                    return result;
+                  }
+                }
+                return null;
+              }
+
+              int countPassed(List<String> reports) throws InterruptedException {
+                BlockingQueue<String> results = runInBackground(16, out -> check(reports, out));
+                int passed = 0;
+                for (int i = 0; i < reports.size(); i++) {
+                  if (results.take().startsWith("OK")) {
+                    passed++;
+                  }
+                }
+                return passed;
+              }
+
+              void check(List<String> reports, BlockingQueue<String> out) {
+                try {
+                  for (String report : reports) {
+                    out.put(report.isEmpty() ? "FAIL " + report : "OK " + report);
+                  }
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+              }
+            }
+            """)
+        .doTest();
+  }
+
+  @Test
+  void negativeActionPassedAsAMethodReference() {
+    // Only lambdas written in the unit are followed; a method reference stays code we do not see.
+    helper
+        .addSourceLines(
+            "ReportChecker.java",
+            """
+            import java.util.List;
+            import java.util.concurrent.*;
+            import java.util.function.Consumer;
+
+            class ReportChecker {
+              private final ExecutorService pool = Executors.newCachedThreadPool();
+
+              private <T> BlockingQueue<T> runInBackground(int capacity, Consumer<BlockingQueue<T>> action) {
+                BlockingQueue<T> queue = new ArrayBlockingQueue<>(capacity);
+                pool.execute(() -> action.accept(queue));
+                return queue;
+              }
+
+              String firstFailure(List<String> reports) throws InterruptedException {
+                BlockingQueue<String> results = runInBackground(16, this::checkAll);
+                for (int i = 0; i < reports.size(); i++) {
+                  String result = results.take();
+                  if (result.startsWith("FAIL")) {
+                    return result;
+                  }
+                }
+                return null;
+              }
+
+              void checkAll(BlockingQueue<String> out) {
+                check(List.of(), out);
+              }
+
+              void check(List<String> reports, BlockingQueue<String> out) {
+                try {
+                  for (String report : reports) {
+                    out.put(report.isEmpty() ? "FAIL " + report : "OK " + report);
+                  }
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+              }
+            }
+            """)
+        .doTest();
+  }
 }

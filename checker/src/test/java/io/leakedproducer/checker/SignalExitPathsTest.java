@@ -259,4 +259,77 @@ final class SignalExitPathsTest {
             }
             """));
   }
+
+  /**
+   * The retry loop sits in a static helper that gets the run's error reference as a parameter; the
+   * writer records its failure in the same object under another name (spec: "follow the handle, not
+   * the name").
+   */
+  private static String exporter(String writerCatch) {
+    return """
+        import java.util.List;
+        import java.util.concurrent.*;
+        import java.util.concurrent.atomic.AtomicReference;
+
+        class Exporter {
+          static void enqueue(BlockingQueue<String> rows, String row, AtomicReference<Throwable> runError)
+              throws InterruptedException {
+            while (!rows.offer(row, 100, TimeUnit.MILLISECONDS)) {
+              if (runError.get() != null) {
+                throw new CancellationException("export aborted");
+              }
+            }
+          }
+
+          void export(List<String> source, ExecutorService pool) throws Exception {
+            BlockingQueue<String> rows = new ArrayBlockingQueue<>(64);
+            AtomicReference<Throwable> failure = new AtomicReference<>();
+            Thread writer = new Thread(() -> {
+              try {
+                for (int i = 0; i < source.size(); i++) {
+                  write(rows.take());
+                }
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              } catch (RuntimeException e) {
+                %s
+              }
+            });
+            writer.start();
+            pool.submit(() -> {
+              for (String row : source) {
+                enqueue(rows, row, failure);
+              }
+              return null;
+            });
+            writer.join();
+          }
+
+          void write(String row) {
+            if (row.isEmpty()) {
+              throw new IllegalStateException("empty row");
+            }
+          }
+        }
+        """
+        .formatted(writerCatch);
+  }
+
+  @Test
+  void negativeSignalReachesTheRetryHelperAsAParameter() {
+    helper.addSourceLines("Exporter.java", exporter("failure.compareAndSet(null, e);")).doTest();
+  }
+
+  @Test
+  void identificationSignalPassedAsAParameterButNeverSetOnTheWayOut() {
+    helper
+        .addSourceLines(
+            "Exporter.java",
+            exporter("System.err.println(\"writer failed: \" + e);")
+                .replace(
+                    "    while (!rows.offer(",
+                    "    // BUG: Diagnostic contains: a retry loop around offer() that never checks"
+                        + " for cancellation on 'rows'\n    while (!rows.offer("))
+        .doTest();
+  }
 }

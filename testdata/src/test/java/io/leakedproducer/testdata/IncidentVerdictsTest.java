@@ -52,14 +52,11 @@ final class IncidentVerdictsTest {
    */
   static final Map<String, String> KNOWN_WRONG =
       Map.ofEntries(
-          Map.entry("ApocCypherRunMany.java", "missed 244, 280, 285"),
           Map.entry("BigQueryConnectionImpl.java", "missed 140, 143, 155"),
-          Map.entry("CdapAbstractProgramControllerFixed.java", "false alarm 145, 148"),
           Map.entry("JettyReservedThreadExecutorFixed.java", "false alarm 177"),
           Map.entry("LogbackKafkaAppenderFixed.java", "false alarm 59"),
           Map.entry("MavenIndexerIndexDataReaderFixed.java", "false alarm 136"),
           Map.entry("RabbitMqAmqpWorkPool.java", "missed 42"),
-          Map.entry("SeedStreamGenerationEngine.java", "missed 183"),
           Map.entry("SpringAmqpBlockingQueueConsumer.java", "missed 117"));
 
   private static final Map<String, SortedSet<Long>> warned = new TreeMap<>();
