@@ -590,12 +590,12 @@ final class ConcurrencyApiModel {
     return candidateNames.contains(name);
   }
 
-  /** {@code put}, {@code putFirst/putLast}, {@code transfer}, or a method named by a flag. */
   /** {@code put}, {@code putFirst/putLast} or {@code transfer} of the JDK: no timeout. */
   static boolean isBuiltinBlockingInsertion(ExpressionTree tree, VisitorState state) {
     return BUILTIN_BLOCKING_INSERTION.matches(tree, state);
   }
 
+  /** {@code put}, {@code putFirst/putLast}, {@code transfer}, or a method named by a flag. */
   boolean isBlockingInsertion(ExpressionTree tree, VisitorState state) {
     if (BUILTIN_BLOCKING_INSERTION.matches(tree, state)) {
       return true;
@@ -823,6 +823,17 @@ final class ConcurrencyApiModel {
 
   static boolean isTimedInvokeAll(ExpressionTree tree, VisitorState state) {
     return TIMED_INVOKE_ALL.matches(tree, state);
+  }
+
+  /** The lifecycle method a fix adds to an owner that has none. */
+  static final String ADDED_LIFECYCLE_METHOD = "close";
+
+  /**
+   * A no-argument {@code close()}: one the owner has already, which an added one would clash with.
+   */
+  static boolean isNoArgClose(MethodSymbol method) {
+    return method.getSimpleName().contentEquals(ADDED_LIFECYCLE_METHOD)
+        && method.getParameters().isEmpty();
   }
 
   /** A method by which the holder ends its use of the object: close, stop, cancel, shutdown... */

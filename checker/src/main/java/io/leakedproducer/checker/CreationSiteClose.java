@@ -75,9 +75,7 @@ final class CreationSiteClose {
   private static boolean hasClose(Symbol owner, VisitorState state) {
     for (com.sun.tools.javac.code.Type type : state.getTypes().closure(owner.type)) {
       for (Symbol member : ASTHelpers.getEnclosedElements(type.tsym)) {
-        if (member instanceof MethodSymbol method
-            && method.getSimpleName().contentEquals("close")
-            && method.getParameters().isEmpty()) {
+        if (member instanceof MethodSymbol method && ConcurrencyApiModel.isNoArgClose(method)) {
           return true;
         }
       }
@@ -167,7 +165,9 @@ final class CreationSiteClose {
             + queueName
             + "' any more. */\n"
             + indent
-            + "public void close() {\n"
+            + "public void "
+            + ConcurrencyApiModel.ADDED_LIFECYCLE_METHOD
+            + "() {\n"
             + indent
             + "  "
             + flag
@@ -180,7 +180,10 @@ final class CreationSiteClose {
       Symbol declared = ASTHelpers.getSymbol(variable.getType());
       String name = variable.getName().toString();
       String closer =
-          (declared == ownerSymbol ? name : "((" + type + ") " + name + ")") + ".close();";
+          (declared == ownerSymbol ? name : "((" + type + ") " + name + ")")
+              + "."
+              + ConcurrencyApiModel.ADDED_LIFECYCLE_METHOD
+              + "();";
       List<? extends StatementTree> statements =
           ((BlockTree) site.getParentPath().getLeaf()).getStatements();
       int at = statements.indexOf(variable);

@@ -192,7 +192,10 @@ final class LeakedProducersTest {
         producers.start(
             "offer-loop",
             line -> {
-              while (!queue.offer(line.at("item"), 10, TimeUnit.MILLISECONDS)) {
+              // 100 ms per offer: on a loaded machine each wake-up can wait tens of milliseconds
+              // to be scheduled, and with 10 ms offers that RUNNABLE time was once more than half
+              // of the window, so the verifier rightly did not call the loop parked.
+              while (!queue.offer(line.at("item"), 100, TimeUnit.MILLISECONDS)) {
                 // retry until a consumer takes: nothing ever will
               }
             });
