@@ -802,6 +802,20 @@ final class ConcurrencyApiModel {
         && Trees.isSubtypeByName(owner, REJECTION_HANDLER::contentEquals);
   }
 
+  /**
+   * The pool parameter (the second) of a lambda written for a {@code RejectedExecutionHandler}:
+   * {@code (task, executor) -> executor.getQueue().put(task)}.
+   */
+  static boolean isRejectionHandlerLambdaPool(
+      com.sun.source.tree.LambdaExpressionTree lambda, Symbol.VarSymbol parameter) {
+    Type type = ASTHelpers.getType(lambda);
+    return lambda.getParameters().size() == 2
+        && parameter.equals(ASTHelpers.getSymbol(lambda.getParameters().get(1)))
+        && type != null
+        && type.tsym instanceof Symbol.ClassSymbol handler
+        && Trees.isSubtypeByName(handler, REJECTION_HANDLER::contentEquals);
+  }
+
   static boolean isThreadPoolConstruction(
       com.sun.source.tree.NewClassTree creation, VisitorState state) {
     Type type = ASTHelpers.getType(creation);

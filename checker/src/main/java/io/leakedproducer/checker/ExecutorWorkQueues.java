@@ -5,6 +5,7 @@ import com.google.errorprone.fixes.SuggestedFix;
 import com.google.errorprone.util.ASTHelpers;
 import com.sun.source.tree.ExpressionStatementTree;
 import com.sun.source.tree.ExpressionTree;
+import com.sun.source.tree.LambdaExpressionTree;
 import com.sun.source.tree.MethodInvocationTree;
 import com.sun.source.tree.NewClassTree;
 import com.sun.source.tree.Tree;
@@ -109,8 +110,15 @@ final class ExecutorWorkQueues {
         && ConcurrencyApiModel.isRejectionHandlerMethod(method, state)) {
       return Where.REJECTION_HANDLER;
     }
-    List<ExpressionTree> creations = new ArrayList<>();
     TreePath declaration = index.declarations.get(variable);
+    if (variable.getKind() == ElementKind.PARAMETER
+        && declaration != null
+        && declaration.getParentPath() != null
+        && declaration.getParentPath().getLeaf() instanceof LambdaExpressionTree lambda
+        && ConcurrencyApiModel.isRejectionHandlerLambdaPool(lambda, variable)) {
+      return Where.REJECTION_HANDLER;
+    }
+    List<ExpressionTree> creations = new ArrayList<>();
     if (declaration != null
         && declaration.getLeaf() instanceof VariableTree decl
         && decl.getInitializer() != null) {

@@ -140,6 +140,59 @@ final class ExecutorWorkQueuesTest {
         .doTest();
   }
 
+  /** The same policy written as a lambda passed to the pool's constructor. */
+  private static final String LAMBDA_POLICY =
+      """
+      import java.util.concurrent.*;
+
+      class RenderPool {
+        private final ThreadPoolExecutor pool =
+            new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(2),
+                Executors.defaultThreadFactory(),
+                (task, executor) -> {
+                  try {
+                    %s
+                  } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                  }
+                });
+
+        void render(Runnable chart) {
+          pool.execute(chart);
+        }
+
+        void shutdown() {
+          pool.shutdownNow();
+        }
+      }
+      """;
+
+  @Test
+  void identificationRejectionHandlerLambdaThatPutsIntoTheWorkQueue() {
+    helper
+        .addSourceLines(
+            "RenderPool.java",
+            LAMBDA_POLICY.formatted(
+                "// BUG: Diagnostic contains: the submitting thread can block forever in put() on"
+                    + " 'executor.getQueue()', the pool's own work queue\n"
+                    + "executor.getQueue().put(task);"))
+        .doTest();
+  }
+
+  @Test
+  void negativeRejectionHandlerLambdaThatRetestsShutdown() {
+    helper
+        .addSourceLines(
+            "RenderPool.java",
+            LAMBDA_POLICY.formatted(
+                "while (!executor.getQueue().offer(task, 100, TimeUnit.MILLISECONDS)) {\n"
+                    + "  if (executor.isShutdown()) {\n"
+                    + "    throw new RejectedExecutionException(\"shut down\");\n"
+                    + "  }\n"
+                    + "}"))
+        .doTest();
+  }
+
   @Test
   void negativeTimedOfferThatRetestsShutdownAndRejects() {
     helper
