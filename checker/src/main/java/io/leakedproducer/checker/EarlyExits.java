@@ -216,7 +216,8 @@ final class EarlyExits {
       if ((l instanceof ForLoopTree forLoopTree && forLoopTree.getInitializer().size() == 1)
           || l instanceof WhileLoopTree) {
         if (condition != null && producer.count != null && !consumer.takes.isEmpty()) {
-          ElementCount trips = ProducerDiscovery.countOf(List.of(consumer.takes.get(0)), state);
+          ElementCount trips =
+              ProducerDiscovery.countOf(List.of(consumer.takes.get(0)), index, state);
           if (trips != null) {
             // A counted loop: it stops after its trip count, early unless that is what the producer
             // inserts.

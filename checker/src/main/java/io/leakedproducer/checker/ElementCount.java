@@ -110,6 +110,25 @@ record ElementCount(long constant, ImmutableList<ElementCount.Term> terms) {
     return new ElementCount(constant, terms.build());
   }
 
+  /**
+   * The trips of a loop counting an index up from zero while {@code condition} holds: {@code i <
+   * bound} runs {@code bound} times, {@code i <= bound} once more; null for any other condition.
+   */
+  @Nullable
+  static ElementCount tripsWhileBelow(BinaryTree condition, VisitorState state) {
+    ElementCount bound = valueOf(condition.getRightOperand(), state);
+    if (bound == null) {
+      return null;
+    }
+    if (condition.getKind() == Tree.Kind.LESS_THAN) {
+      return bound;
+    }
+    if (condition.getKind() == Tree.Kind.LESS_THAN_EQUAL) {
+      return bound.plus(ONE);
+    }
+    return null;
+  }
+
   ElementCount plus(ElementCount other) {
     return new ElementCount(
         constant + other.constant,

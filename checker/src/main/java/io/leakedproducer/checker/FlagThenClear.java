@@ -47,14 +47,9 @@ final class FlagThenClear {
     if (producer.insertion != ProducerDiscovery.Insertion.PUT) {
       return false; // a transfer waits for a taker, which a clear does not provide
     }
-    Set<VarSymbol> tested = testedBeforeInsertion(producer.insertionPath(), index);
-    tested.removeAll(queue.variables);
-    if (tested.isEmpty()) {
+    List<TreePath> setters = settersOfTestedFlags(producer, queue, index);
+    if (setters.isEmpty()) {
       return false;
-    }
-    List<TreePath> setters = new ArrayList<>();
-    for (VarSymbol flag : tested) {
-      setters.addAll(SignalExitPaths.settersOf(flag, index));
     }
     List<TreePath> clears = new ArrayList<>();
     List<TreePath> guards = new ArrayList<>();
@@ -90,12 +85,7 @@ final class FlagThenClear {
     if (producer.insertion != ProducerDiscovery.Insertion.PUT) {
       return false;
     }
-    Set<VarSymbol> tested = testedBeforeInsertion(producer.insertionPath(), index);
-    tested.removeAll(queue.variables);
-    List<TreePath> setters = new ArrayList<>();
-    for (VarSymbol flag : tested) {
-      setters.addAll(SignalExitPaths.settersOf(flag, index));
-    }
+    List<TreePath> setters = settersOfTestedFlags(producer, queue, index);
     if (setters.isEmpty()) {
       return false;
     }
@@ -112,6 +102,21 @@ final class FlagThenClear {
     return clear != null
         && (setterBefore(clear.target(), setters) != null
             || setterBefore(clear.via(), setters) != null);
+  }
+
+  /**
+   * Where the flags the producer tests before its insertion are set (the queue itself is not a
+   * flag); empty when it tests none.
+   */
+  private static List<TreePath> settersOfTestedFlags(
+      ProducerDiscovery.Producer producer, QueueAliases queue, CompilationUnitIndex index) {
+    Set<VarSymbol> tested = testedBeforeInsertion(producer.insertionPath(), index);
+    tested.removeAll(queue.variables);
+    List<TreePath> setters = new ArrayList<>();
+    for (VarSymbol flag : tested) {
+      setters.addAll(SignalExitPaths.settersOf(flag, index));
+    }
+    return setters;
   }
 
   /**

@@ -123,7 +123,7 @@ final class LeakFixes {
       if (loop == null) {
         constant++;
       } else {
-        ElementCount trips = ProducerDiscovery.countOf(List.of(counted), state);
+        ElementCount trips = ProducerDiscovery.countOf(List.of(counted), index, state);
         if (trips == null
             || !trips.isSingleSummand()
             || !declaredBefore(loop, scope, anchorStart)) {

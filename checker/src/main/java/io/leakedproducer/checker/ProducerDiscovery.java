@@ -473,7 +473,8 @@ final class ProducerDiscovery {
    * Sums the elements inserted per site; null when a loop's trip count is not a plain expression.
    */
   @Nullable
-  static ElementCount countOf(List<TreePath> chain, VisitorState state) {
+  static ElementCount countOf(
+      List<TreePath> chain, CompilationUnitIndex index, VisitorState state) {
     ElementCount terms = null;
     int loops = 0;
     for (TreePath site : chain) {
@@ -485,7 +486,7 @@ final class ProducerDiscovery {
           loops++;
           terms = tripCount(p.getLeaf(), state);
           if (terms == null) {
-            terms = CountedWhileLoops.tripCount(p, state);
+            terms = CountedWhileLoops.tripCount(p, index, state);
           }
         } else if (p.getLeaf() instanceof LambdaExpressionTree) {
           return null; // an inline lambda (forEach, a stream step) may run any number of times
@@ -508,7 +509,7 @@ final class ProducerDiscovery {
   @Nullable
   static ElementCount totalCountOf(
       List<TreePath> chain, @Nullable Tree stopAt, CompilationUnitIndex index, VisitorState state) {
-    ElementCount total = countOf(chain, state);
+    ElementCount total = countOf(chain, index, state);
     TreePath task = AstPaths.taskRoot(chain.get(chain.size() - 1));
     for (int depth = 0; total != null && depth < 4; depth++) {
       if (task.getLeaf() == stopAt) {
@@ -619,16 +620,7 @@ final class ProducerDiscovery {
           || !index.equals(ASTHelpers.getSymbol(cond.getLeftOperand()))) {
         return null;
       }
-      ElementCount bound = ElementCount.valueOf(cond.getRightOperand(), state);
-      if (bound == null) {
-        return null;
-      }
-      if (cond.getKind() == Tree.Kind.LESS_THAN) {
-        return bound;
-      }
-      if (cond.getKind() == Tree.Kind.LESS_THAN_EQUAL) {
-        return bound.plus(ElementCount.ONE);
-      }
+      return ElementCount.tripsWhileBelow(cond, state);
     }
     return null;
   }
