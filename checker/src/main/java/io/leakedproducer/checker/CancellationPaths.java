@@ -141,23 +141,79 @@ final class CancellationPaths {
       QueueAliases queue,
       CompilationUnitIndex index,
       VisitorState state) {
-    TaskSpawns.Spawn spawn = producer.spawn;
-    if (spawn.kind == TaskSpawns.Kind.INVOKE_ALL_TIMED) {
+    if (producer.spawn.kind == TaskSpawns.Kind.INVOKE_ALL_TIMED) {
       return true;
     }
-    Set<VarSymbol> handles = new LinkedHashSet<>(HandleAliases.of(spawn, index));
-    handles.addAll(HandleAliases.recordedThread(producer.chain, index, state));
-    for (TreePath path : index.calls) {
-      if (AstPaths.isWithin(path, producer.root.getLeaf())) {
-        continue; // a producer cannot rescue itself
-      }
-      if (interrupts((MethodInvocationTree) path.getLeaf(), spawn, handles, index, state)
-          && InterruptExitPaths.runsWhenConsumersStop(
-              path, producer, consumers, queue, index, state)) {
+    for (TreePath path : interruptsOf(producer, index, state)) {
+      if (InterruptExitPaths.runsWhenConsumersStop(
+          path, producer, consumers, queue, index, state)) {
         return true;
       }
     }
     return false;
+  }
+
+  /** The calls outside the producer that interrupt its thread, wherever they run. */
+  private static List<TreePath> interruptsOf(
+      ProducerDiscovery.Producer producer, CompilationUnitIndex index, VisitorState state) {
+    TaskSpawns.Spawn spawn = producer.spawn;
+    Set<VarSymbol> handles = new LinkedHashSet<>(HandleAliases.of(spawn, index));
+    handles.addAll(HandleAliases.recordedThread(producer.chain, index, state));
+    List<TreePath> found = new ArrayList<>();
+    for (TreePath path : index.calls) {
+      if (AstPaths.isWithin(path, producer.root.getLeaf())) {
+        continue; // a producer cannot rescue itself
+      }
+      if (interrupts((MethodInvocationTree) path.getLeaf(), spawn, handles, index, state)) {
+        found.add(path);
+      }
+    }
+    return found;
+  }
+
+  /**
+   * The second half of a finding's message: what would cancel the producer and is missing. When the
+   * program has an interrupt or a checked stop signal that does not count, it says which and why,
+   * so that the reader is not told that nothing exists while looking at it.
+   */
+  static String missing(
+      ProducerDiscovery.Producer producer,
+      List<QueueConsumer> consumers,
+      QueueAliases queue,
+      CompilationUnitIndex index,
+      VisitorState state) {
+    for (TreePath path : interruptsOf(producer, index, state)) {
+      MethodInvocationTree call = (MethodInvocationTree) path.getLeaf();
+      String interrupt = ASTHelpers.getSymbol(call).getSimpleName() + "()";
+      int line = AstPaths.line(index.unit, call);
+      if (InterruptExitPaths.runsWhenConsumersStop(
+          path, producer, consumers, queue, index, state)) {
+        // It runs, so the producer must be the one that ignores it.
+        return String.format(
+            "the %s at line %d reaches it, but it catches the InterruptedException and goes on"
+                + " inserting",
+            interrupt, line);
+      }
+      return String.format(
+          "the %s at line %d does not run once every consumer has stopped, and nothing else"
+              + " cancels the producer",
+          interrupt, line);
+    }
+    boolean timed =
+        ConcurrencyApiModel.isTimedOffer(
+            (ExpressionTree) producer.insertionPath().getLeaf(), state);
+    if (producer.insertion == ProducerDiscovery.Insertion.TIMED_OFFER_RETRY
+        && !producer.stopSignals.isEmpty()) {
+      VarSymbol signal = producer.stopSignals.iterator().next();
+      return String.format(
+          "'%s' is checked between %s, but it is not set on every way the consumers stop",
+          signal.getSimpleName(), timed ? "timed offers" : "offers");
+    }
+    return "nothing cancels the producer (no Future.cancel(true), shutdownNow() or"
+        + " Thread.interrupt() reaches it, and no stop signal is checked between "
+        + (producer.insertion != ProducerDiscovery.Insertion.TIMED_OFFER_RETRY || timed
+            ? "timed offers)"
+            : "offers)");
   }
 
   /** The call interrupts the thread of the task started by {@code spawn}. */

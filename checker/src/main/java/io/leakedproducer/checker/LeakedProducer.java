@@ -389,7 +389,13 @@ public final class LeakedProducer extends BugChecker
                   .map(c -> c.exits.stream().min(Comparator.comparingInt(ConsumerExit::line)).get())
                   .min(Comparator.comparingInt(ConsumerExit::line))
                   .get();
-          analysis.findings.put(call, Finding.earlyExit(producer, exit, verdict));
+          analysis.findings.put(
+              call,
+              Finding.earlyExit(
+                  producer,
+                  exit,
+                  verdict,
+                  CancellationPaths.missing(producer, consumers, queue, units, state)));
         }
         leaking.add(producer);
         for (QueueConsumer consumer : consumers) {
@@ -501,14 +507,15 @@ public final class LeakedProducer extends BugChecker
       @Nullable SuggestedFix ownFix) {
 
     static Finding earlyExit(
-        ProducerDiscovery.Producer producer, ConsumerExit exit, QueueBoundedness.Verdict verdict) {
+        ProducerDiscovery.Producer producer,
+        ConsumerExit exit,
+        QueueBoundedness.Verdict verdict,
+        String missingCancellation) {
       return new Finding(
           producer,
           verdict,
           String.format("every consumer can stop taking (line %d: %s)", exit.line(), exit.reason()),
-          "nothing cancels the producer (no Future.cancel(true), shutdownNow() or"
-              + " Thread.interrupt() reaches it, and no stop signal is checked between timed"
-              + " offers)",
+          missingCancellation,
           null,
           null);
     }

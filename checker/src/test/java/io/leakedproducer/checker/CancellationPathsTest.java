@@ -104,7 +104,8 @@ final class CancellationPathsTest {
     check(
         of(
             "BlockingQueue<String> outbox = new ArrayBlockingQueue<>(16);",
-            "// BUG: Diagnostic contains: every consumer can stop taking",
+            "// BUG: Diagnostic contains: reaches it, but it catches the InterruptedException and"
+                + " goes on inserting",
             "try { outbox.put(line); } catch (InterruptedException e) { log(e); }\nThread.sleep(0);",
             GIVES_UP.formatted("producer.cancel(true);")));
   }

@@ -60,13 +60,16 @@ final class InterruptExitPathsTest {
       }
       """;
 
-  private static final String LOADER_FAILS =
-      "// BUG: Diagnostic contains: every consumer can stop taking (line 31: throw"
-          + " IllegalArgumentException on error) and nothing cancels the producer\n";
-
-  private static final String[] READER_LEAKS = {
-    LOADER_FAILS + "pending.put(row);", LOADER_FAILS + "pending.put(EOF);"
-  };
+  /** The finding when the reader's cancel(true) on line {@code cancelLine} comes too late. */
+  private static String[] readerLeaks(int cancelLine) {
+    String loaderFails =
+        "// BUG: Diagnostic contains: every consumer can stop taking (line 31: throw"
+            + " IllegalArgumentException on error) and the cancel() at line "
+            + cancelLine
+            + " does not run once every consumer has stopped, and nothing else cancels the"
+            + " producer\n";
+    return new String[] {loaderFails + "pending.put(row);", loaderFails + "pending.put(EOF);"};
+  }
 
   private static final String[] READER = {"pending.put(row);", "pending.put(EOF);"};
 
@@ -79,8 +82,8 @@ final class InterruptExitPathsTest {
     check(
         "ImportJob.java",
         IMPORT_JOB.formatted(
-            READER_LEAKS[0],
-            READER_LEAKS[1],
+            readerLeaks(40)[0],
+            readerLeaks(40)[1],
             """
             try {
               reader.get();
@@ -113,8 +116,8 @@ final class InterruptExitPathsTest {
     check(
         "ImportJob.java",
         IMPORT_JOB.formatted(
-            READER_LEAKS[0],
-            READER_LEAKS[1],
+            readerLeaks(38)[0],
+            readerLeaks(38)[1],
             """
             try {
               loader.get();
@@ -204,9 +207,11 @@ final class InterruptExitPathsTest {
             futures.add(executor.submit(new Reader(count)));
             futures.add(executor.submit(new Writer()));
             """,
-            "// BUG: Diagnostic contains: and nothing cancels the producer\n"
+            "// BUG: Diagnostic contains: and the shutdownNow() at line 25 does not run once every"
+                + " consumer has stopped\n"
                 + "batches.put(\"batch-\" + i);",
-            "// BUG: Diagnostic contains: and nothing cancels the producer\n"
+            "// BUG: Diagnostic contains: and the shutdownNow() at line 25 does not run once every"
+                + " consumer has stopped\n"
                 + "batches.put(DONE);"));
   }
 
@@ -280,7 +285,8 @@ final class InterruptExitPathsTest {
         "Shipper.java",
         SHIPPER.formatted(
             "// BUG: Diagnostic contains: every consumer can stop taking (line 22: break after a"
-                + " matching element) and nothing cancels the producer\n"
+                + " matching element) and the interrupt() at line 28 does not run once every"
+                + " consumer has stopped, and nothing else cancels the producer\n"
                 + "lines.put(line);",
             """
             while (true) {

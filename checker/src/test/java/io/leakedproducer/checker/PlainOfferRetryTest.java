@@ -17,7 +17,9 @@ final class PlainOfferRetryTest {
   private static final String LEAK =
       "// BUG: Diagnostic contains: the calling thread can block forever in a retry loop around"
           + " offer() that never checks for cancellation on 'inbound' (new"
-          + " ArrayBlockingQueue<>(128)): every consumer can stop taking (line %d: clears its loop flag 'stopped')";
+          + " ArrayBlockingQueue<>(128)): every consumer can stop taking (line %d: clears its loop flag"
+          + " 'stopped') and nothing cancels the producer (no Future.cancel(true), shutdownNow() or"
+          + " Thread.interrupt() reaches it, and no stop signal is checked between offers)";
 
   /**
    * A network handler feeding an applier thread that polls until stopped and gives up on a

@@ -208,7 +208,10 @@ final class SignalExitPathsTest {
   void identificationSetOnlyOnTheSuccessPath() {
     check(
         backup(
-            LEAK,
+            LEAK
+                + " (new ArrayBlockingQueue<>(4)): every consumer can stop taking (line 26: send()"
+                + " can throw IOException out of the take loop) and 'uploadDone' is checked between"
+                + " timed offers, but it is not set on every way the consumers stop",
             "",
             """
             try {
