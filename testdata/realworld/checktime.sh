@@ -11,28 +11,14 @@ WORK=${WORK:-$HERE/work}
 ROUNDS=${ROUNDS:-5}
 LIBS=${LIBS:-guava kafka-clients}
 dir="$WORK/checktime"
-mkdir -p "$dir"
-for lib in $LIBS; do
-  if [[ ! -s "$WORK/$lib/plain.ok" || ! -s "$WORK/ep/cp.txt" ]]; then
-    "$HERE/run.sh" "$lib" >&2 || true
-  fi
-  [[ -s "$WORK/$lib/plain.ok" ]] || { echo "could not prepare $lib" >&2; exit 2; }
-done
-: >"$dir/files.args"
-for lib in $LIBS; do
-  sed "s|^|$WORK/$lib/sources/|" "$WORK/$lib/files.txt" >>"$dir/files.args"
-done
-for lib in $LIBS; do tr ':' '\n' <"$WORK/$lib/cp.txt"; done | grep -v '^$' | awk '!seen[$0]++' | paste -sd: >"$dir/cp.txt"
-CHECKER_JAR=${CHECKER_JAR:-$(ls "$HERE"/../../checker/target/leaked-producer-checker-*.jar | grep -v -e sources -e javadoc | head -1)}
-J=()
-for p in api file main model parser processing tree util; do
-  J+=("--add-exports=jdk.compiler/com.sun.tools.javac.$p=ALL-UNNAMED")
-done
-for p in code comp; do
-  J+=("--add-opens=jdk.compiler/com.sun.tools.javac.$p=ALL-UNNAMED")
-done
+# shellcheck source=common.sh
+source "$HERE/common.sh"
+read -r -a libs <<<"$LIBS"
+prepare_corpus "$dir" "${libs[@]}"
+CHECKER_JAR=$(checker_jar)
+module_flags ""
 out=$(mktemp -d "$WORK/checktime-classes.XXXXXX")
 trap 'rm -rf "$out"' EXIT
 echo "$LIBS: $(wc -l <"$dir/files.args") files, $ROUNDS rounds after two warm-up rounds" >&2
-java "${J[@]}" -Xms3g -Xmx3g -cp "$(cat "$WORK/ep/cp.txt"):$CHECKER_JAR" "$HERE/CheckTime.java" \
+java "${MODULE_FLAGS[@]}" -Xms3g -Xmx3g -cp "$(cat "$WORK/ep/cp.txt"):$CHECKER_JAR" "$HERE/CheckTime.java" \
   "$ROUNDS" "$out" "$dir/cp.txt" "$dir/files.args"

@@ -25,29 +25,13 @@ MODES=${MODES:-none lp plain}
 ONE_CHECK=${ONE_CHECK:-DeadException}
 JAVAC_MEM=${JAVAC_MEM:--J-Xms3g -J-Xmx3g}
 dir="$WORK/overhead"
-mkdir -p "$dir"
-
-for lib in $LIBS; do
-  if [[ ! -s "$WORK/$lib/plain.ok" || ! -s "$WORK/ep/cp.txt" ]]; then
-    "$HERE/run.sh" "$lib" >&2 || true
-  fi
-  [[ -s "$WORK/$lib/plain.ok" ]] || { echo "could not prepare $lib" >&2; exit 2; }
-done
-: >"$dir/files.args"
-for lib in $LIBS; do
-  sed "s|^|$WORK/$lib/sources/|" "$WORK/$lib/files.txt" >>"$dir/files.args"
-done
-for lib in $LIBS; do tr ':' '\n' <"$WORK/$lib/cp.txt"; done | grep -v '^$' | awk '!seen[$0]++' | paste -sd: >"$dir/cp.txt"
-CHECKER_JAR=${CHECKER_JAR:-$(ls "$HERE"/../../checker/target/leaked-producer-checker-*.jar | grep -v -e sources -e javadoc | head -1)}
-PROCESSOR_PATH="$(cat "$WORK/ep/cp.txt"):$CHECKER_JAR"
-
-JOPENS=()
-for p in api file main model parser processing tree util; do
-  JOPENS+=("-J--add-exports=jdk.compiler/com.sun.tools.javac.$p=ALL-UNNAMED")
-done
-for p in code comp; do
-  JOPENS+=("-J--add-opens=jdk.compiler/com.sun.tools.javac.$p=ALL-UNNAMED")
-done
+# shellcheck source=common.sh
+source "$HERE/common.sh"
+read -r -a libs <<<"$LIBS"
+prepare_corpus "$dir" "${libs[@]}"
+PROCESSOR_PATH="$(cat "$WORK/ep/cp.txt"):$(checker_jar)"
+module_flags -J
+JOPENS=("${MODULE_FLAGS[@]}")
 out=$(mktemp -d "$WORK/overhead-classes.XXXXXX")
 trap 'rm -rf "$out"' EXIT
 
@@ -97,8 +81,9 @@ for col, label in (("seconds", "wall"), ("cpu_seconds", "cpu")):
     for m in [m for m in ("plain", "none", "one", "lp") if m in by]:
         print(f"median {m:5s} {med[m]:7.2f} s   runs: " + " ".join(f"{by[m][i]:.1f}" for i in sorted(by[m])))
     print(f"ratio lp/none  (median of medians) {med['lp'] / med['none']:.3f}   (median of per-round ratios) {paired('lp', 'none'):.3f}   target <= 1.01")
-    print(f"ratio lp/plain (median of medians) {med['lp'] / med['plain']:.3f}   (median of per-round ratios) {paired('lp', 'plain'):.3f}")
-    print(f"ratio none/plain (Error Prone's own cost) {med['none'] / med['plain']:.3f}")
+    if "plain" in by:
+        print(f"ratio lp/plain (median of medians) {med['lp'] / med['plain']:.3f}   (median of per-round ratios) {paired('lp', 'plain'):.3f}")
+        print(f"ratio none/plain (Error Prone's own cost) {med['none'] / med['plain']:.3f}")
     if "one" in by:
         print(f"ratio one/none (Error Prone walking the trees for one cheap built-in check) {med['one'] / med['none']:.3f}   (per round) {paired('one', 'none'):.3f}")
         print(f"ratio lp/one  (the check against that cheap check) {med['lp'] / med['one']:.3f}   (per round) {paired('lp', 'one'):.3f}")

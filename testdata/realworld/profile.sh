@@ -12,15 +12,11 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 WORK=${WORK:-$HERE/work}
 dir="$WORK/overhead"
 [[ -s "$dir/files.args" ]] || { echo "run overhead.sh first (it prepares $dir)" >&2; exit 2; }
-CHECKER_JAR=${CHECKER_JAR:-$(ls "$HERE"/../../checker/target/leaked-producer-checker-*.jar | grep -v -e sources -e javadoc | head -1)}
-PROCESSOR_PATH="$(cat "$WORK/ep/cp.txt"):$CHECKER_JAR"
-JOPENS=()
-for p in api file main model parser processing tree util; do
-  JOPENS+=("-J--add-exports=jdk.compiler/com.sun.tools.javac.$p=ALL-UNNAMED")
-done
-for p in code comp; do
-  JOPENS+=("-J--add-opens=jdk.compiler/com.sun.tools.javac.$p=ALL-UNNAMED")
-done
+# shellcheck source=common.sh
+source "$HERE/common.sh"
+PROCESSOR_PATH="$(cat "$WORK/ep/cp.txt"):$(checker_jar)"
+module_flags -J
+JOPENS=("${MODULE_FLAGS[@]}")
 out=$(mktemp -d "$WORK/profile-classes.XXXXXX")
 trap 'rm -rf "$out"' EXIT
 rec="$dir/lp.jfr"
