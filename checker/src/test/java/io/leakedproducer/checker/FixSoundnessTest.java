@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -80,10 +81,41 @@ final class FixSoundnessTest {
     }
   }
 
+  /**
+   * Incidents whose patch does not leave the check silent today, to the exact diagnostics the
+   * patched source still gets (severity and line, as {@link PatchRunner} renders them). Written
+   * down as in {@code IncidentVerdictsTest.KNOWN_WRONG}: a listed file whose patch becomes sound,
+   * or whose difference changes, fails, so that the entry is updated or removed.
+   */
+  static final Map<String, List<String>> KNOWN_UNSOUND_PATCHES =
+      Map.of(
+          // The patch flags the consumers gone in a finally around ScanTasksIterator.hasNext(),
+          // which the check does not take for a stop signal of the timed-offer loop (and which
+          // fires after the first call): INCIDENTS-e.md.
+          "IcebergScanTaskIterable.java", List.of("ERROR line 175"));
+
   @ParameterizedTest(name = "{0}")
   @MethodSource("incidentPrograms")
   void patchedIncidentCompilesCleanAndIsSilent(String fileName, String source) throws Exception {
     PatchRunner.Result result = PatchRunner.patchAndRecompile(fileName, source);
+    List<String> known = KNOWN_UNSOUND_PATCHES.get(fileName);
+    if (known != null) {
+      assertNotEquals(
+          result.original,
+          result.patched,
+          fileName + " is no longer patched; update KNOWN_UNSOUND_PATCHES");
+      List<String> still =
+          result.newDiagnostics.stream()
+              .map(d -> d.contains(": ") ? d.substring(0, d.indexOf(": ")) : d)
+              .toList();
+      assertEquals(
+          known,
+          still,
+          fileName
+              + ": update or remove its KNOWN_UNSOUND_PATCHES entry\n"
+              + PatchRunner.describe(result));
+      return;
+    }
     if (!result.original.equals(result.patched)) {
       assertEquals(List.of(), result.newDiagnostics, PatchRunner.describe(result));
     }

@@ -1,0 +1,304 @@
+// Reduction of Apache CarbonData https://github.com/apache/carbondata/pull/3897 (CARBONDATA-3958,
+// commit 1ccfb9b), the code after the fixes of CARBONDATA-2417, -2784 and -3958: a failing load
+// thread closes the writer by force, flag first, then clears the ten-slot queue, and the load
+// thread's input iterator keeps polling until the writer is closed.
+// Written for leaked-producer; no upstream code copied.
+package io.leakedproducer.testdata.incidents;
+
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.NoSuchElementException;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The SDK's CSV writer: every {@code write} goes through the table output format's record writer
+ * into an iterator wrapper, which the data-load pipeline drains on a thread of its own.
+ */
+public class CarbonDataSdkWriterFixed {
+  /** An iterator the load pipeline's input step reads rows from. */
+  abstract static class CarbonIterator<E> implements Iterator<E> {
+    void initialize() {}
+
+    void close() {}
+  }
+
+  /** A load failure caused by a row that does not fit the schema (bad_records_action=FAIL). */
+  static final class BadRecordFoundException extends Exception {
+    BadRecordFoundException(String message) {
+      super(message);
+    }
+  }
+
+  /** Rows of one batch: the writer fills it, the load pipeline reads it. */
+  static final class RowBatch extends CarbonIterator<Object[]> {
+    private final Object[][] batch;
+    private int counter;
+    private int size;
+
+    RowBatch(int size) {
+      this.batch = new Object[size][];
+      this.size = size;
+    }
+
+    /** Adds a row; returns false once the batch is full. */
+    boolean addRow(Object[] row) {
+      batch[counter++] = row;
+      return counter < size;
+    }
+
+    void readyRead() {
+      size = counter;
+      counter = 0;
+    }
+
+    int size() {
+      return size;
+    }
+
+    @Override
+    public boolean hasNext() {
+      return counter < size;
+    }
+
+    @Override
+    public Object[] next() {
+      if (!hasNext()) {
+        throw new NoSuchElementException();
+      }
+      return batch[counter++];
+    }
+  }
+
+  /**
+   * Holds the written rows in batches and lets the load pipeline iterate over them; the blocking
+   * queue between them is the only coordination.
+   */
+  static final class CarbonOutputIteratorWrapper extends CarbonIterator<Object[]> {
+    /** Five minutes in CarbonData; shortened so that the run reaches the path. */
+    private static final long POLL_TIMEOUT_MS = 200;
+
+    private final int batchSize;
+    private final ArrayBlockingQueue<RowBatch> queue = new ArrayBlockingQueue<>(10);
+    private boolean close;
+    private RowBatch loadBatch;
+    private RowBatch readBatch;
+
+    CarbonOutputIteratorWrapper(int batchSize) {
+      this.batchSize = batchSize;
+      this.loadBatch = new RowBatch(batchSize);
+    }
+
+    void write(Object[] row) throws InterruptedException {
+      if (close) {
+        // Already closed by force: the load pipeline is gone.
+        return;
+      }
+      if (!loadBatch.addRow(row)) {
+        loadBatch.readyRead();
+        queue.put(loadBatch);
+        loadBatch = new RowBatch(batchSize);
+      }
+    }
+
+    @Override
+    public boolean hasNext() {
+      if (readBatch == null || !readBatch.hasNext()) {
+        readBatch = null;
+        try {
+          // Until the writer is closed, an empty poll only means the writer is slow.
+          while (!close) {
+            readBatch = queue.poll(POLL_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+            if (readBatch == null) {
+              System.out.println("WARN try to poll a row batch again.");
+            } else {
+              break;
+            }
+          }
+          // Closed while this thread polled: the last batch or the end marker may still be queued.
+          if (close && readBatch == null) {
+            readBatch = queue.poll();
+          }
+          if (readBatch == null) {
+            return false;
+          }
+        } catch (InterruptedException e) {
+          throw new RuntimeException(e);
+        }
+      }
+      return readBatch.hasNext();
+    }
+
+    @Override
+    public Object[] next() {
+      return readBatch.next();
+    }
+
+    void closeWriter(boolean isForceClose) {
+      if (close) {
+        // Already closed by force.
+        return;
+      }
+      try {
+        if (isForceClose) {
+          // First stop write() from taking rows, then drop what the dead pipeline will not read:
+          // cleared first, the queue would be refilled by write() and block in put for good.
+          close = true;
+          queue.clear();
+          return;
+        }
+        // Makes sure the last, partial batch is read too.
+        loadBatch.readyRead();
+        if (loadBatch.size() > 0) {
+          queue.put(loadBatch);
+        }
+      } catch (InterruptedException e) {
+        throw new RuntimeException(e);
+      }
+      // Wakes a load thread that waits in poll on an empty queue.
+      if (queue.isEmpty()) {
+        if (!queue.offer(new RowBatch(0))) {
+          System.out.println("WARN The default last element is not added to queue");
+        }
+      }
+      // Closed only after the end marker is offered.
+      close = true;
+    }
+  }
+
+  /** Stands for the load pipeline: input, convert, sort and write steps. */
+  static final class DataLoadExecutor {
+    private long rowsConverted;
+
+    void execute(String tableName, CarbonIterator<Object[]>[] inputIterators)
+        throws BadRecordFoundException {
+      for (CarbonIterator<Object[]> iterator : inputIterators) {
+        iterator.initialize();
+        while (iterator.hasNext()) {
+          convert(iterator.next());
+        }
+      }
+      System.out.println("loaded " + rowsConverted + " rows into " + tableName);
+    }
+
+    /** The converter step; the second column is an int column. */
+    private void convert(Object[] row) throws BadRecordFoundException {
+      if (!(row[1] instanceof Integer)) {
+        throw new BadRecordFoundException(
+            "Data load failed due to bad record: " + Arrays.toString(row));
+      }
+      rowsConverted++;
+    }
+
+    void close() {
+      System.out.println("load pipeline closed after " + rowsConverted + " rows");
+    }
+  }
+
+  /** The table output format's record writer: write feeds the wrapper, close waits for the load. */
+  static final class CarbonRecordWriter {
+    private final CarbonOutputIteratorWrapper iteratorWrapper;
+    private final Future<?> future;
+    private final ExecutorService executorService;
+
+    CarbonRecordWriter(
+        CarbonOutputIteratorWrapper iteratorWrapper, Future<?> future,
+        ExecutorService executorService) {
+      this.iteratorWrapper = iteratorWrapper;
+      this.future = future;
+      this.executorService = executorService;
+    }
+
+    void write(Object[] row) throws InterruptedException {
+      iteratorWrapper.write(row);
+    }
+
+    void close() throws InterruptedException {
+      iteratorWrapper.closeWriter(false);
+      try {
+        future.get();
+      } catch (ExecutionException e) {
+        throw new RuntimeException("Data load failed", e.getCause());
+      } finally {
+        executorService.shutdownNow();
+      }
+    }
+  }
+
+  /** Starts the load pipeline on its own thread, since its input iterator blocks on the queue. */
+  static CarbonRecordWriter getRecordWriter(String tableName, int batchSize) {
+    final CarbonOutputIteratorWrapper iteratorWrapper = new CarbonOutputIteratorWrapper(batchSize);
+    final DataLoadExecutor dataLoadExecutor = new DataLoadExecutor();
+    final ExecutorService executorService = Executors.newFixedThreadPool(1, r -> {
+      Thread t = new Thread(r, "CarbonRecordWriter:" + tableName);
+      t.setDaemon(true);
+      return t;
+    });
+    Future<?> future = executorService.submit(() -> {
+      try {
+        @SuppressWarnings("unchecked")
+        CarbonIterator<Object[]>[] inputs = new CarbonIterator[] {iteratorWrapper};
+        dataLoadExecutor.execute(tableName, inputs);
+      } catch (Exception e) {
+        executorService.shutdownNow();
+        dataLoadExecutor.close();
+        // The writer may be blocked in put: close it by force so that it stops writing.
+        iteratorWrapper.closeWriter(true);
+        throw new RuntimeException(e);
+      }
+    });
+    return new CarbonRecordWriter(iteratorWrapper, future, executorService);
+  }
+
+  private final CarbonRecordWriter recordWriter;
+
+  CarbonDataSdkWriterFixed(String tableName, int batchSize) {
+    this.recordWriter = getRecordWriter(tableName, batchSize);
+  }
+
+  public void write(Object[] row) throws InterruptedException {
+    recordWriter.write(row);
+  }
+
+  public void close() throws InterruptedException {
+    recordWriter.close();
+  }
+
+  public static void main(String[] args) throws Exception {
+    // A CDC merge whose join is slower than the poll timeout, then a load with a bad record.
+    System.out.println("slow writer: " + runWriter("merge_target", 600, -1));
+    System.out.println("bad record: " + runWriter("sdk_output", 0, 5));
+  }
+
+  private static String runWriter(String table, long firstRowDelayMillis, int badRow)
+      throws InterruptedException {
+    // Batches of four rows (the carbon.batch.size default is 1000), ten batches in flight at most.
+    CarbonDataSdkWriterFixed writer = new CarbonDataSdkWriterFixed(table, 4);
+    CountDownLatch done = new CountDownLatch(1);
+    String[] outcome = {"did not finish"};
+    Thread app = new Thread(() -> {
+      try {
+        Thread.sleep(firstRowDelayMillis);
+        for (int i = 0; i < 200; i++) {
+          Object age = i == badRow ? "twenty" : (Object) i;
+          writer.write(new Object[] {"robot" + i, age});
+        }
+        writer.close();
+        outcome[0] = "written";
+      } catch (Exception e) {
+        outcome[0] = "failed: " + e;
+      } finally {
+        done.countDown();
+      }
+    }, "sdk-writer-" + table);
+    app.setDaemon(true);
+    app.start();
+    done.await(1_000, TimeUnit.MILLISECONDS);
+    return outcome[0];
+  }
+}
