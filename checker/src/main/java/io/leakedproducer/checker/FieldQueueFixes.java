@@ -361,6 +361,13 @@ final class FieldQueueFixes {
       TreePath root = null;
       for (TreePath site : ProducerDiscovery.callChain(take, index, state)) {
         TreePath siteRoot = AstPaths.taskRoot(site);
+        if (siteRoot.getLeaf() instanceof MethodTree method
+            && ConcurrencyApiModel.isPullApiMethod(ASTHelpers.getSymbol(method), state)) {
+          // An iterator's hasNext()/next() may loop until an element arrives, but it returns once
+          // per element to a holder that decides when to stop: its returning is not the consumer
+          // leaving, and a flag set in its finally would stop the producer after one element.
+          continue;
+        }
         TreePath loop = AstPaths.enclosingLoop(site, siteRoot.getLeaf());
         if (loop != null
             && ElementWaitLoops.onlyWaitsForAnElement(

@@ -259,4 +259,79 @@ final class FieldQueueFixesTest {
         .expectUnchanged()
         .doTest(TestMode.TEXT_MATCH);
   }
+
+  /**
+   * The consumer is an iterator whose {@code hasNext()} loops until an element arrives: it returns
+   * once per element to a holder that decides when to stop, so a flag set in a finally around it
+   * would stop the producer after the first element. No consumers-gone flag is offered (the
+   * iterator has no lifecycle to hold a closed flag either).
+   */
+  @Test
+  void iteratorWhoseHasNextWaitsInALoopGetsNoConsumersGoneFlag() {
+    helper
+        .addInputLines(
+            "ScanTasks.java",
+            """
+            import java.util.Iterator;
+            import java.util.NoSuchElementException;
+            import java.util.concurrent.ArrayBlockingQueue;
+            import java.util.concurrent.BlockingQueue;
+            import java.util.concurrent.TimeUnit;
+
+            class ScanTasks implements Iterator<String> {
+              private static final String END = "";
+              private final BlockingQueue<String> tasks = new ArrayBlockingQueue<>(16);
+              private String next;
+
+              ScanTasks(Iterable<String> plan) {
+                Thread planner =
+                    new Thread(
+                        () -> {
+                          try {
+                            for (String task : plan) {
+                              tasks.put(task);
+                            }
+                            tasks.put(END);
+                          } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                          }
+                        });
+                planner.setDaemon(true);
+                planner.start();
+              }
+
+              @Override
+              public boolean hasNext() {
+                if (next != null) {
+                  return next != END;
+                }
+                boolean found = false;
+                while (!Thread.currentThread().isInterrupted()) {
+                  try {
+                    next = tasks.poll(100, TimeUnit.MILLISECONDS);
+                    if (next != null) {
+                      found = next != END;
+                      break;
+                    }
+                  } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                  }
+                }
+                return found;
+              }
+
+              @Override
+              public String next() {
+                if (!hasNext()) {
+                  throw new NoSuchElementException();
+                }
+                String task = next;
+                next = null;
+                return task;
+              }
+            }
+            """)
+        .expectUnchanged()
+        .doTest(TestMode.TEXT_MATCH);
+  }
 }

@@ -87,12 +87,7 @@ final class FixSoundnessTest {
    * down as in {@code IncidentVerdictsTest.KNOWN_WRONG}: a listed file whose patch becomes sound,
    * or whose difference changes, fails, so that the entry is updated or removed.
    */
-  static final Map<String, List<String>> KNOWN_UNSOUND_PATCHES =
-      Map.of(
-          // The patch flags the consumers gone in a finally around ScanTasksIterator.hasNext(),
-          // which the check does not take for a stop signal of the timed-offer loop (and which
-          // fires after the first call): INCIDENTS-e.md.
-          "IcebergScanTaskIterable.java", List.of("ERROR line 175"));
+  static final Map<String, List<String>> KNOWN_UNSOUND_PATCHES = Map.of();
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("incidentPrograms")
