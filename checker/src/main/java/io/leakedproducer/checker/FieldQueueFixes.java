@@ -71,7 +71,10 @@ final class FieldQueueFixes {
       return Optional.empty();
     }
     boolean isStatic = field.getModifiers().contains(Modifier.STATIC);
-    List<MethodTree> ownLifecycle = LifecycleReach.lifecycleMethods(classTree, isStatic);
+    List<MethodTree> ownLifecycle =
+        new ArrayList<>(LifecycleReach.lifecycleMethods(classTree, isStatic));
+    List<MethodTree> emptyLifecycle = LifecycleReach.emptyLifecycleMethods(classTree, isStatic);
+    ownLifecycle.addAll(emptyLifecycle);
     List<MethodSymbol> inherited =
         isStatic ? List.of() : LifecycleReach.inheritedLifecycle(classTree, index);
     List<LifecycleReach.Holder> holders =
@@ -176,7 +179,10 @@ final class FieldQueueFixes {
     Set<Tree> wrapped = new HashSet<>();
     loopRoots.forEach(r -> wrapped.add(r.getLeaf()));
     for (MethodTree method : lifecycle) {
-      if (!wrapped.contains(method)) {
+      if (emptyLifecycle.contains(method)) {
+        String at = LeakFixes.indentOf(method, state);
+        fix.replace(method.getBody(), "{\n" + at + "  " + flag + " = true;\n" + at + "}");
+      } else if (!wrapped.contains(method)) {
         StatementTree first = method.getBody().getStatements().get(0);
         fix.prefixWith(first, flag + " = true;\n" + LeakFixes.indentOf(first, state));
       }

@@ -55,6 +55,27 @@ final class LifecycleReach {
     return methods;
   }
 
+  /**
+   * Lifecycle methods of the owner with an empty body ({@code public void close() {}}): a holder
+   * calls them to stop, and they stop nothing. The fix gives them the statement they lack.
+   */
+  static List<MethodTree> emptyLifecycleMethods(ClassTree owner, boolean isStatic) {
+    List<MethodTree> methods = new ArrayList<>();
+    for (Tree member : owner.getMembers()) {
+      if (member instanceof MethodTree method
+          && method.getBody() != null
+          && method.getBody().getStatements().isEmpty()) {
+        MethodSymbol symbol = ASTHelpers.getSymbol(method);
+        if (symbol != null
+            && ConcurrencyApiModel.isLifecycleMethod(symbol)
+            && (!isStatic || symbol.isStatic())) {
+          methods.add(method);
+        }
+      }
+    }
+    return methods;
+  }
+
   private static boolean isConstructorCall(StatementTree statement) {
     return AstPaths.anyMatch(
         statement,

@@ -334,4 +334,96 @@ final class FieldQueueFixesTest {
         .expectUnchanged()
         .doTest(TestMode.TEXT_MATCH);
   }
+
+  /**
+   * The owner's close() is empty: a holder calls it to stop, and it stops nothing. The fix gives it
+   * the closed flag, which the producer's retry loop tests between timed offers.
+   */
+  @Test
+  void replacementEmptyCloseSetsTheClosedFlag() {
+    helper
+        .addInputLines(
+            "RowPrefetcher.java",
+            """
+            import java.io.Closeable;
+            import java.util.Iterator;
+            import java.util.concurrent.ArrayBlockingQueue;
+            import java.util.concurrent.BlockingQueue;
+            import java.util.concurrent.ExecutorService;
+            import java.util.concurrent.TimeUnit;
+
+            class RowPrefetcher implements Closeable {
+              private final BlockingQueue<String> rows = new ArrayBlockingQueue<>(32);
+
+              RowPrefetcher(Iterator<String> source, ExecutorService pool) {
+                pool.execute(
+                    () -> {
+                      while (source.hasNext()) {
+                        String row = source.next();
+                        try {
+                          while (!rows.offer(row, 100, TimeUnit.MILLISECONDS)) {
+                            Thread.onSpinWait();
+                          }
+                        } catch (InterruptedException e) {
+                          return;
+                        }
+                      }
+                    });
+              }
+
+              String nextRow() throws InterruptedException {
+                return rows.take();
+              }
+
+              @Override
+              public void close() {}
+            }
+            """)
+        .addOutputLines(
+            "RowPrefetcher.java",
+            """
+            import java.io.Closeable;
+            import java.util.Iterator;
+            import java.util.concurrent.ArrayBlockingQueue;
+            import java.util.concurrent.BlockingQueue;
+            import java.util.concurrent.ExecutorService;
+            import java.util.concurrent.TimeUnit;
+
+            class RowPrefetcher implements Closeable {
+              private final BlockingQueue<String> rows = new ArrayBlockingQueue<>(32);
+
+              /** Set once nothing will take from 'rows' any more: producers stop offering. */
+              private volatile boolean rowsClosed;
+
+              RowPrefetcher(Iterator<String> source, ExecutorService pool) {
+                pool.execute(
+                    () -> {
+                      while (source.hasNext()) {
+                        String row = source.next();
+                        try {
+                          while (!rows.offer(row, 100, TimeUnit.MILLISECONDS)) {
+                            if (rowsClosed) {
+                              return;
+                            }
+                            Thread.onSpinWait();
+                          }
+                        } catch (InterruptedException e) {
+                          return;
+                        }
+                      }
+                    });
+              }
+
+              String nextRow() throws InterruptedException {
+                return rows.take();
+              }
+
+              @Override
+              public void close() {
+                rowsClosed = true;
+              }
+            }
+            """)
+        .doTest(TestMode.TEXT_MATCH);
+  }
 }
