@@ -227,6 +227,25 @@ final class EarlyExits {
             return;
           }
         }
+        // A producer that inserts until it is stopped has no count, and always has more than a
+        // counted loop takes (through a call of the unit's receive method too: task.poll()).
+        TreePath taking = TreePath.getPath(loop, takeInLoop);
+        ElementCount trips =
+            condition == null || taking == null || producer.count != null
+                ? null
+                : ProducerDiscovery.countOf(List.of(taking), index, state);
+        if (trips != null
+            && !trips.isOne()
+            && EndlessProducers.insertsUntilStopped(producer, index)) {
+          Symbol called = takeInLoop == takeCall ? null : ASTHelpers.getSymbol(takeInLoop);
+          add(
+              l,
+              called == null
+                  ? "stops after " + trips.source() + " elements"
+                  : String.format(
+                      "stops after %s calls of %s()", trips.source(), called.getSimpleName()));
+          return;
+        }
       }
       if (condition == null || referencesDoneSignal(condition)) {
         return;
