@@ -320,6 +320,9 @@ public final class LeakedProducer extends BugChecker
           // waits for itself.
           SelfBlockingConsumers.SameThreadTaker self =
               SelfBlockingConsumers.sameThreadTaker(producer, queue, api, units, state);
+          if (self == null) {
+            self = SelfBlockingConsumers.takerOnThisThread(producer, queue, api, units, state);
+          }
           if (self == null
               || CancellationPaths.capacityCoversEveryElement(queue, verdict, api, units, state)) {
             analysis.drop(
