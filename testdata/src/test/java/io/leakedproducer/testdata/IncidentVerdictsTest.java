@@ -52,7 +52,6 @@ final class IncidentVerdictsTest {
    */
   static final Map<String, String> KNOWN_WRONG =
       Map.ofEntries(
-          Map.entry("BigQueryConnectionImpl.java", "missed 140, 143"),
           Map.entry("JettyReservedThreadExecutorFixed.java", "false alarm 177"),
           Map.entry("LogbackKafkaAppenderFixed.java", "false alarm 59"),
           Map.entry("MavenIndexerIndexDataReaderFixed.java", "false alarm 136"),
