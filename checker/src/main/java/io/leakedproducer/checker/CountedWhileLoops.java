@@ -7,6 +7,7 @@ import com.sun.source.tree.BlockTree;
 import com.sun.source.tree.CompoundAssignmentTree;
 import com.sun.source.tree.ContinueTree;
 import com.sun.source.tree.ExpressionStatementTree;
+import com.sun.source.tree.ExpressionTree;
 import com.sun.source.tree.StatementTree;
 import com.sun.source.tree.Tree;
 import com.sun.source.tree.UnaryTree;
@@ -30,9 +31,34 @@ final class CountedWhileLoops {
   /** The loop's trip count, or null when it is not such a loop. */
   @Nullable
   static ElementCount tripCount(TreePath loopPath, CompilationUnitIndex index, VisitorState state) {
-    if (!(loopPath.getLeaf() instanceof WhileLoopTree loop)
-        || !(ASTHelpers.stripParentheses(loop.getCondition()) instanceof BinaryTree condition)
-        || !(ASTHelpers.getSymbol(condition.getLeftOperand()) instanceof VarSymbol counter)
+    return loopPath.getLeaf() instanceof WhileLoopTree loop
+            && ASTHelpers.stripParentheses(loop.getCondition()) instanceof BinaryTree condition
+        ? tripCount(loop, condition, index, state)
+        : null;
+  }
+
+  /**
+   * The most trips the loop can make: its trip count, or for {@code while (n < bound && more)} the
+   * count of its first test, which ends the loop after {@code bound} trips if nothing else ends it
+   * sooner (a reader that shows the first ten rows). Null when it is not such a loop.
+   */
+  @Nullable
+  static ElementCount tripsAtMost(
+      TreePath loopPath, CompilationUnitIndex index, VisitorState state) {
+    if (!(loopPath.getLeaf() instanceof WhileLoopTree loop)) {
+      return null;
+    }
+    ExpressionTree condition = ASTHelpers.stripParentheses(loop.getCondition());
+    while (condition.getKind() == Tree.Kind.CONDITIONAL_AND) {
+      condition = ASTHelpers.stripParentheses(((BinaryTree) condition).getLeftOperand());
+    }
+    return condition instanceof BinaryTree first ? tripCount(loop, first, index, state) : null;
+  }
+
+  @Nullable
+  private static ElementCount tripCount(
+      WhileLoopTree loop, BinaryTree condition, CompilationUnitIndex index, VisitorState state) {
+    if (!(ASTHelpers.getSymbol(condition.getLeftOperand()) instanceof VarSymbol counter)
         || counter.getKind() != ElementKind.LOCAL_VARIABLE
         || !(loop.getStatement() instanceof BlockTree body)) {
       return null;

@@ -215,15 +215,38 @@ final class EarlyExits {
       // A counted loop: a for loop with one index, or a while loop over a local counter.
       if ((l instanceof ForLoopTree forLoopTree && forLoopTree.getInitializer().size() == 1)
           || l instanceof WhileLoopTree) {
-        if (condition != null && producer.count != null && !consumer.takes.isEmpty()) {
-          ElementCount trips =
-              ProducerDiscovery.countOf(List.of(consumer.takes.get(0)), index, state);
-          if (trips != null) {
-            // A counted loop: it stops after its trip count, early unless that is what the producer
-            // inserts.
-            if (!trips.isOne() && !trips.equals(producer.count)) {
-              add(l, "stops after " + trips.source() + " elements");
-            }
+        // Counted at the loop's own call of the take: a driver's for loop around task.poll() makes
+        // as many trips as it counts, whatever poll() does inside.
+        TreePath taking = TreePath.getPath(loop, takeInLoop);
+        ElementCount trips =
+            condition == null || taking == null || consumer.takes.isEmpty()
+                ? null
+                : ProducerDiscovery.countOf(List.of(taking), index, state);
+        if (trips != null && producer.count != null) {
+          // A counted loop: it stops after its trip count, early unless that is what the producer
+          // inserts.
+          if (!trips.isOne() && !trips.equals(producer.count)) {
+            add(l, stopsAfter(trips));
+          }
+          return;
+        }
+        // while (read < 10 && rs.next()): at most ten trips, fewer if the other test ends it.
+        boolean atMost = false;
+        if (trips == null && condition != null && taking != null && innermostLoopIs(taking, loop)) {
+          trips = CountedWhileLoops.tripsAtMost(loop, index, state);
+          atMost = trips != null;
+        }
+        // A producer that inserts until it is stopped has no count, and always has more than a
+        // counted loop takes. A producer whose count is unknown (pages of rows) can have more than
+        // a constant number. A known count is compared as above.
+        if (trips != null
+            && !trips.isOne()
+            && (producer.count != null
+                ? !trips.equals(producer.count)
+                : trips.terms().isEmpty()
+                    || EndlessProducers.insertsUntilStopped(producer, index))) {
+          add(l, stopsAfter(trips));
+          if (!atMost) {
             return;
           }
         }
@@ -291,6 +314,20 @@ final class EarlyExits {
             }
             return false;
           });
+    }
+
+    /** The exit's reason: the elements a counted loop takes, or its calls of a receive method. */
+    private String stopsAfter(ElementCount trips) {
+      Symbol called = takeInLoop == takeCall ? null : ASTHelpers.getSymbol(takeInLoop);
+      return called == null
+          ? "stops after " + trips.source() + " elements"
+          : String.format("stops after %s calls of %s()", trips.source(), called.getSimpleName());
+    }
+
+    /** The take sits directly in {@code loop}, with no other loop between them. */
+    private static boolean innermostLoopIs(TreePath taking, TreePath loop) {
+      TreePath innermost = AstPaths.enclosingLoop(taking, AstPaths.taskRoot(loop).getLeaf());
+      return innermost != null && innermost.getLeaf() == loop.getLeaf();
     }
 
     /**

@@ -320,6 +320,12 @@ public final class LeakedProducer extends BugChecker
           // waits for itself.
           SelfBlockingConsumers.SameThreadTaker self =
               SelfBlockingConsumers.sameThreadTaker(producer, queue, api, units, state);
+          if (self == null) {
+            self = SelfBlockingConsumers.takerOnThisThread(producer, queue, api, units, state);
+            // No fix of the other producers reaches this insertion: patched, the program would
+            // still hang here, so the queue gets no fix at all (see the end of this method).
+            analysis.fixLeavesAnInsertion |= self != null;
+          }
           if (self == null
               || CancellationPaths.capacityCoversEveryElement(queue, verdict, api, units, state)) {
             analysis.drop(
@@ -450,6 +456,11 @@ public final class LeakedProducer extends BugChecker
           leaking.get(0).insertionPath().getLeaf(),
           "reported; fix offered: " + analysis.fix.isPresent());
     }
+    if (analysis.fixLeavesAnInsertion) {
+      analysis.fix = Optional.empty();
+      analysis.runtimeFix = Optional.empty();
+      analysis.fanOutFix = Optional.empty();
+    }
     return analysis;
   }
 
@@ -538,6 +549,18 @@ public final class LeakedProducer extends BugChecker
             ownFix);
       }
       MethodInvocationTree reentry = (MethodInvocationTree) taker.reentry().getLeaf();
+      if (reentry == producer.insertionPath().getLeaf()) {
+        // The caller's own insertion, outside the loop that takes (an end marker put before it).
+        return new Finding(
+            producer,
+            verdict,
+            String.format(
+                "its only taker is this same thread (line %d), which does not take while it waits",
+                takeLine),
+            "once other producers fill the queue nothing takes any more",
+            ownFix == null ? REENTRANT_NO_FIX : REENTRANT_FIX_OFFERED,
+            ownFix);
+      }
       return new Finding(
           producer,
           verdict,
@@ -615,6 +638,12 @@ public final class LeakedProducer extends BugChecker
 
     /** The fix stops the producer on the other exits, but cannot guard the re-entrant insertion. */
     boolean unguardedReentry;
+
+    /**
+     * An insertion waits for a take only its own thread makes, and no fix of the queue's other
+     * producers reaches it: the queue gets no fix.
+     */
+    boolean fixLeavesAnInsertion;
 
     /** The DeleteCollection fan-out rewritten to BoundedDeleter (the runtime is present). */
     Optional<SuggestedFix> fanOutFix = Optional.empty();

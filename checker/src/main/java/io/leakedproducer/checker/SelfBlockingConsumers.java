@@ -11,7 +11,9 @@ import com.sun.source.tree.Tree;
 import com.sun.source.util.TreePath;
 import com.sun.tools.javac.code.Symbol.MethodSymbol;
 import com.sun.tools.javac.code.Symbol.VarSymbol;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Predicate;
 import javax.lang.model.element.Modifier;
 import org.jspecify.annotations.Nullable;
@@ -90,6 +92,71 @@ final class SelfBlockingConsumers {
       }
     }
     return null;
+  }
+
+  /**
+   * The queue's only takers run on the caller's thread that also inserts, though not in a take loop
+   * around the insertion (the caller read through the owner's cursor, stopped, and then closes:
+   * close() puts an end marker into the buffer it no longer drains), while a task on another thread
+   * fills it. Once the queue is full the insertion waits for a take that only its own thread would
+   * make. Returns that taker, with the call on the taker's side that leads to the insertion, or
+   * null. A take in a method the insertion's call chain also runs through (take one, put one back)
+   * frees the room it needs, and a task spawned many times is many threads: neither is this case.
+   */
+  @Nullable
+  static SameThreadTaker takerOnThisThread(
+      ProducerDiscovery.Producer producer,
+      QueueAliases queue,
+      ConcurrencyApiModel api,
+      CompilationUnitIndex index,
+      VisitorState state) {
+    if (producer.spawn.kind != TaskSpawns.Kind.CALLER
+        || threadGuarded(producer.insertionPath(), index)
+        || !filledByAnotherTask(producer, queue, api, index, state)) {
+      return null;
+    }
+    Set<Tree> producerMethods = new HashSet<>();
+    for (int i = 0; i + 1 < producer.chain.size(); i++) {
+      producerMethods.add(AstPaths.taskRoot(producer.chain.get(i)).getLeaf());
+    }
+    for (VarSymbol alias : queue.variables) {
+      for (TreePath take : index.callsOn(alias)) {
+        if (!isTake(take, state) || AstPaths.isInExitPath(take)) {
+          continue;
+        }
+        List<TreePath> chain = ProducerDiscovery.callChain(take, index, state);
+        if (AstPaths.taskRoot(chain.get(chain.size() - 1)).getLeaf() != producer.root.getLeaf()
+            || chain.stream()
+                .anyMatch(site -> producerMethods.contains(AstPaths.taskRoot(site).getLeaf()))) {
+          continue;
+        }
+        return new SameThreadTaker(take, producer.chain.get(producer.chain.size() - 1));
+      }
+    }
+    return null;
+  }
+
+  /** Some insertion into the queue runs in a task other than the producer's (another thread). */
+  private static boolean filledByAnotherTask(
+      ProducerDiscovery.Producer producer,
+      QueueAliases queue,
+      ConcurrencyApiModel api,
+      CompilationUnitIndex index,
+      VisitorState state) {
+    for (VarSymbol alias : queue.variables) {
+      for (TreePath call : index.callsOn(alias)) {
+        if (!api.mayInsert((MethodInvocationTree) call.getLeaf(), state)) {
+          continue;
+        }
+        List<TreePath> chain = ProducerDiscovery.callChain(call, index, state);
+        TreePath root = AstPaths.taskRoot(chain.get(chain.size() - 1));
+        if (root.getLeaf() != producer.root.getLeaf()
+            && TaskSpawns.of(root, index, state).kind != TaskSpawns.Kind.CALLER) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   /**

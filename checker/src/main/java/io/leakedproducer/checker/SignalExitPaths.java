@@ -19,6 +19,7 @@ import com.sun.source.tree.ThrowTree;
 import com.sun.source.tree.Tree;
 import com.sun.source.tree.TryTree;
 import com.sun.source.util.TreePath;
+import com.sun.source.util.TreePathScanner;
 import com.sun.tools.javac.code.Symbol.MethodSymbol;
 import com.sun.tools.javac.code.Symbol.VarSymbol;
 import com.sun.tools.javac.code.Type;
@@ -341,6 +342,9 @@ final class SignalExitPaths {
               leaving = Leaving.THROWING;
               break;
             }
+            if (!earlyLeavesPass(new TreePath(parent, next), consumer, callers, setters, state)) {
+              return false;
+            }
           }
         } else if (loop != null && AstPaths.isWithin(parent, loop.getLeaf())) {
           // `stopped = true; return;` inside the loop: set just before leaving.
@@ -377,6 +381,68 @@ final class SignalExitPaths {
     return false;
   }
 
+  /**
+   * Every way {@code statement} can leave before the statements after it run ({@code if (failed)
+   * return count;} after the take loop) passes a setter: set just before it leaves, or on the way
+   * out. A setter after such a statement runs only on the path that falls through it.
+   */
+  private static boolean earlyLeavesPass(
+      TreePath statement,
+      QueueConsumer consumer,
+      Map<Tree, TreePath> callers,
+      Sites setters,
+      VisitorState state) {
+    for (TreePath leave : earlyLeaves(statement)) {
+      boolean returns = leave.getLeaf() instanceof ReturnTree;
+      Type thrown =
+          leave.getLeaf() instanceof ThrowTree throwTree
+              ? ASTHelpers.getType(throwTree.getExpression())
+              : null;
+      // The statement stands in for the loop: what it sets before leaving counts.
+      if (!runsOnTheWayOut(
+          leave,
+          returns ? Leaving.RETURNING : Leaving.THROWING,
+          thrown,
+          consumer,
+          callers,
+          setters,
+          statement,
+          state)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** The {@code return} and {@code throw} statements in {@code statement}, not in its lambdas. */
+  private static List<TreePath> earlyLeaves(TreePath statement) {
+    List<TreePath> leaves = new ArrayList<>();
+    new TreePathScanner<Void, Void>() {
+      @Override
+      public Void visitReturn(ReturnTree tree, Void unused) {
+        leaves.add(getCurrentPath());
+        return null;
+      }
+
+      @Override
+      public Void visitThrow(ThrowTree tree, Void unused) {
+        leaves.add(getCurrentPath());
+        return null;
+      }
+
+      @Override
+      public Void visitLambdaExpression(LambdaExpressionTree tree, Void unused) {
+        return null;
+      }
+
+      @Override
+      public Void visitClass(ClassTree tree, Void unused) {
+        return null;
+      }
+    }.scan(statement, null);
+    return leaves;
+  }
+
   /** The handler runs; then, unless it leaves itself, what follows the {@code try}. */
   private static boolean handlerSets(
       TreePath handler,
@@ -403,6 +469,9 @@ final class SignalExitPaths {
       if (statement instanceof ThrowTree) {
         after = Leaving.THROWING;
         break;
+      }
+      if (!earlyLeavesPass(new TreePath(handler, statement), consumer, callers, setters, state)) {
+        return false;
       }
     }
     Type rethrown = after == Leaving.THROWING ? ASTHelpers.getType(clause.getParameter()) : null;

@@ -205,7 +205,11 @@ final class CancellationPathsTest {
             "BlockingQueue<String> outbox = new ArrayBlockingQueue<>(lines.size());",
             "// BUG: Diagnostic contains: put() on 'outbox' (new ArrayBlockingQueue<>(lines.size()))",
             "outbox.put(line);",
-            "outbox.put(EOF);\n" + GIVES_UP.formatted("log(null);")));
+            "// BUG: Diagnostic contains: the calling thread can block forever in put() on 'outbox'"
+                + " (new ArrayBlockingQueue<>(lines.size())): its only taker is this same thread"
+                + " (line 30), which does not take while it waits\n"
+                + "outbox.put(EOF);\n"
+                + GIVES_UP.formatted("log(null);")));
   }
 
   @Test

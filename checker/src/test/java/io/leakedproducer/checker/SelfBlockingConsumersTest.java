@@ -352,4 +352,97 @@ final class SelfBlockingConsumersTest {
               """)
         .doTest();
   }
+
+  /**
+   * An export preview reads rows through the job's cursor on the calling thread while a pool task
+   * fills the buffer; close() then puts the end marker into the buffer that same thread stopped
+   * draining. Line 21 is the take in next(), line 30 the preview's call of close().
+   */
+  private static String exportJob(String closeBody) {
+    return exportJob(
+        """
+        pool.execute(() -> {
+              while (source.hasNext()) {
+                rows.offer(source.next());
+              }
+            });""",
+        closeBody);
+  }
+
+  private static String exportJob(String startBody, String closeBody) {
+    return """
+        import java.util.Iterator;
+        import java.util.concurrent.BlockingQueue;
+        import java.util.concurrent.ExecutorService;
+        import java.util.concurrent.Executors;
+        import java.util.concurrent.LinkedBlockingQueue;
+
+        final class ExportJob {
+          private static final String END = "<end>";
+          private final ExecutorService pool = Executors.newFixedThreadPool(2);
+          private final BlockingQueue<String> rows = new LinkedBlockingQueue<>(500);
+
+          void start(Iterator<String> source) {
+            %s
+          }
+
+          String next() throws InterruptedException {
+            String row = rows.take();
+            return END.equals(row) ? null : row;
+          }
+
+          static int preview(ExportJob job, int limit) throws InterruptedException {
+            int shown = 0;
+            while (shown < limit && job.next() != null) {
+              shown++;
+            }
+            job.close();
+            return shown;
+          }
+
+          void close() throws InterruptedException {
+            %s
+            pool.shutdownNow();
+          }
+        }
+        """
+        .formatted(startBody, closeBody);
+  }
+
+  @Test
+  void closeThatPutsTheEndMarkerIntoTheBufferItsOwnThreadStoppedReading() {
+    helper
+        .addSourceLines(
+            "ExportJob.java",
+            exportJob(
+                """
+                // BUG: Diagnostic contains: the calling thread can block forever in put() on 'rows' (new LinkedBlockingQueue<>(500)): the consumer that drains it (line 21) also inserts into it through close() (line 30) and once other producers fill the queue that consumer blocks on itself and nothing takes any more.
+                rows.put(END);
+                """))
+        .doTest();
+  }
+
+  /** The fix: the end marker is offered, and dropped when the buffer is full. */
+  @Test
+  void negativeCloseThatOffersTheEndMarker() {
+    helper.addSourceLines("ExportJob.java", exportJob("rows.offer(END);")).doTest();
+  }
+
+  /**
+   * Nobody else fills the buffer: the reading thread loads it itself, leaving room, before it
+   * reads.
+   */
+  @Test
+  void negativeTheOnlyProducerIsTheReadingThreadItself() {
+    helper
+        .addSourceLines(
+            "ExportJob.java",
+            exportJob(
+                """
+                while (source.hasNext() && rows.remainingCapacity() > 1) {
+                  rows.offer(source.next());
+                }""",
+                "rows.put(END);"))
+        .doTest();
+  }
 }

@@ -264,6 +264,96 @@ final class SignalExitPathsTest {
   }
 
   /**
+   * The uploader returns how many pages it sent; an {@code if (...) return sent;} after the take
+   * loop leaves before the flag below it is set, so that flag is not set on every exit.
+   */
+  private static String countingBackup(String marker, String afterTheLoop) {
+    return backup(
+            marker,
+            "",
+            """
+            int sent = 0;
+            try {
+              for (int i = 0; i < count; i++) {
+                send(pages.take());
+                sent++;
+              }
+            } catch (IOException | InterruptedException e) {
+              System.err.println("upload failed after " + sent + " pages: " + e);
+            }
+            %s
+            """
+                .formatted(afterTheLoop))
+        .replace("void upload(int count) {", "int upload(int count) {");
+  }
+
+  @Test
+  void identificationAReturnAfterTheLoopSkipsTheFlag() {
+    check(
+        countingBackup(
+            LEAK,
+            """
+            if (sent < count) {
+              return sent;
+            }
+            uploadDone = true;
+            return sent;
+            """));
+  }
+
+  @Test
+  void negativeTheReturnAfterTheLoopSetsTheFlagFirst() {
+    check(
+        countingBackup(
+            "//",
+            """
+            if (sent < count) {
+              uploadDone = true;
+              return sent;
+            }
+            uploadDone = true;
+            return sent;
+            """));
+  }
+
+  @Test
+  void negativeTheFlagIsSetBeforeTheReturnAfterTheLoop() {
+    check(
+        countingBackup(
+            "//",
+            """
+            uploadDone = true;
+            if (sent < count) {
+              return sent;
+            }
+            return sent;
+            """));
+  }
+
+  /** A handler that returns when it may retry later leaves without the flag below it. */
+  @Test
+  void identificationAReturnInTheHandlerSkipsTheFlag() {
+    check(
+        backup(
+            LEAK,
+            "",
+            """
+            try {
+              for (int i = 0; i < count; i++) {
+                send(pages.take());
+              }
+            } catch (IOException | InterruptedException e) {
+              if (e instanceof IOException) {
+                System.err.println("upload failed, the next run retries: " + e);
+                return;
+              }
+              uploadDone = true;
+            }
+            uploadDone = true;
+            """));
+  }
+
+  /**
    * The retry loop sits in a static helper that gets the run's error reference as a parameter; the
    * writer records its failure in the same object under another name (spec: "follow the handle, not
    * the name").

@@ -52,7 +52,6 @@ final class IncidentVerdictsTest {
    */
   static final Map<String, String> KNOWN_WRONG =
       Map.ofEntries(
-          Map.entry("BigQueryConnectionImpl.java", "missed 140, 143, 155"),
           Map.entry("CarbonDataSdkWriterFixed.java", "false alarm 104, 158"),
           Map.entry("GraylogLog4j2GelfAppender.java", "missed 126"),
           Map.entry("HibernateSearchMassIndexer.java", "false alarm 52"),
