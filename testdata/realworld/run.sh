@@ -38,13 +38,10 @@ mkdir -p "$WORK"
 trap 'rc=$?; ((rc == 0 || rc == 1)) || log "failed (exit $rc); Maven output is in $WORK/mvn.log"' EXIT
 
 # The ten module flags Error Prone needs on JDK 17 (same list as .mvn/jvm.config).
-JOPENS=()
-for p in api file main model parser processing tree util; do
-  JOPENS+=("-J--add-exports=jdk.compiler/com.sun.tools.javac.$p=ALL-UNNAMED")
-done
-for p in code comp; do
-  JOPENS+=("-J--add-opens=jdk.compiler/com.sun.tools.javac.$p=ALL-UNNAMED")
-done
+# shellcheck source=common.sh
+source "$HERE/common.sh"
+module_flags -J
+JOPENS=("${MODULE_FLAGS[@]}")
 
 log() { printf '[realworld] %s\n' "$*" >&2; }
 
