@@ -266,23 +266,48 @@ final class LeakFixes {
         return Optional.empty();
       }
     }
-    // The producer leaves as with the plain fix: a void task quietly, anything else with a
-    // CancellationException, instead of the runtime's IllegalStateException that a
-    // CompletableFuture would report and a pool thread would print.
+    if (!leaveWhenAbandoned(producers, fix, state)) {
+      return Optional.empty();
+    }
+    return Optional.of(fix.build());
+  }
+
+  /**
+   * Wraps each blocking insertion into a {@code CancellableBoundedQueue} so that the producer
+   * leaves as with the plain fix when the queue is abandoned: a void task quietly, anything else
+   * with a CancellationException, instead of the runtime's QueueAbandonedException that a
+   * CompletableFuture would report and a pool thread would print. False when an insertion's source
+   * cannot be read.
+   */
+  static boolean leaveWhenAbandoned(
+      List<ProducerDiscovery.Producer> producers, SuggestedFix.Builder fix, VisitorState state) {
+    return leaveWhenAbandoned(producers, false, fix, state);
+  }
+
+  /**
+   * As above; with {@code voidHelpersReturn}, an insertion in a void method that the producer's
+   * task calls (a listener's {@code onEvent}) returns from that method, as the plain fix's does:
+   * the element is dropped and the caller goes on to the next one, which fails fast as well.
+   */
+  static boolean leaveWhenAbandoned(
+      List<ProducerDiscovery.Producer> producers,
+      boolean voidHelpersReturn,
+      SuggestedFix.Builder fix,
+      VisitorState state) {
     for (ProducerDiscovery.Producer producer : producers) {
       TreePath statement = producer.insertionPath().getParentPath();
       if (statement.getLeaf() instanceof ExpressionStatementTree) {
         String exit =
             inPerElementVoidLambda(producer.insertionPath(), state)
+                    || (voidHelpersReturn && inVoidHelper(producer, producer.insertionPath()))
                 ? "return;"
                 : exitStatement(producer, state, fix);
         String source = state.getSourceForNode(statement.getLeaf());
         if (source == null) {
-          return Optional.empty();
+          return false;
         }
         String abandoned =
-            SuggestedFixes.qualifyType(
-                state, fix, "io.leakedproducer.runtime.QueueAbandonedException");
+            SuggestedFixes.qualifyType(state, fix, ConcurrencyApiModel.QUEUE_ABANDONED_EXCEPTION);
         String indent = indentOf(statement.getLeaf(), state);
         String caught = freshName("abandonedBy", producer.root.getLeaf());
         fix.replace(
@@ -306,7 +331,7 @@ final class LeakFixes {
                 + "}");
       }
     }
-    return Optional.of(fix.build());
+    return true;
   }
 
   /** Opening and closing text around a consumer's code, given the indentation of its first line. */
