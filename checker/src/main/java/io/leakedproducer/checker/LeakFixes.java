@@ -302,6 +302,14 @@ final class LeakFixes {
                     || (voidHelpersReturn && inVoidHelper(producer, producer.insertionPath()))
                 ? "return;"
                 : exitStatement(producer, state, fix);
+        if (inFinally(statement)) {
+          // A return or throw there would discard what the try block threw (Error Prone's
+          // Finally): leave the loop that retries the insertion, or let the exception go.
+          if (!loopInsideFinally(statement)) {
+            continue;
+          }
+          exit = "break;";
+        }
         String source = state.getSourceForNode(statement.getLeaf());
         if (source == null) {
           return false;
@@ -332,6 +340,46 @@ final class LeakFixes {
       }
     }
     return true;
+  }
+
+  /** The statement sits in a {@code finally} block of its method or lambda. */
+  private static boolean inFinally(TreePath statement) {
+    Tree child = statement.getLeaf();
+    for (TreePath p = statement.getParentPath(); p != null; p = p.getParentPath()) {
+      Tree leaf = p.getLeaf();
+      if (leaf instanceof MethodTree
+          || leaf instanceof LambdaExpressionTree
+          || leaf instanceof com.sun.source.tree.ClassTree) {
+        return false;
+      }
+      if (leaf instanceof com.sun.source.tree.TryTree tryTree
+          && tryTree.getFinallyBlock() == child) {
+        return true;
+      }
+      child = leaf;
+    }
+    return false;
+  }
+
+  /**
+   * The statement's innermost enclosing loop lies inside the same {@code finally} block, with no
+   * {@code switch} in between: a {@code break} leaves that loop and the block goes on normally.
+   */
+  private static boolean loopInsideFinally(TreePath statement) {
+    Tree child = statement.getLeaf();
+    for (TreePath p = statement.getParentPath(); p != null; p = p.getParentPath()) {
+      Tree leaf = p.getLeaf();
+      if (leaf instanceof com.sun.source.tree.SwitchTree
+          || (leaf instanceof com.sun.source.tree.TryTree tryTree
+              && tryTree.getFinallyBlock() == child)) {
+        return false;
+      }
+      if (AstPaths.isLoop(leaf)) {
+        return true;
+      }
+      child = leaf;
+    }
+    return false;
   }
 
   /** Opening and closing text around a consumer's code, given the indentation of its first line. */

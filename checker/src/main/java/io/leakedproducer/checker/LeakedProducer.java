@@ -768,15 +768,7 @@ public final class LeakedProducer extends BugChecker
           + " calling. By hand: in the method that inserts, test Thread.currentThread() against"
           + " the consumer's thread and never wait for room on that thread (offer() and drop, or"
           + " hand the element to the consumer directly).";
-  static final String NO_FIX =
-      " No automatic fix for this shape: no single stop signal is visible to both the producer and"
-          + " every consumer (the queue is shared through constructors or a getter, or a consumer"
-          + " takes once per call and its caller decides when to stop), so a rewrite could not"
-          + " tell the producer when the consumers are gone. By hand: give the owner of the queue"
-          + " a close() (or a finally after the consumers stop) that sets a volatile flag, and"
-          + " make the producer offer with a timeout and stop when the flag is set; or use"
-          + " io.leakedproducer.runtime.CancellableBoundedQueue and close a consumer registration"
-          + " when each consumer stops.";
+  static final String NO_FIX = ManualFixes.GENERAL;
 
   private static String message(
       MethodInvocationTree tree,

@@ -26,6 +26,17 @@ import javax.lang.model.element.ElementKind;
 final class ManualFixes {
   private ManualFixes() {}
 
+  /** Any other shape. */
+  static final String GENERAL =
+      " No automatic fix for this shape: no single stop signal is visible to both the producer and"
+          + " every consumer (the queue is shared through constructors or a getter, or a consumer"
+          + " takes once per call and its caller decides when to stop), so a rewrite could not"
+          + " tell the producer when the consumers are gone. By hand: give the owner of the queue"
+          + " a close() (or a finally after the consumers stop) that sets a volatile flag, and"
+          + " make the producer offer with a timeout and stop when the flag is set; or use"
+          + " io.leakedproducer.runtime.CancellableBoundedQueue and close a consumer registration"
+          + " when each consumer stops.";
+
   static final String EXTERNAL_NO_LIFECYCLE =
       " No automatic fix for this shape: the consumers are the callers of an API (an Iterator, a"
           + " Spliterator, a poll() method) and nothing they hold has a lifecycle method to stop the"
@@ -75,7 +86,7 @@ final class ManualFixes {
     if (allExternal) {
       return anyLifecycle ? LIFECYCLE_NOT_CALLED : EXTERNAL_NO_LIFECYCLE;
     }
-    return heldByDifferentClasses(queue) ? SHARED_QUEUE : LeakedProducer.NO_FIX;
+    return heldByDifferentClasses(queue) ? SHARED_QUEUE : GENERAL;
   }
 
   /**
