@@ -30,6 +30,7 @@ import com.sun.tools.javac.code.Symbol;
 import com.sun.tools.javac.code.Symbol.ClassSymbol;
 import com.sun.tools.javac.code.Symbol.VarSymbol;
 import com.sun.tools.javac.code.Type;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
@@ -327,5 +328,21 @@ final class AstPaths {
       return newClassTree.getArguments();
     }
     return List.of();
+  }
+
+  /** Every {@code new Owner(...)} of the unit. */
+  static List<TreePath> creationsOf(Symbol owner, CompilationUnitTree unit) {
+    List<TreePath> creations = new ArrayList<>();
+    new com.sun.source.util.TreePathScanner<Void, Void>() {
+      @Override
+      public Void visitNewClass(NewClassTree tree, Void unused) {
+        Symbol constructor = ASTHelpers.getSymbol(tree);
+        if (constructor != null && constructor.owner == owner) {
+          creations.add(getCurrentPath());
+        }
+        return super.visitNewClass(tree, null);
+      }
+    }.scan(new TreePath(unit), null);
+    return creations;
   }
 }

@@ -1187,6 +1187,23 @@ final class ConcurrencyApiModel {
     return MethodRef.anyMatches(BOUNDED_QUEUE_FACTORIES, sym);
   }
 
+  /**
+   * The JDK queues a runtime-backed fix may replace by a {@code CancellableBoundedQueue} created
+   * with the same capacity: FIFO, bounded, and no methods beyond {@code BlockingQueue}'s that the
+   * swap would lose once every variable holding the queue is typed by an interface it implements.
+   */
+  private static final ImmutableSet<String> SWAPPABLE_FOR_CANCELLABLE_QUEUE =
+      ImmutableSet.of(ARRAY_BLOCKING_QUEUE, "java.util.concurrent.LinkedBlockingQueue");
+
+  /** What a blocked or later {@code put} on an abandoned {@code CancellableBoundedQueue} throws. */
+  static final String QUEUE_ABANDONED_EXCEPTION =
+      "io.leakedproducer.runtime.QueueAbandonedException";
+
+  /** The created type is a JDK queue that a {@code CancellableBoundedQueue} can stand in for. */
+  static boolean isSwappableForCancellableQueue(Type created) {
+    return SWAPPABLE_FOR_CANCELLABLE_QUEUE.contains(created.tsym.getQualifiedName().toString());
+  }
+
   /** The runtime-backed fix can keep this call as it is on a {@code CancellableBoundedQueue}. */
   static boolean isCancellableQueueInsertion(@Nullable Symbol sym) {
     return sym != null && CANCELLABLE_QUEUE_INSERTIONS.contains(sym.getSimpleName().toString());
@@ -1380,7 +1397,7 @@ final class ConcurrencyApiModel {
           "java.util.concurrent.ExecutorService");
 
   /** The queue's own cancel ({@code CancellableBoundedQueue.cancel()}). */
-  private static final String QUEUE_CANCEL = "cancel";
+  static final String QUEUE_CANCEL = "cancel";
 
   /** Calls on the queue that insert or clear, which a drain loop skips. */
   private static final ImmutableSet<String> INSERT_OR_CLEAR =

@@ -273,6 +273,14 @@ final class ExternalConsumers {
     if (pull && owner.isAnonymous()) {
       holders.set(0, new Holder("its " + firstPullInterface(owner), holders.get(0).lifecycles()));
     }
+    if (pull) {
+      // new QueueSpliterator(queue) handed to StreamSupport.stream(..): the caller holds the
+      // stream, whose onClose handlers run when it closes it.
+      Holder stream = streamAround(owner, index, state);
+      if (stream != null) {
+        holders.add(stream);
+      }
+    }
     if (pull && owner.isAnonymous() && holders.size() > 1) {
       // Name the owner first: "neither TableScanner nor its Iterator".
       holders.add(holders.remove(0));
@@ -291,12 +299,53 @@ final class ExternalConsumers {
         || !ConcurrencyApiModel.isStreamSource(call, state)) {
       return null;
     }
-    List<Lifecycle> handlers = new ArrayList<>();
-    // source.onClose(h).map(...).onClose(h2): every handler chained on the stream.
-    TreePath p = source;
     if (!handedToCaller(outermostCallInChain(source))) {
       return null; // the stream is consumed where it is made
     }
+    // source.onClose(h).map(...).onClose(h2): every handler chained on the stream.
+    List<Lifecycle> handlers = onCloseHandlers(source, index, state);
+    List<Holder> holders = new ArrayList<>();
+    holders.add(new Holder("the stream", handlers));
+    TreePath method = AstPaths.taskRoot(source);
+    String api = "the stream";
+    if (method.getLeaf() instanceof MethodTree tree) {
+      MethodSymbol factory = ASTHelpers.getSymbol(tree);
+      api = factory.getSimpleName() + "()";
+      if (!factory.isStatic()) {
+        holders.add(holder(factory.enclClass(), index));
+      }
+    }
+    return new External(api, "iterating", consumer.takes.get(0).getLeaf(), holders);
+  }
+
+  /**
+   * The stream every instance of a pull API class is wrapped into where the unit creates it ({@code
+   * StreamSupport.stream(new QueueSpliterator(q), false).onClose(h)}), with the onClose handlers
+   * chained on it; null when an instance is created elsewhere or no handler is chained.
+   */
+  @Nullable
+  private static Holder streamAround(
+      ClassSymbol owner, CompilationUnitIndex index, VisitorState state) {
+    List<TreePath> creations = AstPaths.creationsOf(owner, index.unit);
+    List<Lifecycle> handlers = new ArrayList<>();
+    for (TreePath creation : creations) {
+      TreePath source = AstPaths.parentSkippingParens(creation);
+      if (source == null
+          || !(source.getLeaf() instanceof MethodInvocationTree call)
+          || !ConcurrencyApiModel.isStreamSource(call, state)
+          || !call.getArguments().contains(creation.getLeaf())) {
+        return null;
+      }
+      handlers.addAll(onCloseHandlers(source, index, state));
+    }
+    return creations.isEmpty() || handlers.isEmpty() ? null : new Holder("the stream", handlers);
+  }
+
+  /** The onClose handlers chained on the stream made at {@code source}. */
+  private static List<Lifecycle> onCloseHandlers(
+      TreePath source, CompilationUnitIndex index, VisitorState state) {
+    List<Lifecycle> handlers = new ArrayList<>();
+    TreePath p = source;
     while (p.getParentPath() != null
         && p.getParentPath().getLeaf() instanceof MemberSelectTree
         && p.getParentPath().getParentPath() != null
@@ -312,18 +361,7 @@ final class ExternalConsumers {
                 AstPaths.line(index.unit, chained)));
       }
     }
-    List<Holder> holders = new ArrayList<>();
-    holders.add(new Holder("the stream", handlers));
-    TreePath method = AstPaths.taskRoot(source);
-    String api = "the stream";
-    if (method.getLeaf() instanceof MethodTree tree) {
-      MethodSymbol factory = ASTHelpers.getSymbol(tree);
-      api = factory.getSimpleName() + "()";
-      if (!factory.isStatic()) {
-        holders.add(holder(factory.enclClass(), index));
-      }
-    }
-    return new External(api, "iterating", consumer.takes.get(0).getLeaf(), holders);
+    return handlers;
   }
 
   /** {@code a.b().c()}: the outermost call of the chain that starts at {@code call}. */

@@ -266,23 +266,56 @@ final class LeakFixes {
         return Optional.empty();
       }
     }
-    // The producer leaves as with the plain fix: a void task quietly, anything else with a
-    // CancellationException, instead of the runtime's IllegalStateException that a
-    // CompletableFuture would report and a pool thread would print.
+    if (!leaveWhenAbandoned(producers, fix, state)) {
+      return Optional.empty();
+    }
+    return Optional.of(fix.build());
+  }
+
+  /**
+   * Wraps each blocking insertion into a {@code CancellableBoundedQueue} so that the producer
+   * leaves as with the plain fix when the queue is abandoned: a void task quietly, anything else
+   * with a CancellationException, instead of the runtime's QueueAbandonedException that a
+   * CompletableFuture would report and a pool thread would print. False when an insertion's source
+   * cannot be read.
+   */
+  static boolean leaveWhenAbandoned(
+      List<ProducerDiscovery.Producer> producers, SuggestedFix.Builder fix, VisitorState state) {
+    return leaveWhenAbandoned(producers, false, fix, state);
+  }
+
+  /**
+   * As above; with {@code voidHelpersReturn}, an insertion in a void method that the producer's
+   * task calls (a listener's {@code onEvent}) returns from that method, as the plain fix's does:
+   * the element is dropped and the caller goes on to the next one, which fails fast as well.
+   */
+  static boolean leaveWhenAbandoned(
+      List<ProducerDiscovery.Producer> producers,
+      boolean voidHelpersReturn,
+      SuggestedFix.Builder fix,
+      VisitorState state) {
     for (ProducerDiscovery.Producer producer : producers) {
       TreePath statement = producer.insertionPath().getParentPath();
       if (statement.getLeaf() instanceof ExpressionStatementTree) {
         String exit =
             inPerElementVoidLambda(producer.insertionPath(), state)
+                    || (voidHelpersReturn && inVoidHelper(producer, producer.insertionPath()))
                 ? "return;"
                 : exitStatement(producer, state, fix);
+        if (inFinally(statement)) {
+          // A return or throw there would discard what the try block threw (Error Prone's
+          // Finally): leave the loop that retries the insertion, or let the exception go.
+          if (!loopInsideFinally(statement)) {
+            continue;
+          }
+          exit = "break;";
+        }
         String source = state.getSourceForNode(statement.getLeaf());
         if (source == null) {
-          return Optional.empty();
+          return false;
         }
         String abandoned =
-            SuggestedFixes.qualifyType(
-                state, fix, "io.leakedproducer.runtime.QueueAbandonedException");
+            SuggestedFixes.qualifyType(state, fix, ConcurrencyApiModel.QUEUE_ABANDONED_EXCEPTION);
         String indent = indentOf(statement.getLeaf(), state);
         String caught = freshName("abandonedBy", producer.root.getLeaf());
         fix.replace(
@@ -306,7 +339,47 @@ final class LeakFixes {
                 + "}");
       }
     }
-    return Optional.of(fix.build());
+    return true;
+  }
+
+  /** The statement sits in a {@code finally} block of its method or lambda. */
+  private static boolean inFinally(TreePath statement) {
+    Tree child = statement.getLeaf();
+    for (TreePath p = statement.getParentPath(); p != null; p = p.getParentPath()) {
+      Tree leaf = p.getLeaf();
+      if (leaf instanceof MethodTree
+          || leaf instanceof LambdaExpressionTree
+          || leaf instanceof com.sun.source.tree.ClassTree) {
+        return false;
+      }
+      if (leaf instanceof com.sun.source.tree.TryTree tryTree
+          && tryTree.getFinallyBlock() == child) {
+        return true;
+      }
+      child = leaf;
+    }
+    return false;
+  }
+
+  /**
+   * The statement's innermost enclosing loop lies inside the same {@code finally} block, with no
+   * {@code switch} in between: a {@code break} leaves that loop and the block goes on normally.
+   */
+  private static boolean loopInsideFinally(TreePath statement) {
+    Tree child = statement.getLeaf();
+    for (TreePath p = statement.getParentPath(); p != null; p = p.getParentPath()) {
+      Tree leaf = p.getLeaf();
+      if (leaf instanceof com.sun.source.tree.SwitchTree
+          || (leaf instanceof com.sun.source.tree.TryTree tryTree
+              && tryTree.getFinallyBlock() == child)) {
+        return false;
+      }
+      if (AstPaths.isLoop(leaf)) {
+        return true;
+      }
+      child = leaf;
+    }
+    return false;
   }
 
   /** Opening and closing text around a consumer's code, given the indentation of its first line. */

@@ -241,7 +241,7 @@ public final class LeakedProducer extends BugChecker
       analysis.fix.ifPresent(description::addFix);
       analysis.runtimeFix.ifPresent(description::addFix);
     } else if (analysis.runtimeFix.isPresent()) {
-      fixes = RUNTIME_FIX_FIRST + (analysis.fix.isPresent() ? PLAIN_FIX_SECOND : "");
+      fixes = analysis.runtimeFixText + (analysis.fix.isPresent() ? PLAIN_FIX_SECOND : "");
       description.addFix(analysis.runtimeFix.get());
       analysis.fix.ifPresent(description::addFix);
     } else if (analysis.fix.isPresent()) {
@@ -253,7 +253,7 @@ public final class LeakedProducer extends BugChecker
     } else if (analysis.reentrant) {
       fixes = REENTRANT_NO_FIX;
     } else {
-      fixes = finding.manualFix() != null ? finding.manualFix() : NO_FIX;
+      fixes = finding.manualFix() != null ? finding.manualFix() : analysis.manualText;
     }
     return description.setMessage(message + fixes).build();
   }
@@ -447,10 +447,27 @@ public final class LeakedProducer extends BugChecker
       analysis.runtimeFix =
           LeakFixes.cancellableQueueFix(
               leaking, allConsumers, queue, analysis.verdict, units, state);
+      if (analysis.runtimeFix.isEmpty() && analysis.fix.isEmpty()) {
+        // No variable both sides see: the queue object itself carries the signal.
+        Optional<LifecycleCancelledQueue.Plan> cancelled =
+            LifecycleCancelledQueue.fix(
+                    leaking, allConsumers, queue, analysis.verdict, units, state)
+                .or(
+                    () ->
+                        LifecycleCancelledQueue.streamFix(
+                            leaking, allConsumers, queue, analysis.verdict, units, state));
+        if (cancelled.isPresent()) {
+          analysis.runtimeFix = Optional.of(cancelled.get().fix());
+          analysis.runtimeFixText = String.format(LIFECYCLE_CANCEL_FIX, cancelled.get().where());
+        }
+      }
       analysis.fanOutFix = FanOutRewrite.rewrite(leaking, allConsumers, queue, units, state);
       analysis.fix = applicable(analysis.fix, units, state);
       analysis.runtimeFix = applicable(analysis.runtimeFix, units, state);
       analysis.fanOutFix = applicable(analysis.fanOutFix, units, state);
+      if (analysis.fix.isEmpty() && analysis.runtimeFix.isEmpty() && analysis.fanOutFix.isEmpty()) {
+        analysis.manualText = ManualFixes.forShape(allConsumers, queue, units, state);
+      }
       debug(
           units.unit,
           leaking.get(0).insertionPath().getLeaf(),
@@ -633,6 +650,12 @@ public final class LeakedProducer extends BugChecker
     Optional<SuggestedFix> fix = Optional.empty();
     Optional<SuggestedFix> runtimeFix = Optional.empty();
 
+    /** What the runtime-backed fix does, for the message: the default, or a lifecycle's cancel. */
+    String runtimeFixText = RUNTIME_FIX_FIRST;
+
+    /** What to do by hand when no fix is offered, and why none is (see {@link ManualFixes}). */
+    String manualText = NO_FIX;
+
     /** Some consumer reaches an insertion into the queue it drains. */
     boolean reentrant;
 
@@ -748,6 +771,12 @@ public final class LeakedProducer extends BugChecker
   static final String RUNTIME_FIX_FIRST =
       " The suggested fix swaps the queue for io.leakedproducer.runtime.CancellableBoundedQueue,"
           + " whose put() fails fast once every consumer has left.";
+  static final String LIFECYCLE_CANCEL_FIX =
+      " No field is seen by both the producer and the code that ends the consumers, so the"
+          + " suggested fix puts the stop signal on the queue itself: it swaps the queue for"
+          + " io.leakedproducer.runtime.CancellableBoundedQueue and cancels it %s; a producer"
+          + " waiting for room then leaves at once.";
+
   static final String FAN_OUT_FIX_FIRST =
       " The suggested fix rewrites the fan-out to io.leakedproducer.runtime.BoundedDeleter:"
           + " the same number of workers, the first error reported as before, and nothing left"
@@ -775,15 +804,7 @@ public final class LeakedProducer extends BugChecker
           + " calling. By hand: in the method that inserts, test Thread.currentThread() against"
           + " the consumer's thread and never wait for room on that thread (offer() and drop, or"
           + " hand the element to the consumer directly).";
-  static final String NO_FIX =
-      " No automatic fix for this shape: no single stop signal is visible to both the producer and"
-          + " every consumer (the queue is shared through constructors or a getter, or a consumer"
-          + " takes once per call and its caller decides when to stop), so a rewrite could not"
-          + " tell the producer when the consumers are gone. By hand: give the owner of the queue"
-          + " a close() (or a finally after the consumers stop) that sets a volatile flag, and"
-          + " make the producer offer with a timeout and stop when the flag is set; or use"
-          + " io.leakedproducer.runtime.CancellableBoundedQueue and close a consumer registration"
-          + " when each consumer stops.";
+  static final String NO_FIX = ManualFixes.GENERAL;
 
   private static String message(
       MethodInvocationTree tree,

@@ -57,7 +57,7 @@ final class FixSoundnessTest {
                 d ->
                     d.startsWith("ERROR")
                         && d.contains("[LeakedProducer]")
-                        && d.contains(LeakedProducer.NO_FIX.trim())),
+                        && d.contains(LeakyPrograms.NO_FIX_TEXT.get(name).trim())),
         () -> String.join("\n", result.recompileDiagnostics));
   }
 

@@ -336,6 +336,9 @@ final class LeakyPrograms {
    */
   static final Map<String, String> NO_FIX = new LinkedHashMap<>();
 
+  /** What each program of {@link #NO_FIX} is told to do by hand (see ManualFixes). */
+  static final Map<String, String> NO_FIX_TEXT = new LinkedHashMap<>();
+
   /**
    * Batches of lists, with an empty batch as the producer's last element: {@code List.of()} must
    * stay a List<String>.
@@ -1446,18 +1449,225 @@ final class LeakyPrograms {
       }
       """;
 
+  /**
+   * ksqlDB's shape: the listener that a library calls for every event holds the queue through its
+   * constructor, the subscription that the streaming loop closes in its {@code finally} holds it
+   * too, and neither sees the other: no field can carry a stop flag to the listener.
+   */
+  static final String QUEUE_WIRED_THROUGH_CONSTRUCTORS =
+      """
+      import java.io.IOException;
+      import java.util.concurrent.BlockingQueue;
+      import java.util.concurrent.LinkedBlockingQueue;
+      import java.util.concurrent.TimeUnit;
+
+      class NotificationFeed {
+        interface Listener {
+          void onEvent(String event);
+        }
+
+        interface Connection {
+          void send(String event) throws IOException;
+        }
+
+        /** The event bus calls this on its own thread, once per event. */
+        static final class Enqueuer implements Listener {
+          private final BlockingQueue<String> pending;
+
+          Enqueuer(BlockingQueue<String> pending) {
+            this.pending = pending;
+          }
+
+          @Override
+          public void onEvent(String event) {
+            try {
+              pending.put(event);
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+          }
+        }
+
+        /** What the HTTP layer holds for one client. */
+        static final class Subscription {
+          private final BlockingQueue<String> pending;
+          private volatile boolean open = true;
+
+          Subscription(BlockingQueue<String> pending) {
+            this.pending = pending;
+          }
+
+          BlockingQueue<String> events() {
+            return pending;
+          }
+
+          boolean isOpen() {
+            return open;
+          }
+
+          void close() {
+            open = false;
+          }
+        }
+
+        private final Subscription subscription;
+        private final Thread bus;
+
+        NotificationFeed(int events) {
+          BlockingQueue<String> pending = new LinkedBlockingQueue<>(500);
+          subscription = new Subscription(pending);
+          Listener listener = new Enqueuer(pending);
+          bus =
+              new Thread(
+                  () -> {
+                    for (int i = 0; i < events; i++) {
+                      listener.onEvent("event " + i);
+                    }
+                  },
+                  "event-bus");
+          bus.setDaemon(true);
+          bus.start();
+        }
+
+        void stream(Connection connection) {
+          try {
+            while (subscription.isOpen()) {
+              String event = subscription.events().poll(100, TimeUnit.MILLISECONDS);
+              if (event != null) {
+                connection.send(event);
+              }
+            }
+          } catch (IOException e) {
+            System.err.println("client went away: " + e);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          } finally {
+            subscription.close();
+          }
+        }
+      }
+      """;
+
+  /**
+   * APOC's shape: a background task feeds a queue that a Spliterator reads behind the Stream the
+   * method returns; the Spliterator has no lifecycle, the stream does, and the unit closes it.
+   */
+  static final String STREAM_FED_BY_QUEUE =
+      """
+      import java.util.Iterator;
+      import java.util.Spliterator;
+      import java.util.concurrent.ArrayBlockingQueue;
+      import java.util.concurrent.BlockingQueue;
+      import java.util.concurrent.ExecutorService;
+      import java.util.function.Consumer;
+      import java.util.stream.Stream;
+      import java.util.stream.StreamSupport;
+
+      class AuditExport {
+        private static final String END = new String("<end>");
+
+        /** Hands the queued rows to the stream, until the end marker. */
+        static final class QueueSpliterator implements Spliterator<String> {
+          private final BlockingQueue<String> rows;
+
+          QueueSpliterator(BlockingQueue<String> rows) {
+            this.rows = rows;
+          }
+
+          @Override
+          public boolean tryAdvance(Consumer<? super String> action) {
+            String row;
+            try {
+              row = rows.take();
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+              return false;
+            }
+            if (row == END) {
+              return false;
+            }
+            action.accept(row);
+            return true;
+          }
+
+          @Override
+          public Spliterator<String> trySplit() {
+            return null;
+          }
+
+          @Override
+          public long estimateSize() {
+            return Long.MAX_VALUE;
+          }
+
+          @Override
+          public int characteristics() {
+            return ORDERED | NONNULL;
+          }
+        }
+
+        private final ExecutorService pool;
+
+        AuditExport(ExecutorService pool) {
+          this.pool = pool;
+        }
+
+        /** The audit log as a stream; the caller closes it when done. */
+        Stream<String> export(Iterator<String> log) {
+          BlockingQueue<String> rows = new ArrayBlockingQueue<>(64);
+          pool.execute(
+              () -> {
+                try {
+                  while (log.hasNext()) {
+                    rows.put(log.next());
+                  }
+                  rows.put(END);
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+              });
+          return StreamSupport.stream(new QueueSpliterator(rows), false);
+        }
+
+        long countFailures(Iterator<String> log) {
+          try (Stream<String> rows = export(log)) {
+            return rows.filter(r -> r.contains("FAILED")).limit(10).count();
+          }
+        }
+      }
+      """;
+
+  /** The same stream, but nothing in the unit closes it: an onClose handler would never run. */
+  static final String STREAM_NEVER_CLOSED =
+      STREAM_FED_BY_QUEUE.replace(
+          """
+              try (Stream<String> rows = export(log)) {
+                return rows.filter(r -> r.contains("FAILED")).limit(10).count();
+              }
+          """,
+          """
+              return export(log).filter(r -> r.contains("FAILED")).limit(10).count();
+          """);
+
   static final Map<String, String> ALL = new LinkedHashMap<>();
 
   static {
     NO_FIX.put("insertion in a helper method", ANONYMOUS_CONSUMERS);
+    NO_FIX_TEXT.put("insertion in a helper method", LeakedProducer.NO_FIX);
     ALL.put("caller produces", CALLER_PRODUCES);
     ALL.put("iterator closed where it is created", ITERATOR_CLOSED_AT_CREATION);
     NO_FIX.put("iterator returned to the caller", ITERATOR_RETURNED_TO_CALLER);
+    NO_FIX_TEXT.put("iterator returned to the caller", ManualFixes.EXTERNAL_NO_LIFECYCLE);
     ALL.put("inherited lifecycle method", INHERITED_STOP);
     ALL.put("consumers read through a holder with close()", HOLDER_CLOSE);
     ALL.put("queue held by two objects", QUEUE_IN_TWO_FIELDS);
+    ALL.put("queue wired through constructors", QUEUE_WIRED_THROUGH_CONSTRUCTORS);
+    ALL.put("stream fed by a queue, closed by the unit", STREAM_FED_BY_QUEUE);
+    NO_FIX.put("stream fed by a queue, never closed", STREAM_NEVER_CLOSED);
+    NO_FIX_TEXT.put("stream fed by a queue, never closed", ManualFixes.EXTERNAL_NO_LIFECYCLE);
     ALL.put("consumer run() called each round by a job", ROUND_CONSUMER);
     NO_FIX.put("round consumer called on the caller's thread", ROUND_CONSUMER_CALLED_DIRECTLY);
+    NO_FIX_TEXT.put("round consumer called on the caller's thread", LeakedProducer.NO_FIX);
     ALL.put("delete collection joined by a latch", DELETE_COLLECTION_LATCH);
     ALL.put("delete collection joined by futures", DELETE_COLLECTION_FUTURES);
     ALL.put("field queue, consumers gone", FIELD_QUEUE_NO_LIFECYCLE);
