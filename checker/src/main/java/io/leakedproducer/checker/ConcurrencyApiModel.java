@@ -1407,6 +1407,49 @@ final class ConcurrencyApiModel {
     return false;
   }
 
+  // --- Loop flags held in an AtomicBoolean (OwnerStops) -------------------------------------
+
+  private static final String ATOMIC_BOOLEAN = "java.util.concurrent.atomic.AtomicBoolean";
+
+  /** Reads of an {@code AtomicBoolean} a loop condition tests: {@code while (running.get())}. */
+  private static final Matcher<ExpressionTree> ATOMIC_FLAG_READ =
+      instanceMethod()
+          .onDescendantOf(ATOMIC_BOOLEAN)
+          .namedAnyOf("get", "getPlain", "getAcquire", "getOpaque");
+
+  /**
+   * Writes of an {@code AtomicBoolean}, each with the position of the argument that holds the new
+   * value: {@code set(false)}, {@code compareAndSet(true, false)}.
+   */
+  private static final ImmutableMap<String, Integer> ATOMIC_FLAG_WRITES =
+      ImmutableMap.of(
+          "set", 0,
+          "lazySet", 0,
+          "setPlain", 0,
+          "setRelease", 0,
+          "setOpaque", 0,
+          "getAndSet", 0,
+          "compareAndSet", 1,
+          "weakCompareAndSet", 1);
+
+  static boolean isAtomicFlagRead(ExpressionTree tree, VisitorState state) {
+    return ATOMIC_FLAG_READ.matches(tree, state);
+  }
+
+  /** The argument that holds the new value of an {@code AtomicBoolean} write, or null. */
+  static @Nullable ExpressionTree atomicFlagWrittenValue(
+      MethodInvocationTree call, VisitorState state) {
+    Symbol sym = ASTHelpers.getSymbol(call);
+    Integer position = sym == null ? null : ATOMIC_FLAG_WRITES.get(sym.getSimpleName().toString());
+    if (position == null
+        || position >= call.getArguments().size()
+        || !(sym.owner instanceof Symbol.ClassSymbol owner)
+        || !isErasedSubtype(owner.type, ATOMIC_BOOLEAN, state)) {
+      return null;
+    }
+    return call.getArguments().get(position);
+  }
+
   static boolean isQueueCancel(@Nullable Symbol sym) {
     return sym != null && sym.getSimpleName().contentEquals(QUEUE_CANCEL);
   }
