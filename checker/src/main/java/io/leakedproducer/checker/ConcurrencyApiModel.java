@@ -527,6 +527,18 @@ final class ConcurrencyApiModel {
           new MethodRef("java.util.Map", "get"),
           new MethodRef("java.util.Map", "getOrDefault"));
 
+  /**
+   * Map calls whose result is one of the map's values (the previous or the current one for the
+   * key): {@code putIfAbsent}, {@code computeIfAbsent}, {@code remove(key)}, {@code put}.
+   */
+  private static final ImmutableList<MethodRef> VALUE_RESULTS =
+      ImmutableList.of(
+          new MethodRef("java.util.Map", "putIfAbsent"),
+          new MethodRef("java.util.Map", "computeIfAbsent"),
+          new MethodRef("java.util.Map", "remove"),
+          new MethodRef("java.util.Map", "put"),
+          new MethodRef("java.util.Map", "replace"));
+
   /** Views of every element of a container: iterating one visits each element in turn. */
   private static final ImmutableList<MethodRef> ELEMENTS_VIEWS =
       ImmutableList.of(new MethodRef("java.util.Map", "values"));
@@ -753,6 +765,11 @@ final class ConcurrencyApiModel {
   /** {@code list.get(i)} and {@code map.get(k)}: one element of a container. */
   static boolean isElementAccess(MethodInvocationTree call) {
     return isInstanceCallOf(ELEMENT_ACCESSORS, call);
+  }
+
+  /** A map call that returns one of the map's values: an alias of its elements, as get is. */
+  static boolean returnsContainerValue(MethodInvocationTree call) {
+    return isInstanceCallOf(VALUE_RESULTS, call);
   }
 
   /** {@code map.values()}: a view of every element of a container. */

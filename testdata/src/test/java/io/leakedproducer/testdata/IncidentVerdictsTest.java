@@ -56,7 +56,6 @@ final class IncidentVerdictsTest {
           Map.entry("HibernateSearchMassIndexer.java", "false alarm 52"),
           Map.entry("HibernateSearchMassIndexerFixed.java", "false alarm 48, 56"),
           Map.entry("JettyReservedThreadExecutorFixed.java", "false alarm 177"),
-          Map.entry("JGroupsRelayerForwardQueue.java", "missed 133"),
           Map.entry("LogbackKafkaAppenderFixed.java", "false alarm 59"),
           Map.entry("MavenIndexerIndexDataReaderFixed.java", "false alarm 136"),
           Map.entry("RabbitMqAmqpWorkPool.java", "missed 42"),
