@@ -207,7 +207,9 @@ final class AstPaths {
       if (ConcurrencyApiModel.isIdentityWrapper(call) && !call.getArguments().isEmpty()) {
         return variable(call.getArguments().get(0));
       }
-      if (ConcurrencyApiModel.isElementAccess(call) && isQueueTyped(call)) {
+      if ((ConcurrencyApiModel.isElementAccess(call)
+              || ConcurrencyApiModel.returnsContainerValue(call))
+          && isQueueTyped(call)) {
         return variable(ASTHelpers.getReceiver(call));
       }
       return null;

@@ -361,6 +361,8 @@ final class CancellationPaths {
     TreePath creation =
         verdict.creation == null ? null : queue.creationSite(verdict.creation, index);
     if (creation == null
+        // Made in a method but kept in a field (a map of per-key queues): fed by every call.
+        || queue.variables.stream().anyMatch(v -> v.getKind().isField())
         || !(AstPaths.taskRoot(creation).getLeaf() instanceof com.sun.source.tree.MethodTree
             || AstPaths.taskRoot(creation).getLeaf()
                 instanceof com.sun.source.tree.LambdaExpressionTree)) {

@@ -527,6 +527,18 @@ final class ConcurrencyApiModel {
           new MethodRef("java.util.Map", "get"),
           new MethodRef("java.util.Map", "getOrDefault"));
 
+  /**
+   * Map calls whose result is one of the map's values (the previous or the current one for the
+   * key): {@code putIfAbsent}, {@code computeIfAbsent}, {@code remove(key)}, {@code put}.
+   */
+  private static final ImmutableList<MethodRef> VALUE_RESULTS =
+      ImmutableList.of(
+          new MethodRef("java.util.Map", "putIfAbsent"),
+          new MethodRef("java.util.Map", "computeIfAbsent"),
+          new MethodRef("java.util.Map", "remove"),
+          new MethodRef("java.util.Map", "put"),
+          new MethodRef("java.util.Map", "replace"));
+
   /** Views of every element of a container: iterating one visits each element in turn. */
   private static final ImmutableList<MethodRef> ELEMENTS_VIEWS =
       ImmutableList.of(new MethodRef("java.util.Map", "values"));
@@ -753,6 +765,11 @@ final class ConcurrencyApiModel {
   /** {@code list.get(i)} and {@code map.get(k)}: one element of a container. */
   static boolean isElementAccess(MethodInvocationTree call) {
     return isInstanceCallOf(ELEMENT_ACCESSORS, call);
+  }
+
+  /** A map call that returns one of the map's values: an alias of its elements, as get is. */
+  static boolean returnsContainerValue(MethodInvocationTree call) {
+    return isInstanceCallOf(VALUE_RESULTS, call);
   }
 
   /** {@code map.values()}: a view of every element of a container. */
@@ -1422,6 +1439,49 @@ final class ConcurrencyApiModel {
       }
     }
     return false;
+  }
+
+  // --- Loop flags held in an AtomicBoolean (OwnerStops) -------------------------------------
+
+  private static final String ATOMIC_BOOLEAN = "java.util.concurrent.atomic.AtomicBoolean";
+
+  /** Reads of an {@code AtomicBoolean} a loop condition tests: {@code while (running.get())}. */
+  private static final Matcher<ExpressionTree> ATOMIC_FLAG_READ =
+      instanceMethod()
+          .onDescendantOf(ATOMIC_BOOLEAN)
+          .namedAnyOf("get", "getPlain", "getAcquire", "getOpaque");
+
+  /**
+   * Writes of an {@code AtomicBoolean}, each with the position of the argument that holds the new
+   * value: {@code set(false)}, {@code compareAndSet(true, false)}.
+   */
+  private static final ImmutableMap<String, Integer> ATOMIC_FLAG_WRITES =
+      ImmutableMap.of(
+          "set", 0,
+          "lazySet", 0,
+          "setPlain", 0,
+          "setRelease", 0,
+          "setOpaque", 0,
+          "getAndSet", 0,
+          "compareAndSet", 1,
+          "weakCompareAndSet", 1);
+
+  static boolean isAtomicFlagRead(ExpressionTree tree, VisitorState state) {
+    return ATOMIC_FLAG_READ.matches(tree, state);
+  }
+
+  /** The argument that holds the new value of an {@code AtomicBoolean} write, or null. */
+  static @Nullable ExpressionTree atomicFlagWrittenValue(
+      MethodInvocationTree call, VisitorState state) {
+    Symbol sym = ASTHelpers.getSymbol(call);
+    Integer position = sym == null ? null : ATOMIC_FLAG_WRITES.get(sym.getSimpleName().toString());
+    if (position == null
+        || position >= call.getArguments().size()
+        || !(sym.owner instanceof Symbol.ClassSymbol owner)
+        || !isErasedSubtype(owner.type, ATOMIC_BOOLEAN, state)) {
+      return null;
+    }
+    return call.getArguments().get(position);
   }
 
   static boolean isQueueCancel(@Nullable Symbol sym) {

@@ -112,6 +112,11 @@ final class EarlyExits {
         context.add(exit.at(), exit.reason(), exit.thrown());
       }
     }
+    // A loop that never leaves by itself may still be ended by its owner: a close() that clears
+    // its flag or interrupts its thread.
+    if (consumer.exits.isEmpty()) {
+      OwnerStops.addExits(loop, takeInLoop, consumer, queueContext);
+    }
   }
 
   /**

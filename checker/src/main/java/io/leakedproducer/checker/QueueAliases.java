@@ -117,8 +117,12 @@ final class QueueAliases {
             if (AstPaths.isQueueTyped(arg)) {
               hasSource = true;
               unknown |= addSource(arg, origins, work, index);
+            } else if (arg instanceof LambdaExpressionTree lambda && createdValue(lambda) != null) {
+              // computeIfAbsent(k, k -> new LinkedBlockingQueue<>(n)): what the lambda creates
+              hasSource = true;
+              unknown |= addSource(createdValue(lambda), origins, work, index);
             } else if (arg instanceof LambdaExpressionTree || arg instanceof MemberReferenceTree) {
-              unknown = true; // computeIfAbsent(k, k -> new ...): created where we do not follow
+              unknown = true; // a mapping function we do not follow
             }
           }
         }
@@ -384,6 +388,20 @@ final class QueueAliases {
     }
     origins.add(expr);
     return false;
+  }
+
+  /**
+   * The queue a mapping lambda returns ({@code k -> new LinkedBlockingQueue<>(n)}, or a block whose
+   * only statement returns it), or null when it returns something else or more than one thing.
+   */
+  private static @Nullable ExpressionTree createdValue(LambdaExpressionTree lambda) {
+    Tree body = lambda.getBody();
+    if (body instanceof com.sun.source.tree.BlockTree block
+        && block.getStatements().size() == 1
+        && block.getStatements().get(0) instanceof ReturnTree ret) {
+      body = ret.getExpression();
+    }
+    return body instanceof ExpressionTree value && AstPaths.isQueueTyped(value) ? value : null;
   }
 
   /** {@code new ArrayList<>(queues)}: a container of queues made from a single other container. */

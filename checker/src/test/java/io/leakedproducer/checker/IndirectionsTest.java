@@ -901,4 +901,134 @@ final class IndirectionsTest {
             """)
         .doTest();
   }
+
+  @Test
+  void identificationPerKeyQueueFromPutIfAbsentIsOneOfTheMapsBoundedValues() {
+    helper
+        .addSourceLines(
+            "SiteForwarder.java",
+            """
+            import java.util.concurrent.*;
+
+            class SiteForwarder {
+              private final ConcurrentMap<String, BlockingQueue<String>> pending = new ConcurrentHashMap<>();
+              private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+
+              void forward(String site, String message) throws InterruptedException {
+                BlockingQueue<String> queue = pending.get(site);
+                if (queue == null) {
+                  queue = new LinkedBlockingQueue<>(100);
+                  BlockingQueue<String> existing = pending.putIfAbsent(site, queue);
+                  if (existing != null) {
+                    queue = existing;
+                  }
+                }
+                // BUG: Diagnostic contains: can block forever in put() on 'queue' (new LinkedBlockingQueue<>(100)): every consumer can stop taking (line 30: stops as soon as the queue is momentarily empty)
+                queue.put(message);
+              }
+
+              void siteUp(String site) {
+                timer.execute(() -> flush(site));
+              }
+
+              private void flush(String site) {
+                BlockingQueue<String> queue = pending.get(site);
+                if (queue == null) {
+                  return;
+                }
+                String message;
+                while ((message = queue.poll()) != null) {
+                  send(site, message);
+                }
+              }
+
+              private void send(String site, String message) {}
+            }
+            """)
+        .doTest();
+  }
+
+  @Test
+  void identificationQueueFromComputeIfAbsentIsWhatTheMappingLambdaCreates() {
+    helper
+        .addSourceLines(
+            "TenantQueues.java",
+            """
+            import java.util.Map;
+            import java.util.concurrent.*;
+
+            public class TenantQueues {
+              private final Map<String, BlockingQueue<Runnable>> byTenant = new ConcurrentHashMap<>();
+
+              public void submit(String tenant, Runnable job) throws InterruptedException {
+                // BUG: Diagnostic contains: can block forever in put() on 'byTenant' (new ArrayBlockingQueue<>(16)): every consumer can stop taking (line 21: return in catch (RuntimeException))
+                byTenant.computeIfAbsent(tenant, t -> new ArrayBlockingQueue<>(16)).put(job);
+              }
+
+              public void startWorker(String tenant) {
+                BlockingQueue<Runnable> jobs = byTenant.computeIfAbsent(tenant, t -> new ArrayBlockingQueue<>(16));
+                Thread worker = new Thread(() -> {
+                  try {
+                    while (true) {
+                      Runnable job = jobs.take();
+                      try {
+                        job.run();
+                      } catch (RuntimeException e) {
+                        return;
+                      }
+                    }
+                  } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                  }
+                }, "tenant-" + tenant);
+                worker.start();
+              }
+            }
+            """)
+        .doTest();
+  }
+
+  @Test
+  void negativeMapThatAlsoReceivesQueuesFromCallersIsUnknown() {
+    helper
+        .addSourceLines(
+            "TenantQueuesOpen.java",
+            """
+            import java.util.Map;
+            import java.util.concurrent.*;
+
+            public class TenantQueuesOpen {
+              private final Map<String, BlockingQueue<Runnable>> byTenant = new ConcurrentHashMap<>();
+
+              public void submit(String tenant, Runnable job) throws InterruptedException {
+                byTenant.computeIfAbsent(tenant, t -> new ArrayBlockingQueue<>(16)).put(job);
+              }
+
+              public void register(String tenant, BlockingQueue<Runnable> jobs) {
+                byTenant.put(tenant, jobs);
+              }
+
+              public void startWorker(String tenant) {
+                BlockingQueue<Runnable> jobs = byTenant.computeIfAbsent(tenant, t -> new ArrayBlockingQueue<>(16));
+                Thread worker = new Thread(() -> {
+                  try {
+                    while (true) {
+                      Runnable job = jobs.take();
+                      try {
+                        job.run();
+                      } catch (RuntimeException e) {
+                        return;
+                      }
+                    }
+                  } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                  }
+                }, "tenant-" + tenant);
+                worker.start();
+              }
+            }
+            """)
+        .expectNoDiagnostics()
+        .doTest();
+  }
 }

@@ -53,12 +53,9 @@ final class IncidentVerdictsTest {
   static final Map<String, String> KNOWN_WRONG =
       Map.ofEntries(
           Map.entry("CarbonDataSdkWriterFixed.java", "false alarm 104, 158"),
-          Map.entry("GraylogLog4j2GelfAppender.java", "missed 126"),
           Map.entry("HibernateSearchMassIndexer.java", "false alarm 52"),
           Map.entry("HibernateSearchMassIndexerFixed.java", "false alarm 48, 56"),
           Map.entry("JettyReservedThreadExecutorFixed.java", "false alarm 177"),
-          Map.entry("JGroupsRelayerForwardQueue.java", "missed 133"),
-          Map.entry("JGroupsTcpConnectionSender.java", "missed 162"),
           Map.entry("LogbackKafkaAppenderFixed.java", "false alarm 59"),
           Map.entry("MavenIndexerIndexDataReaderFixed.java", "false alarm 136"),
           Map.entry("RabbitMqAmqpWorkPool.java", "missed 42"),

@@ -1,0 +1,519 @@
+package io.leakedproducer.checker;
+
+import com.google.errorprone.CompilationTestHelper;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Consumers stopped by their owner (spec: "how consumers stop taking", "a close() that forgets the
+ * producer"): a lifecycle method or a callback clears the take loop's flag or interrupts the
+ * consumer's thread, and the callers that insert after it park for good. An interrupt of the
+ * consumer's thread is the consumer's exit, not a cancellation of the producer; a flag test before
+ * a blocking put is check-then-act. Safe when the same method also stops the producer, or when the
+ * consumer stops only after the producers are done.
+ */
+final class OwnerStopsTest {
+  private final CompilationTestHelper helper =
+      CompilationTestHelper.newInstance(LeakedProducer.class, getClass());
+
+  @Test
+  void closeClearsTheLoopFlagAndInterruptsTheSender() {
+    helper
+        .addSourceLines(
+            "FrameSender.java",
+            """
+            import java.util.concurrent.*;
+
+            public class FrameSender implements AutoCloseable {
+              private final BlockingQueue<byte[]> frames = new ArrayBlockingQueue<>(100);
+              private volatile boolean running = true;
+              private final Thread worker = new Thread(this::run, "frame-sender");
+
+              public FrameSender() {
+                worker.start();
+              }
+
+              public void send(byte[] frame) throws InterruptedException {
+                // BUG: Diagnostic contains: the calling thread can block forever in put() on 'frames' (new ArrayBlockingQueue<>(100)): every consumer can stop taking (line 32: close() clears its loop flag 'running') and nothing cancels the producer
+                frames.put(frame);
+              }
+
+              private void run() {
+                while (running) {
+                  try {
+                    byte[] frame = frames.take();
+                    write(frame);
+                  } catch (InterruptedException e) {
+                    break;
+                  }
+                }
+              }
+
+              private void write(byte[] frame) {}
+
+              @Override
+              public void close() {
+                running = false;
+                worker.interrupt();
+              }
+            }
+            """)
+        .doTest();
+  }
+
+  @Test
+  void stopClearsAnAtomicFlagReadThroughCanRunAndTheProducerChecksThenActs() {
+    helper
+        .addSourceLines(
+            "Connection.java",
+            """
+            import java.util.concurrent.*;
+            import java.util.concurrent.atomic.AtomicBoolean;
+
+            class Connection {
+              private final BlockingQueue<String> outbound = new LinkedBlockingQueue<>(64);
+              private final AtomicBoolean keepRunning = new AtomicBoolean(true);
+              private final Thread sender = new Thread(this::drain, "conn-sender");
+              private volatile boolean connected = true;
+
+              void open() {
+                sender.start();
+              }
+
+              void send(String message) throws InterruptedException {
+                if (canRun()) {
+                  // BUG: Diagnostic contains: every consumer can stop taking (line 41: stop() clears its loop flag 'keepRunning')
+                  outbound.put(message);
+                }
+              }
+
+              private boolean canRun() {
+                return keepRunning.get() && connected;
+              }
+
+              private void drain() {
+                while (canRun()) {
+                  try {
+                    String message = outbound.poll(100, TimeUnit.MILLISECONDS);
+                    if (message != null) {
+                      transmit(message);
+                    }
+                  } catch (InterruptedException e) {
+                    // stopping: the loop test sees keepRunning cleared
+                  }
+                }
+              }
+
+              private void transmit(String message) {}
+
+              void stop() {
+                keepRunning.set(false);
+              }
+            }
+            """)
+        .doTest();
+  }
+
+  @Test
+  void shutdownInterruptsTheConsumerThreadThatLeavesOnInterruption() {
+    helper
+        .addSourceLines(
+            "AuditTrail.java",
+            """
+            import java.util.concurrent.*;
+
+            public class AuditTrail {
+              private final BlockingQueue<String> events = new ArrayBlockingQueue<>(256);
+              private final Thread writer;
+
+              public AuditTrail() {
+                writer = new Thread(this::writeLoop, "audit-writer");
+                writer.setDaemon(true);
+                writer.start();
+              }
+
+              public void record(String event) throws InterruptedException {
+                // BUG: Diagnostic contains: every consumer can stop taking (line 31: shutdown() interrupts its thread) and nothing cancels the producer
+                events.put(event);
+              }
+
+              private void writeLoop() {
+                while (true) {
+                  try {
+                    persist(events.take());
+                  } catch (InterruptedException e) {
+                    return;
+                  }
+                }
+              }
+
+              private void persist(String event) {}
+
+              public void shutdown() {
+                writer.interrupt();
+              }
+            }
+            """)
+        .doTest();
+  }
+
+  @Test
+  void aCallbackOfTheLibraryClearsTheLoopFlag() {
+    helper
+        .addSourceLines(
+            "TelemetryChannel.java",
+            """
+            import java.util.concurrent.*;
+
+            public class TelemetryChannel {
+              /** Called by the transport library on its own thread. */
+              public interface Listener {
+                void onDisconnected();
+              }
+
+              private final BlockingQueue<double[]> samples = new LinkedBlockingQueue<>(32);
+              private volatile boolean connected = true;
+
+              public Listener listener() {
+                return new Listener() {
+                  @Override
+                  public void onDisconnected() {
+                    connected = false;
+                  }
+                };
+              }
+
+              public void start() {
+                new Thread(this::pump, "telemetry-pump").start();
+              }
+
+              public void publish(double[] sample) throws InterruptedException {
+                // BUG: Diagnostic contains: every consumer can stop taking (line 16: onDisconnected() clears its loop flag 'connected')
+                samples.put(sample);
+              }
+
+              private void pump() {
+                while (connected) {
+                  try {
+                    double[] sample = samples.poll(1, TimeUnit.SECONDS);
+                    if (sample != null) {
+                      upload(sample);
+                    }
+                  } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                  }
+                }
+              }
+
+              private void upload(double[] sample) {}
+            }
+            """)
+        .doTest();
+  }
+
+  @Test
+  void negativeTheSameFlagIsCheckedBetweenTimedOffers() {
+    helper
+        .addSourceLines(
+            "FrameSender.java",
+            """
+            import java.util.concurrent.*;
+
+            public class FrameSender implements AutoCloseable {
+              private final BlockingQueue<byte[]> frames = new ArrayBlockingQueue<>(100);
+              private volatile boolean running = true;
+              private final Thread worker = new Thread(this::run, "frame-sender");
+
+              public FrameSender() {
+                worker.start();
+              }
+
+              public boolean send(byte[] frame) throws InterruptedException {
+                while (running) {
+                  if (frames.offer(frame, 100, TimeUnit.MILLISECONDS)) {
+                    return true;
+                  }
+                }
+                return false;
+              }
+
+              private void run() {
+                while (running) {
+                  try {
+                    write(frames.take());
+                  } catch (InterruptedException e) {
+                    break;
+                  }
+                }
+              }
+
+              private void write(byte[] frame) {}
+
+              @Override
+              public void close() {
+                running = false;
+                worker.interrupt();
+              }
+            }
+            """)
+        .expectNoDiagnostics()
+        .doTest();
+  }
+
+  @Test
+  void negativeCloseSetsTheFlagThenClearsTheQueue() {
+    helper
+        .addSourceLines(
+            "FrameSender.java",
+            """
+            import java.util.concurrent.*;
+
+            public class FrameSender implements AutoCloseable {
+              private final BlockingQueue<byte[]> frames = new ArrayBlockingQueue<>(100);
+              private volatile boolean running = true;
+              private final Thread worker = new Thread(this::run, "frame-sender");
+
+              public FrameSender() {
+                worker.start();
+              }
+
+              public void send(byte[] frame) throws InterruptedException {
+                if (!running) {
+                  throw new IllegalStateException("closed");
+                }
+                frames.put(frame);
+              }
+
+              private void run() {
+                while (running) {
+                  try {
+                    write(frames.take());
+                  } catch (InterruptedException e) {
+                    break;
+                  }
+                }
+              }
+
+              private void write(byte[] frame) {}
+
+              @Override
+              public void close() {
+                running = false;
+                frames.clear();
+                worker.interrupt();
+              }
+            }
+            """)
+        .expectNoDiagnostics()
+        .doTest();
+  }
+
+  @Test
+  void negativeStopAlsoInterruptsTheFeederThread() {
+    helper
+        .addSourceLines(
+            "Replayer.java",
+            """
+            import java.util.concurrent.*;
+
+            class Replayer {
+              private final BlockingQueue<String> lines = new ArrayBlockingQueue<>(8);
+              private volatile boolean running = true;
+              private final Thread feeder = new Thread(this::feed, "replay-feeder");
+              private final Thread applier = new Thread(this::apply, "replay-applier");
+
+              void start() {
+                feeder.start();
+                applier.start();
+              }
+
+              private void feed() {
+                try {
+                  for (int i = 0; ; i++) {
+                    lines.put("line " + i);
+                  }
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+              }
+
+              private void apply() {
+                while (running) {
+                  try {
+                    handle(lines.take());
+                  } catch (InterruptedException e) {
+                    break;
+                  }
+                }
+              }
+
+              private void handle(String line) {}
+
+              void stop() {
+                running = false;
+                feeder.interrupt();
+                applier.interrupt();
+              }
+            }
+            """)
+        .expectNoDiagnostics()
+        .doTest();
+  }
+
+  @Test
+  void negativeTheConsumerDrainsUntilEmptyAndProducersTestTheFlag() {
+    helper
+        .addSourceLines(
+            "Journal.java",
+            """
+            import java.util.concurrent.*;
+
+            public class Journal {
+              private final BlockingQueue<String> entries = new LinkedBlockingQueue<>(128);
+              private volatile boolean open = true;
+
+              public void start() {
+                new Thread(this::flushLoop, "journal-flusher").start();
+              }
+
+              public void append(String entry) throws InterruptedException {
+                if (open) {
+                  entries.put(entry);
+                }
+              }
+
+              private void flushLoop() {
+                while (open || !entries.isEmpty()) {
+                  try {
+                    String entry = entries.poll(50, TimeUnit.MILLISECONDS);
+                    if (entry != null) {
+                      write(entry);
+                    }
+                  } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                  }
+                }
+              }
+
+              private void write(String entry) {}
+
+              public void close() {
+                open = false;
+              }
+            }
+            """)
+        .expectNoDiagnostics()
+        .doTest();
+  }
+
+  @Test
+  void negativeTheWorkerFlushesWhatIsLeftAndProducersTestTheFlag() {
+    helper
+        .addSourceLines(
+            "AsyncLog.java",
+            """
+            import java.util.concurrent.*;
+
+            public class AsyncLog {
+              private final BlockingQueue<String> events = new ArrayBlockingQueue<>(256);
+              private volatile boolean started;
+              private final Thread worker = new Thread(this::work, "async-log");
+
+              public void start() {
+                started = true;
+                worker.start();
+              }
+
+              public void log(String event) throws InterruptedException {
+                if (isStarted()) {
+                  events.put(event);
+                }
+              }
+
+              boolean isStarted() {
+                return started;
+              }
+
+              private void work() {
+                while (isStarted()) {
+                  try {
+                    write(events.take());
+                  } catch (InterruptedException e) {
+                    break;
+                  }
+                }
+                for (String event : events) {
+                  write(event);
+                  events.remove(event);
+                }
+              }
+
+              private void write(String event) {}
+
+              public void stop() {
+                started = false;
+                worker.interrupt();
+              }
+            }
+            """)
+        .expectNoDiagnostics()
+        .doTest();
+  }
+
+  @Test
+  void negativeCloseJoinsTheProducerBeforeStoppingTheConsumer() {
+    helper
+        .addSourceLines(
+            "Exporter.java",
+            """
+            import java.util.List;
+            import java.util.concurrent.*;
+
+            class Exporter {
+              private final BlockingQueue<String> rows = new ArrayBlockingQueue<>(16);
+              private final List<String> source;
+              private volatile boolean running = true;
+              private final Thread reader = new Thread(this::read, "export-reader");
+              private final Thread writer = new Thread(this::write, "export-writer");
+
+              Exporter(List<String> source) {
+                this.source = source;
+              }
+
+              void start() {
+                reader.start();
+                writer.start();
+              }
+
+              private void read() {
+                try {
+                  for (String row : source) {
+                    rows.put(row);
+                  }
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+              }
+
+              private void write() {
+                while (running) {
+                  try {
+                    emit(rows.take());
+                  } catch (InterruptedException e) {
+                    break;
+                  }
+                }
+              }
+
+              private void emit(String row) {}
+
+              void close() throws InterruptedException {
+                reader.join();
+                running = false;
+                writer.interrupt();
+              }
+            }
+            """)
+        .expectNoDiagnostics()
+        .doTest();
+  }
+}
