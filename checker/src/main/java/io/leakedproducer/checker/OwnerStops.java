@@ -265,6 +265,26 @@ final class OwnerStops {
   }
 
   /** The stopping method also sets a flag that the producer tests before it inserts. */
+  /**
+   * The stopping method also runs the lifecycle method it overrides, declared outside this file
+   * ({@code super.stop()}): that code may close the entry the producers pass through (logback's
+   * {@code doAppend} tests the {@code started} flag its superclass's {@code stop()} clears). With a
+   * consumer that drains the queue on its way out, whether a producer can still arrive after the
+   * drain is then not decidable here, so the interrupt is not taken for a stop.
+   */
+  private static boolean runsInheritedStopElsewhere(TreePath site, QueueContext context) {
+    Tree method = AstPaths.taskRoot(site).getLeaf();
+    return AstPaths.anyMatch(
+        method,
+        t ->
+            t instanceof MethodInvocationTree call
+                && call.getMethodSelect() instanceof com.sun.source.tree.MemberSelectTree select
+                && select.getExpression() instanceof IdentifierTree receiver
+                && receiver.getName().contentEquals("super")
+                && ConcurrencyApiModel.isLifecycleMethod(ASTHelpers.getSymbol(call))
+                && !context.index().methods.containsKey(ASTHelpers.getSymbol(call)));
+  }
+
   private static boolean setsTestedFlag(TreePath site, QueueContext context) {
     Tree method = AstPaths.taskRoot(site).getLeaf();
     return AstPaths.anyMatch(
@@ -451,7 +471,9 @@ final class OwnerStops {
         continue;
       }
       MethodSymbol owner = stoppingMethod(path, consumer, context);
-      if (owner != null && !(drains && setsTestedFlag(path, context))) {
+      if (owner != null
+          && !(drains
+              && (setsTestedFlag(path, context) || runsInheritedStopElsewhere(path, context)))) {
         consumer.exits.add(
             new ConsumerExit(
                 AstPaths.line(index.unit, call),

@@ -459,6 +459,89 @@ final class OwnerStopsTest {
         .doTest();
   }
 
+  /**
+   * As above, but the started flag, its test before append() and its clearing in stop() live in a
+   * superclass of another file (logback's AsyncAppenderBase and UnsynchronizedAppenderBase): the
+   * consumer drains on its way out and stop() runs the superclass's stop(), so whether a producer
+   * can still arrive after the drain is not decidable in this file; the check stays silent.
+   */
+  @Test
+  void negativeTheWorkerFlushesAndStopRunsTheSuperclassStopOfAnotherFile() {
+    helper
+        .addSourceLines(
+            "AppenderBase.java",
+            """
+            public abstract class AppenderBase {
+              private volatile boolean started;
+
+              public void start() {
+                started = true;
+              }
+
+              public void stop() {
+                started = false;
+              }
+
+              public boolean isStarted() {
+                return started;
+              }
+
+              public final void doAppend(String event) throws InterruptedException {
+                if (started) {
+                  append(event);
+                }
+              }
+
+              protected abstract void append(String event) throws InterruptedException;
+            }
+            """)
+        .addSourceLines(
+            "AsyncAppender.java",
+            """
+            import java.util.concurrent.*;
+
+            public class AsyncAppender extends AppenderBase {
+              private final BlockingQueue<String> events = new ArrayBlockingQueue<>(256);
+              private final Thread worker = new Thread(this::work, "async-appender");
+
+              @Override
+              public void start() {
+                super.start();
+                worker.start();
+              }
+
+              @Override
+              protected void append(String event) throws InterruptedException {
+                events.put(event);
+              }
+
+              private void work() {
+                while (isStarted()) {
+                  try {
+                    write(events.take());
+                  } catch (InterruptedException e) {
+                    break;
+                  }
+                }
+                for (String event : events) {
+                  write(event);
+                  events.remove(event);
+                }
+              }
+
+              private void write(String event) {}
+
+              @Override
+              public void stop() {
+                super.stop();
+                worker.interrupt();
+              }
+            }
+            """)
+        .expectNoDiagnostics()
+        .doTest();
+  }
+
   @Test
   void negativeCloseJoinsTheProducerBeforeStoppingTheConsumer() {
     helper
