@@ -39,17 +39,10 @@ final class LifecycleReach {
    */
   static List<MethodTree> lifecycleMethods(ClassTree owner, boolean isStatic) {
     List<MethodTree> methods = new ArrayList<>();
-    for (Tree member : owner.getMembers()) {
-      if (member instanceof MethodTree method
-          && method.getBody() != null
-          && !method.getBody().getStatements().isEmpty()) {
-        MethodSymbol symbol = ASTHelpers.getSymbol(method);
-        if (symbol != null
-            && ConcurrencyApiModel.isLifecycleMethod(symbol)
-            && (!isStatic || symbol.isStatic())
-            && !isConstructorCall(method.getBody().getStatements().get(0))) {
-          methods.add(method);
-        }
+    for (MethodTree method : declaredLifecycle(owner, isStatic)) {
+      List<? extends StatementTree> body = method.getBody().getStatements();
+      if (!body.isEmpty() && !isConstructorCall(body.get(0))) {
+        methods.add(method);
       }
     }
     return methods;
@@ -61,10 +54,19 @@ final class LifecycleReach {
    */
   static List<MethodTree> emptyLifecycleMethods(ClassTree owner, boolean isStatic) {
     List<MethodTree> methods = new ArrayList<>();
+    for (MethodTree method : declaredLifecycle(owner, isStatic)) {
+      if (method.getBody().getStatements().isEmpty()) {
+        methods.add(method);
+      }
+    }
+    return methods;
+  }
+
+  /** The owner's lifecycle methods that have a body; for a static queue only static ones. */
+  private static List<MethodTree> declaredLifecycle(ClassTree owner, boolean isStatic) {
+    List<MethodTree> methods = new ArrayList<>();
     for (Tree member : owner.getMembers()) {
-      if (member instanceof MethodTree method
-          && method.getBody() != null
-          && method.getBody().getStatements().isEmpty()) {
+      if (member instanceof MethodTree method && method.getBody() != null) {
         MethodSymbol symbol = ASTHelpers.getSymbol(method);
         if (symbol != null
             && ConcurrencyApiModel.isLifecycleMethod(symbol)
