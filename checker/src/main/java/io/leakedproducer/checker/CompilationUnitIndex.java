@@ -13,11 +13,13 @@ import com.sun.source.tree.MethodInvocationTree;
 import com.sun.source.tree.MethodTree;
 import com.sun.source.tree.NewClassTree;
 import com.sun.source.tree.ReturnTree;
+import com.sun.source.tree.Tree;
 import com.sun.source.tree.UnaryTree;
 import com.sun.source.tree.VariableTree;
 import com.sun.source.util.TreePath;
 import com.sun.source.util.TreePathScanner;
 import com.sun.tools.javac.code.Symbol;
+import com.sun.tools.javac.code.Symbol.ClassSymbol;
 import com.sun.tools.javac.code.Symbol.MethodSymbol;
 import com.sun.tools.javac.code.Symbol.VarSymbol;
 import java.util.ArrayList;
@@ -25,6 +27,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import javax.lang.model.element.ElementKind;
 import javax.lang.model.element.Modifier;
 import org.jspecify.annotations.Nullable;
 
@@ -57,6 +60,13 @@ final class CompilationUnitIndex {
    * field under another name (an alias inside the unit, not an escape).
    */
   final Map<MethodSymbol, VarSymbol> getters = new HashMap<>();
+
+  /**
+   * A record's component fields, each with the parameter of the canonical constructor that sets it:
+   * javac writes the {@code this.c = c} of an implicit or compact constructor only after Error
+   * Prone has run, so the tree has no assignment to follow.
+   */
+  final Map<VarSymbol, VarSymbol> componentParameters = new HashMap<>();
 
   private CompilationUnitIndex(CompilationUnitTree unit) {
     this.unit = unit;
@@ -114,6 +124,15 @@ final class CompilationUnitIndex {
   /** First pass: the getters, so that the second pass can index calls made through them. */
   private final class GetterScanner extends TreePathScanner<Void, Void> {
     @Override
+    public Void visitClass(ClassTree tree, Void unused) {
+      ClassSymbol record = ASTHelpers.getSymbol(tree);
+      if (record != null && record.isRecord()) {
+        recordComponents(record, tree);
+      }
+      return super.visitClass(tree, null);
+    }
+
+    @Override
     public Void visitMethod(MethodTree tree, Void unused) {
       MethodSymbol sym = ASTHelpers.getSymbol(tree);
       if (sym != null
@@ -133,13 +152,66 @@ final class CompilationUnitIndex {
   }
 
   /**
+   * The accessors javac generates for a record (they have no tree, so the method pass never sees
+   * them) are getters of their component fields; and each component field's value is what the
+   * canonical constructor's parameter of the same name receives.
+   */
+  private void recordComponents(ClassSymbol record, ClassTree tree) {
+    Set<Symbol> declared = new java.util.HashSet<>();
+    MethodSymbol canonical = null;
+    for (Tree member : tree.getMembers()) {
+      Symbol symbol = ASTHelpers.getSymbol(member);
+      declared.add(symbol);
+      if (member instanceof MethodTree method
+          && symbol instanceof MethodSymbol constructor
+          && constructor.isConstructor()
+          && method.getParameters().size() == record.getRecordComponents().size()) {
+        canonical = constructor;
+      }
+    }
+    List<? extends Symbol.RecordComponent> components = record.getRecordComponents();
+    for (int i = 0; i < components.size(); i++) {
+      Symbol.RecordComponent component = components.get(i);
+      VarSymbol field = componentField(record, component);
+      if (field == null) {
+        continue;
+      }
+      // As for any public getter, a public record's accessors may have callers we cannot see.
+      if (component.accessor != null
+          && !declared.contains(component.accessor)
+          && !isVisible(record)) {
+        getters.put(component.accessor, field);
+      }
+      if (canonical != null && canonical.getParameters().size() > i) {
+        VarSymbol parameter = canonical.getParameters().get(i);
+        if (parameter.getSimpleName().equals(component.getSimpleName())) {
+          componentParameters.put(field, parameter);
+        }
+      }
+    }
+  }
+
+  private static @Nullable VarSymbol componentField(
+      ClassSymbol record, Symbol.RecordComponent component) {
+    for (Symbol member : record.members().getSymbolsByName(component.getSimpleName())) {
+      if (member instanceof VarSymbol field && field.getKind() == ElementKind.FIELD) {
+        return field;
+      }
+    }
+    return null;
+  }
+
+  /**
    * A getter that code outside the unit may call, or a subclass may override, does not stand for
    * the field: its callers may take from the queue, or an override may return another queue.
    */
   private static boolean isVisibleOrOverridable(MethodSymbol method) {
     Set<Modifier> modifiers = method.getModifiers();
     if (modifiers.contains(Modifier.PUBLIC) || modifiers.contains(Modifier.PROTECTED)) {
-      return true;
+      // A record's accessor, or a public getter of a final holder class that is not public
+      // itself: other code reaches it only through a holder the unit hands out, no further than a
+      // package-private getter.
+      return !(isFinalHolder(method.owner) && !isVisible(method.owner));
     }
     if (modifiers.contains(Modifier.PRIVATE) || modifiers.contains(Modifier.FINAL)) {
       return false;
@@ -148,6 +220,19 @@ final class CompilationUnitIndex {
     return !owner.contains(Modifier.FINAL)
         && !owner.contains(Modifier.PRIVATE)
         && !method.owner.isAnonymous();
+  }
+
+  /** A record or final class nested in the unit's classes: nobody overrides its getters. */
+  private static boolean isFinalHolder(Symbol owner) {
+    return owner instanceof ClassSymbol c
+        && c.owner instanceof ClassSymbol
+        && (c.isRecord() || c.getModifiers().contains(Modifier.FINAL));
+  }
+
+  /** Declared public or protected: code of other packages can name it. */
+  private static boolean isVisible(Symbol owner) {
+    Set<Modifier> modifiers = owner.getModifiers();
+    return modifiers.contains(Modifier.PUBLIC) || modifiers.contains(Modifier.PROTECTED);
   }
 
   private final class Scanner extends TreePathScanner<Void, Void> {

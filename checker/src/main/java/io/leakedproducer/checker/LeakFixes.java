@@ -6,6 +6,7 @@ import com.google.errorprone.fixes.SuggestedFixes;
 import com.google.errorprone.suppliers.Supplier;
 import com.google.errorprone.util.ASTHelpers;
 import com.sun.source.tree.BlockTree;
+import com.sun.source.tree.DoWhileLoopTree;
 import com.sun.source.tree.ExpressionStatementTree;
 import com.sun.source.tree.ExpressionTree;
 import com.sun.source.tree.IdentifierTree;
@@ -609,9 +610,13 @@ final class LeakFixes {
       if (!AstPaths.isWithin(insertion, loop)) {
         return false; // retried by a helper (awaitForever(() -> q.offer(e))) that others call too
       }
+      // The check goes first in the body: in do { ok = q.offer(..); } while (!ok) too, each round
+      // then tests it before it offers again.
       StatementTree body =
-          loop instanceof WhileLoopTree whileLoopTree ? whileLoopTree.getStatement() : null;
-      if (body != null && (perElement || testFirst)) {
+          loop instanceof WhileLoopTree || loop instanceof DoWhileLoopTree
+              ? AstPaths.loopBody(loop)
+              : null;
+      if (loop instanceof WhileLoopTree && (perElement || testFirst)) {
         // Each later call would otherwise wait one whole timeout of the original offer first.
         fix.prefixWith(
             loop, check(stopCondition, exit, indentOf(loop, state)) + "\n" + indentOf(loop, state));

@@ -182,12 +182,12 @@ final class OwnerStops {
       }
     }
     for (TreePath write : writes) {
-      MethodSymbol owner = stoppingMethod(write, consumer, context);
-      if (owner != null) {
+      Stop stop = stoppingMethod(write, consumer, context);
+      if (stop != null) {
         consumer.exits.add(
             new ConsumerExit(
-                AstPaths.line(index.unit, write.getLeaf()),
-                owner.getSimpleName()
+                AstPaths.line(index.unit, stop.site().getLeaf()),
+                stop.method().getSimpleName()
                     + "() clears its loop flag '"
                     + flag.field().getSimpleName()
                     + "'",
@@ -304,22 +304,49 @@ final class OwnerStops {
   }
 
   /**
-   * The lifecycle method or callback whose code {@code site} is, when that code can run while the
-   * producer is stuck: not the consumer's own code, not a constructor, and not only after waiting
-   * for the producer or for room in the full queue. Null otherwise.
+   * Where the owner stops the consumer: the lifecycle method or callback, and its statement that
+   * does it (the write itself, or its call of the unit's helper that does, as {@code shutdown()}
+   * calling {@code drainer.halt()}).
    */
-  private static @Nullable MethodSymbol stoppingMethod(
+  private record Stop(MethodSymbol method, TreePath site) {}
+
+  /** How many of the unit's helpers to climb from the stopping code to a lifecycle method. */
+  private static final int MAX_HELPER_DEPTH = 2;
+
+  /**
+   * The lifecycle method or callback whose code {@code site} is, or that calls the helper of the
+   * unit whose code it is, when that code can run while the producer is stuck: not the consumer's
+   * own code, not a constructor, and not only after waiting for the producer or for room in the
+   * full queue. Null otherwise.
+   */
+  private static @Nullable Stop stoppingMethod(
       TreePath site, QueueConsumer consumer, QueueContext context) {
+    return stoppingMethod(site, consumer, context, 0);
+  }
+
+  private static @Nullable Stop stoppingMethod(
+      TreePath site, QueueConsumer consumer, QueueContext context, int depth) {
     if (AstPaths.isWithin(site, consumer.root.getLeaf())
         || AstPaths.isWithin(site, context.producer().root.getLeaf())
         || !(AstPaths.taskRoot(site).getLeaf() instanceof MethodTree tree)) {
       return null;
     }
     MethodSymbol method = ASTHelpers.getSymbol(tree);
-    if (method == null
-        || method.isConstructor()
-        || !(ConcurrencyApiModel.isLifecycleMethod(method)
-            || Callbacks.isCallback(method, context.index(), context.state()))) {
+    if (method == null || method.isConstructor()) {
+      return null;
+    }
+    if (!(ConcurrencyApiModel.isLifecycleMethod(method)
+        || Callbacks.isCallback(method, context.index(), context.state()))) {
+      // halt() { running = false; } is a stop where a lifecycle method calls it.
+      if (depth >= MAX_HELPER_DEPTH || ConcurrencyApiModel.isTaskMethod(method, context.state())) {
+        return null;
+      }
+      for (TreePath caller : context.index().callSitesOf(method)) {
+        Stop stop = stoppingMethod(caller, consumer, context, depth + 1);
+        if (stop != null) {
+          return stop;
+        }
+      }
       return null;
     }
     return InterruptExitPaths.runsWhenConsumersStop(
@@ -329,7 +356,7 @@ final class OwnerStops {
             context.queue(),
             context.index(),
             context.state())
-        ? method
+        ? new Stop(method, site)
         : null;
   }
 
@@ -470,14 +497,15 @@ final class OwnerStops {
               || ConcurrencyApiModel.isInterruptingCancel(call, state))) {
         continue;
       }
-      MethodSymbol owner = stoppingMethod(path, consumer, context);
-      if (owner != null
+      Stop stop = stoppingMethod(path, consumer, context);
+      if (stop != null
           && !(drains
-              && (setsTestedFlag(path, context) || runsInheritedStopElsewhere(path, context)))) {
+              && (setsTestedFlag(stop.site(), context)
+                  || runsInheritedStopElsewhere(stop.site(), context)))) {
         consumer.exits.add(
             new ConsumerExit(
-                AstPaths.line(index.unit, call),
-                owner.getSimpleName() + "() interrupts its thread",
+                AstPaths.line(index.unit, stop.site().getLeaf()),
+                stop.method().getSimpleName() + "() interrupts its thread",
                 leaves));
         return;
       }

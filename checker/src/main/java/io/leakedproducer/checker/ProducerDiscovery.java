@@ -34,6 +34,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import javax.lang.model.element.ElementKind;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -145,6 +146,11 @@ final class ProducerDiscovery {
       signals.remove(helper.parameter());
     } else if (retryLoop != null) {
       interruptStatus = collectStopChecks(retryLoop.getLeaf(), call, signals);
+      // do { ok = q.offer(..); } while (!ok && !stopped): the offer's own result is not a check.
+      VarSymbol result = offerResult(insertion);
+      if (result != null) {
+        signals.remove(result);
+      }
     }
     return new Producer(
         kind,
@@ -356,7 +362,50 @@ final class ProducerDiscovery {
         return loop;
       }
     }
-    return null;
+    VarSymbol result = offerResult(offer);
+    return result == null ? null : resultRetestingLoop(offer, result);
+  }
+
+  /**
+   * The local that keeps the offer's result ({@code ok = q.offer(e, t, u)} or {@code boolean ok =
+   * q.offer(..)}), or null.
+   */
+  @Nullable
+  private static VarSymbol offerResult(TreePath offer) {
+    TreePath parent = AstPaths.parentSkippingParens(offer);
+    if (parent == null) {
+      return null;
+    }
+    VarSymbol result = null;
+    if (parent.getLeaf() instanceof AssignmentTree assignment) {
+      result = AstPaths.variable(assignment.getVariable());
+    } else if (parent.getLeaf() instanceof VariableTree declaration) {
+      result = ASTHelpers.getSymbol(declaration);
+    }
+    return result != null && result.getKind() == ElementKind.LOCAL_VARIABLE ? result : null;
+  }
+
+  /**
+   * The innermost loop around the offer whose condition goes round again while the kept result is
+   * false: {@code do { ok = q.offer(e, t, u); } while (!ok);}. A failed offer is then retried just
+   * as in {@code while (!q.offer(..))}, only written in two places.
+   */
+  @Nullable
+  private static TreePath resultRetestingLoop(TreePath offer, VarSymbol result) {
+    TreePath loop = AstPaths.enclosingLoop(offer, AstPaths.taskRoot(offer).getLeaf());
+    ExpressionTree condition = loop == null ? null : AstPaths.loopCondition(loop.getLeaf());
+    if (condition == null) {
+      return null;
+    }
+    boolean retests =
+        AstPaths.anyMatch(
+            condition,
+            t ->
+                t instanceof UnaryTree not
+                    && not.getKind() == Tree.Kind.LOGICAL_COMPLEMENT
+                    && result.equals(
+                        AstPaths.variable(ASTHelpers.stripParentheses(not.getExpression()))));
+    return retests ? loop : null;
   }
 
   /** The method or lambda that declares the queue as a local variable, or null. */

@@ -155,6 +155,9 @@ final class QueueAliases {
             }
           }
         }
+      } else if (!hasSource && index.componentParameters.containsKey(v)) {
+        // A record component: set from the canonical constructor's parameter, whatever it gets.
+        work.add(index.componentParameters.get(v));
       } else if (!hasSource) {
         // A field or local never assigned here: injected or set elsewhere.
         unknown = true;

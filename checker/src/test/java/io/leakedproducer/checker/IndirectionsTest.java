@@ -571,6 +571,100 @@ final class IndirectionsTest {
         .doTest();
   }
 
+  /**
+   * A record holds the queue: its accessor has no tree (javac writes it after Error Prone runs),
+   * and neither has the canonical constructor's {@code this.buffer = buffer}.
+   */
+  @Test
+  void identificationQueueInARecordComponent() {
+    helper
+        .addSourceLines(
+            "SessionReplay.java",
+            replay(
+                "record Channel(String sessionId, BlockingQueue<String> buffer) {}",
+                "class SessionReplay",
+                "// BUG: Diagnostic contains: can block forever in put() on 'buffer' (new"
+                    + " ArrayBlockingQueue<>(4)): every consumer can stop taking (line 23: return"
+                    + " after a matching element)"))
+        .doTest();
+  }
+
+  /** A public getter of a final holder that is not public is no more visible than a package one. */
+  @Test
+  void identificationPublicGetterOfAPackagePrivateFinalHolder() {
+    helper
+        .addSourceLines(
+            "SessionReplay.java",
+            replay(
+                """
+                static final class Channel {
+                  private final BlockingQueue<String> buffer;
+
+                  Channel(String sessionId, BlockingQueue<String> buffer) {
+                    this.buffer = buffer;
+                  }
+
+                  public BlockingQueue<String> buffer() {
+                    return buffer;
+                  }
+                }""",
+                "class SessionReplay",
+                "// BUG: Diagnostic contains: can block forever in put() on 'buffer' (new"
+                    + " ArrayBlockingQueue<>(4)): every consumer can stop taking (line 33: return"
+                    + " after a matching element)"))
+        .doTest();
+  }
+
+  /** A public record's accessor may be called by code the unit cannot see: no alias. */
+  @Test
+  void negativePublicRecordOfAPublicClass() {
+    helper
+        .addSourceLines(
+            "SessionReplay.java",
+            replay(
+                "public record Channel(String sessionId, BlockingQueue<String> buffer) {}",
+                "public class SessionReplay",
+                ""))
+        .doTest();
+  }
+
+  /**
+   * A loader task streams a session's events into the holder's queue; the caller returns at the
+   * first checkout event. {@code holder} declares the holder type, {@code leak} marks the put.
+   */
+  private static String replay(String holder, String owner, String leak) {
+    return """
+        import java.util.concurrent.*;
+
+        %s {
+          %s
+
+          private final ExecutorService loaders = Executors.newCachedThreadPool();
+
+          String firstCheckout(String sessionId, int events) throws InterruptedException {
+            Channel channel = new Channel(sessionId, new ArrayBlockingQueue<>(4));
+            loaders.execute(() -> {
+              try {
+                for (int i = 0; i < events; i++) {
+                  %s
+                  channel.buffer().put(i == 5 ? "checkout" : "view-" + i);
+                }
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            });
+            while (true) {
+              String event = channel.buffer().take();
+              if (event.startsWith("checkout")) {
+                return sessionId + ":" + event;
+              }
+            }
+          }
+        }
+        """
+        .formatted(owner, holder.indent(2).strip(), leak);
+  }
+
   @Test
   void identificationListOfWorkerQueuesCreatedWithInitialCapacity() {
     // Spec "see through indirections": a list sized up front is as empty as new ArrayList<>().

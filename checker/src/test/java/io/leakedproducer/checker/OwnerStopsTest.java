@@ -210,6 +210,76 @@ final class OwnerStopsTest {
         .doTest();
   }
 
+  /**
+   * The drainer is a Thread subclass handed the deque; the owner's shutdown() stops it through the
+   * drainer's own halt(), which clears the flag its loop tests.
+   */
+  @Test
+  void shutdownStopsTheDrainerThroughItsHaltHelper() {
+    helper.addSourceLines("Dispatcher.java", dispatcher("shutdown")).doTest();
+  }
+
+  /** halt() that only the drainer itself calls, on a poison message, is no owner stop. */
+  @Test
+  void negativeTheHaltHelperIsCalledByNoLifecycleMethod() {
+    helper
+        .addSourceLines(
+            "Dispatcher.java", dispatcher("reconfigure").replaceAll("(?m)^ *// BUG: .*\n", ""))
+        .doTest();
+  }
+
+  /** A dispatcher whose {@code stopper} method calls {@code drainer.halt()}. */
+  private static String dispatcher(String stopper) {
+    return """
+        import java.util.concurrent.*;
+
+        class Dispatcher {
+          static final class Drainer extends Thread {
+            private final BlockingDeque<String> deque;
+            private volatile boolean running = true;
+
+            Drainer(BlockingDeque<String> deque) {
+              this.deque = deque;
+            }
+
+            void halt() {
+              running = false;
+            }
+
+            @Override
+            public void run() {
+              while (running) {
+                try {
+                  send(deque.take());
+                } catch (InterruptedException e) {
+                  return;
+                }
+              }
+            }
+
+            private void send(String message) {}
+          }
+
+          private final BlockingDeque<String> deque = new LinkedBlockingDeque<>(4);
+          private final Drainer drainer = new Drainer(deque);
+
+          void start() {
+            drainer.start();
+          }
+
+          void submit(String message) throws InterruptedException {
+            // BUG: Diagnostic contains: (line 43: shutdown() clears its loop flag 'running')
+            deque.putLast(message);
+          }
+
+          void %s() {
+            drainer.halt();
+          }
+        }
+        """
+        .formatted(stopper);
+  }
+
   @Test
   void negativeTheSameFlagIsCheckedBetweenTimedOffers() {
     helper
