@@ -59,6 +59,7 @@ final class IncidentVerdictsTest {
           Map.entry("LogbackKafkaAppenderFixed.java", "false alarm 59"),
           Map.entry("MavenIndexerIndexDataReaderFixed.java", "false alarm 136"),
           Map.entry("RabbitMqAmqpWorkPool.java", "missed 42"),
+          Map.entry("SdlRtpH264Packetizer.java", "missed 193, 205"),
           Map.entry("SpringAmqpBlockingQueueConsumer.java", "missed 117"));
 
   private static final Map<String, SortedSet<Long>> warned = new TreeMap<>();

@@ -1,0 +1,263 @@
+// Reduction of GeoTools https://osgeo-org.atlassian.net/browse/GEOT-4341 (fixed by commit 3c7fcb0621
+// in https://github.com/geotools/geotools, "The painter thread in StreamingRender can lockup
+// indefinitely upon rendering request cancellation"): StreamingRenderer.paint() reads features on
+// the caller's thread and puts one paint request per feature into a bounded queue that a painter
+// task, submitted to the renderer's thread pool, takes and draws. stopRendering() (GeoServer's
+// rendering timeout) only raises a flag; the painter sees it after its next take and leaves. When
+// the queue is full at that moment, the request thread stays parked in put() for good: in the
+// feature loop, or in the finally block that puts the end-of-rendering marker. Written for
+// leaked-producer; no upstream code copied.
+package io.leakedproducer.testdata.incidents;
+
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+/** Renders the layers of a map by streaming their features to a painter thread. */
+public class GeoToolsStreamingRenderer {
+
+  /** The drawing surface; a remote or very large canvas can be slow to draw on. */
+  static final class Graphics {
+    private final CountDownLatch ready;
+    private final CountDownLatch drawing;
+    private int shapes;
+
+    Graphics(CountDownLatch ready, CountDownLatch drawing) {
+      this.ready = ready;
+      this.drawing = drawing;
+    }
+
+    void draw(String shape) {
+      drawing.countDown();
+      try {
+        ready.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+      shapes++;
+    }
+  }
+
+  /** A map layer: a feature source and the symbolizers of its style. */
+  static final class Layer {
+    final String name;
+    final int features;
+    final List<String> symbolizers;
+
+    Layer(String name, int features, String... symbolizers) {
+      this.name = name;
+      this.features = features;
+      this.symbolizers = List.of(symbolizers);
+    }
+
+    Iterator<String> features() {
+      List<String> all = new ArrayList<>();
+      for (int i = 0; i < features; i++) {
+        all.add(name + "." + i);
+      }
+      return all.iterator();
+    }
+  }
+
+  abstract static class RenderingRequest {
+    abstract void execute();
+  }
+
+  final class PaintShapeRequest extends RenderingRequest {
+    final Graphics graphics;
+    final String shape;
+
+    PaintShapeRequest(Graphics graphics, String shape) {
+      this.graphics = graphics;
+      this.shape = shape;
+    }
+
+    @Override
+    void execute() {
+      graphics.draw(shape);
+    }
+  }
+
+  /** Tells the painter that the rendering is over. */
+  final class EndRequest extends RenderingRequest {
+    @Override
+    void execute() {
+      // nothing to draw
+    }
+  }
+
+  private final List<Layer> layers = new ArrayList<>();
+  private final int queueSize;
+  private ExecutorService threadPool;
+  /** Raised by stopRendering(), checked by the rendering loop and by the painter. */
+  private boolean renderingStopRequested = false;
+  private BlockingQueue<RenderingRequest> requests;
+  private final List<Throwable> errors = new ArrayList<>();
+
+  GeoToolsStreamingRenderer(int queueSize) {
+    this.queueSize = queueSize;
+  }
+
+  void addLayer(Layer layer) {
+    layers.add(layer);
+  }
+
+  /** The pool the painter runs on; GeoServer shares one between all its renderers. */
+  public void setThreadPool(ExecutorService threadPool) {
+    this.threadPool = threadPool;
+  }
+
+  /** Asks a rendering in progress to stop as soon as possible. */
+  public void stopRendering() {
+    renderingStopRequested = true;
+  }
+
+  public void paint(Graphics graphics) {
+    renderingStopRequested = false;
+    requests = new ArrayBlockingQueue<>(queueSize);
+    PainterThread painterThread = new PainterThread(requests);
+    ExecutorService localThreadPool = threadPool;
+    boolean localPool = false;
+    if (localThreadPool == null) {
+      localThreadPool = Executors.newSingleThreadExecutor();
+      localPool = true;
+    }
+    Future<?> painterFuture = localThreadPool.submit(painterThread);
+    try {
+      for (Layer layer : layers) {
+        if (renderingStopRequested) {
+          return;
+        }
+        try {
+          drawFeatures(graphics, layer);
+        } catch (Throwable t) {
+          fireErrorEvent(t);
+        }
+      }
+    } finally {
+      try {
+        requests.put(new EndRequest()); // LEAK
+        painterFuture.get();
+      } catch (Exception e) {
+        painterFuture.cancel(true);
+        fireErrorEvent(e);
+      } finally {
+        if (localPool) {
+          localThreadPool.shutdown();
+        }
+      }
+    }
+  }
+
+  private void drawFeatures(Graphics graphics, Layer layer) {
+    Iterator<String> iterator = layer.features();
+    while (iterator.hasNext() && !renderingStopRequested) {
+      try {
+        process(graphics, layer, iterator.next());
+      } catch (Throwable tr) {
+        // one broken feature must not ruin the whole map
+        fireErrorEvent(tr);
+      }
+    }
+  }
+
+  private void process(Graphics graphics, Layer layer, String feature)
+      throws InterruptedException {
+    // One paint request per symbolizer: a road is drawn twice, casing first, then its centre line.
+    for (String symbolizer : layer.symbolizers) {
+      String shape = symbolizer + "(" + feature + ")";
+      requests.put(new PaintShapeRequest(graphics, shape)); // LEAK
+    }
+  }
+
+  private void fireErrorEvent(Throwable t) {
+    synchronized (errors) {
+      errors.add(t);
+    }
+  }
+
+  /** Takes the requests and draws them, until the end marker or a stop request. */
+  class PainterThread implements Runnable {
+    final BlockingQueue<RenderingRequest> requests;
+
+    PainterThread(BlockingQueue<RenderingRequest> requests) {
+      this.requests = requests;
+    }
+
+    @Override
+    public void run() {
+      boolean done = false;
+      while (!done) {
+        try {
+          RenderingRequest request = requests.take();
+          if (request instanceof EndRequest || renderingStopRequested) {
+            done = true;
+          } else {
+            request.execute();
+          }
+        } catch (InterruptedException e) {
+          // we might have been interrupted to stop processing
+          if (renderingStopRequested) {
+            done = true;
+          }
+        }
+      }
+    }
+  }
+
+  public static void main(String[] args) throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(2, r -> {
+      Thread t = new Thread(r, "painter");
+      t.setDaemon(true);
+      return t;
+    });
+    CountDownLatch canvasReady = new CountDownLatch(1);
+    CountDownLatch drawing = new CountDownLatch(2);
+    // Roads are drawn with two symbolizers: the timeout fires between the two requests of one road.
+    GeoToolsStreamingRenderer roads = new GeoToolsStreamingRenderer(15);
+    roads.setThreadPool(pool);
+    roads.addLayer(new Layer("roads", 40, "casing", "centre"));
+    // A small layer: the request thread has read every river and is putting the end marker.
+    GeoToolsStreamingRenderer rivers = new GeoToolsStreamingRenderer(15);
+    rivers.setThreadPool(pool);
+    rivers.addLayer(new Layer("rivers", 17, "line"));
+
+    List<Thread> requestThreads = new ArrayList<>();
+    for (GeoToolsStreamingRenderer renderer : List.of(roads, rivers)) {
+      Thread t = new Thread(() -> renderer.paint(new Graphics(canvasReady, drawing)), "GetMap");
+      t.setDaemon(true);
+      requestThreads.add(t);
+      t.start();
+    }
+    // Both painters are busy with their first shape on a slow canvas, both queues fill up.
+    drawing.await(5, TimeUnit.SECONDS);
+    waitUntilParked(requestThreads);
+
+    // The rendering timeout of GeoServer fires for both requests.
+    roads.stopRendering();
+    rivers.stopRendering();
+    canvasReady.countDown();
+    Thread.sleep(200);
+    System.out.println("GetMap threads still alive: "
+        + requestThreads.stream().filter(Thread::isAlive).count());
+  }
+
+  private static void waitUntilParked(List<Thread> threads) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    while (System.nanoTime() < deadline) {
+      if (threads.stream().allMatch(t -> t.getState() == Thread.State.WAITING
+          || t.getState() == Thread.State.TIMED_WAITING)) {
+        return;
+      }
+      Thread.sleep(10);
+    }
+  }
+}
