@@ -52,12 +52,15 @@ final class IncidentVerdictsTest {
    */
   static final Map<String, String> KNOWN_WRONG =
       Map.ofEntries(
+          Map.entry("BeamKafkaUnboundedReaderFixed.java", "false alarm 117"),
           Map.entry("CarbonDataSdkWriterFixed.java", "false alarm 104, 158"),
           Map.entry("HibernateSearchMassIndexer.java", "false alarm 52"),
           Map.entry("HibernateSearchMassIndexerFixed.java", "false alarm 48, 56"),
           Map.entry("JettyReservedThreadExecutorFixed.java", "false alarm 177"),
           Map.entry("LogbackKafkaAppenderFixed.java", "false alarm 59"),
           Map.entry("MavenIndexerIndexDataReaderFixed.java", "false alarm 136"),
+          Map.entry("NatsStreamingPublishAcks.java", "missed 120"),
+          Map.entry("NatsStreamingPublishAcksFixed.java", "false alarm 118"),
           Map.entry("RabbitMqAmqpWorkPool.java", "missed 42"),
           Map.entry("SdlRtpH264Packetizer.java", "missed 193, 205"),
           Map.entry("SpringAmqpBlockingQueueConsumer.java", "missed 117"));
