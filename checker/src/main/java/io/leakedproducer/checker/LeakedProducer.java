@@ -292,7 +292,9 @@ public final class LeakedProducer extends BugChecker
             ProducerDiscovery.discover(site, units, state, queueOwner);
         if (producer == null) {
           analysis.drop(
-              call, "a timed offer whose failure ends the producer: it cannot block forever");
+              call,
+              "an offer whose failure ends the producer, or a retry loop that takes from the queue"
+                  + " itself: it cannot block forever");
           continue;
         }
         QueueBoundedness.Verdict verdict = analysis.verdict;

@@ -159,8 +159,8 @@ final class OwnerStops {
   private static void addFlagStop(
       Flag flag, TreePath loop, QueueConsumer consumer, QueueContext context) {
     CompilationUnitIndex index = context.index();
-    if ((flag.drained() || drainsAfter(loop, consumer, context))
-        && producerTests(flag.field(), context)) {
+    boolean drains = flag.drained() || drainsAfter(loop, consumer, context);
+    if (drains && producerTests(flag.field(), context)) {
       return; // what passed its test before the flag was set still finds a consumer draining
     }
     List<TreePath> writes = new ArrayList<>();
@@ -183,7 +183,12 @@ final class OwnerStops {
     }
     for (TreePath write : writes) {
       Stop stop = stoppingMethod(write, consumer, context);
-      if (stop != null) {
+      // As for an interrupt: the stopping method may close the producers' entry first (started =
+      // false in the outer stop() that calls dispatcher.stop()), and the consumer then drains.
+      if (stop != null
+          && !(drains
+              && (setsTestedFlag(stop.site(), context)
+                  || runsInheritedStopElsewhere(stop.site(), context)))) {
         consumer.exits.add(
             new ConsumerExit(
                 AstPaths.line(index.unit, stop.site().getLeaf()),
@@ -230,6 +235,25 @@ final class OwnerStops {
    * test finds room (the "flag, then clear" handshake, with the consumer doing the clearing).
    */
   private static boolean drainsAfter(TreePath loop, QueueConsumer consumer, QueueContext context) {
+    if (statementsAfterDrain(loop, consumer, context)) {
+      return true;
+    }
+    // run() { dispatchAll(); dispatchRemaining(); }: the loop is a helper's, the drain follows
+    // the helper's call in the consumer's task.
+    Tree helper = AstPaths.taskRoot(loop).getLeaf();
+    if (helper != consumer.root.getLeaf() && helper instanceof MethodTree method) {
+      for (TreePath call : context.index().callSitesOf(ASTHelpers.getSymbol(method))) {
+        if (AstPaths.isWithin(call, consumer.root.getLeaf())
+            && statementsAfterDrain(call, consumer, context)) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  private static boolean statementsAfterDrain(
+      TreePath loop, QueueConsumer consumer, QueueContext context) {
     for (TreePath p = loop;
         p.getParentPath() != null && p.getLeaf() != consumer.root.getLeaf();
         p = p.getParentPath()) {
@@ -253,6 +277,20 @@ final class OwnerStops {
   }
 
   private static boolean emptiesQueue(Tree t, QueueContext context) {
+    return emptiesQueue(t, context, 0);
+  }
+
+  /** Empties the queue here, or in the unit's method it calls ({@code dispatchRemaining()}). */
+  private static boolean emptiesQueue(Tree t, QueueContext context, int depth) {
+    if (depth < 1 && t instanceof MethodInvocationTree call) {
+      TreePath callee = context.index().methods.get(ASTHelpers.getSymbol(call));
+      if (callee != null
+          && callee.getLeaf() instanceof MethodTree method
+          && method.getBody() != null
+          && AstPaths.anyMatch(method.getBody(), u -> emptiesQueue(u, context, depth + 1))) {
+        return true;
+      }
+    }
     Set<VarSymbol> queue = context.queue().variables;
     if (t instanceof com.sun.source.tree.EnhancedForLoopTree each) {
       return queue.contains(context.index().variable(each.getExpression()));

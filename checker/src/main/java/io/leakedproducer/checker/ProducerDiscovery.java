@@ -100,7 +100,10 @@ final class ProducerDiscovery {
 
   private ProducerDiscovery() {}
 
-  /** Returns null when the call cannot block (a timed offer whose failure ends the producer). */
+  /**
+   * Returns null when the call cannot block: an offer whose failure ends the producer, or a retry
+   * loop that makes its own room.
+   */
   @Nullable
   static Producer discover(TreePath insertion, CompilationUnitIndex index, VisitorState state) {
     return discover(insertion, index, state, null);
@@ -123,6 +126,9 @@ final class ProducerDiscovery {
     boolean timed = ConcurrencyApiModel.isTimedOffer(call, state);
     if (timed || ConcurrencyApiModel.isPlainOffer(call, state)) {
       retryLoop = timed ? retryLoopOf(insertion) : plainOfferRetryLoop(insertion, state);
+      if (retryLoop != null && makesRoomItself(retryLoop, insertion, index, state)) {
+        return null; // its own consumer: it never waits for another thread to take
+      }
       if (retryLoop == null) {
         helper = HelperRetry.of(insertion, index);
         if (helper == null) {
@@ -250,6 +256,40 @@ final class ProducerDiscovery {
                         && queue.equals(ASTHelpers.getSymbol(ASTHelpers.getReceiver(removal)))
                         && ConcurrencyApiModel.isRemoval(removal, state));
     return makesRoom ? null : loop;
+  }
+
+  /**
+   * The retry loop takes from the queue itself between its offers, directly or in a method of the
+   * unit it calls ({@code while (!offered) { writeEventsIfPossible(); offered = q.offer(..); }},
+   * where the helper polls the queue): it makes its own room.
+   */
+  private static boolean makesRoomItself(
+      TreePath loop, TreePath offer, CompilationUnitIndex index, VisitorState state) {
+    Symbol queue = ASTHelpers.getSymbol(ASTHelpers.getReceiver((ExpressionTree) offer.getLeaf()));
+    if (queue == null) {
+      return false;
+    }
+    return AstPaths.anyMatch(
+        loop.getLeaf(),
+        t -> {
+          if (!(t instanceof MethodInvocationTree call)) {
+            return false;
+          }
+          if (ConcurrencyApiModel.isRemoval(call, state)
+              && queue.equals(ASTHelpers.getSymbol(ASTHelpers.getReceiver(call)))) {
+            return true;
+          }
+          TreePath callee = index.methods.get(ASTHelpers.getSymbol(call));
+          return callee != null
+              && callee.getLeaf() instanceof MethodTree method
+              && method.getBody() != null
+              && AstPaths.anyMatch(
+                  method.getBody(),
+                  u ->
+                      u instanceof MethodInvocationTree removal
+                          && ConcurrencyApiModel.isRemoval(removal, state)
+                          && queue.equals(ASTHelpers.getSymbol(ASTHelpers.getReceiver(removal))));
+        });
   }
 
   /**

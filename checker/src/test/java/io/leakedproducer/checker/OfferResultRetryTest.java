@@ -146,6 +146,50 @@ final class OfferResultRetryTest {
         .doTest();
   }
 
+  /**
+   * On the event loop, the only thread that drains, a full queue is emptied by the sender itself
+   * between its offers: it never waits for another thread to take.
+   */
+  @Test
+  void negativeTheRetryLoopDrainsTheQueueItselfThroughAHelper() {
+    helper
+        .addSourceLines(
+            "EventSender.java",
+            """
+            import java.util.concurrent.*;
+
+            class EventSender {
+              interface Channel {
+                boolean isWritable();
+
+                void write(String event);
+              }
+
+              private final BlockingQueue<String> events = new LinkedBlockingQueue<>(100);
+              private final Channel channel;
+
+              EventSender(Channel channel) {
+                this.channel = channel;
+              }
+
+              private void writeEventsIfPossible() {
+                while (!events.isEmpty() && channel.isWritable()) {
+                  channel.write(events.poll());
+                }
+              }
+
+              void sendOnEventLoop(String event) throws InterruptedException {
+                boolean offered = events.offer(event);
+                while (!offered) {
+                  writeEventsIfPossible();
+                  offered = events.offer(event, 1, TimeUnit.MILLISECONDS);
+                }
+              }
+            }
+            """)
+        .doTest();
+  }
+
   /** The fix tests the consumers-gone flag first in each round, before the offer is retried. */
   @Test
   void replacementDoWhileGetsTheCheckFirstInItsBody() {

@@ -228,6 +228,91 @@ final class OwnerStopsTest {
         .doTest();
   }
 
+  /**
+   * The appender's stop() first closes its entry (started = false, tested by append before each
+   * put), then stops the dispatcher, which drains what is left in a helper after its loop.
+   */
+  @Test
+  void negativeStopClosesTheEntryAndTheDispatcherDrainsTheRestInAHelper() {
+    helper.addSourceLines("AsyncAppender.java", asyncAppender(true)).doTest();
+  }
+
+  /** The same appender without the entry test: a caller that passed it parks for good. */
+  @Test
+  void theDispatcherDrainsButNothingClosesTheEntry() {
+    helper.addSourceLines("AsyncAppender.java", asyncAppender(false)).doTest();
+  }
+
+  private static String asyncAppender(boolean entryTested) {
+    return """
+        import java.util.concurrent.*;
+        import java.util.concurrent.atomic.AtomicBoolean;
+
+        class AsyncAppender {
+          private final BlockingQueue<String> queue = new ArrayBlockingQueue<>(128);
+          private volatile boolean started;
+          private Dispatcher dispatcher;
+
+          void start() {
+            dispatcher = new Dispatcher();
+            dispatcher.start();
+            started = true;
+          }
+
+          void stop() throws InterruptedException {
+            started = false;
+            dispatcher.halt(1000);
+          }
+
+          void append(String event) throws InterruptedException {
+            %s
+            %s
+            queue.put(event);
+          }
+
+          private final class Dispatcher extends Thread {
+            private final AtomicBoolean stopped = new AtomicBoolean();
+
+            @Override
+            public void run() {
+              dispatchAll();
+              dispatchRemaining();
+            }
+
+            private void dispatchAll() {
+              while (!stopped.get()) {
+                try {
+                  write(queue.take());
+                } catch (InterruptedException e) {
+                  return;
+                }
+              }
+            }
+
+            private void dispatchRemaining() {
+              for (String event = queue.poll(); event != null; event = queue.poll()) {
+                write(event);
+              }
+            }
+
+            void halt(long timeoutMillis) throws InterruptedException {
+              stopped.set(true);
+              join(timeoutMillis);
+            }
+
+            private void write(String event) {}
+          }
+        }
+        """
+        .formatted(
+            entryTested
+                ? "if (!started) {\n      throw new IllegalStateException(\"not started\");\n    }"
+                : "",
+            entryTested
+                ? ""
+                : "// BUG: Diagnostic contains: (line 17: stop() clears its loop flag 'stopped')");
+  }
+
   /** A dispatcher whose {@code stopper} method calls {@code drainer.halt()}. */
   private static String dispatcher(String stopper) {
     return """
