@@ -114,9 +114,54 @@ final class FlagThenClear {
     tested.removeAll(queue.variables);
     List<TreePath> setters = new ArrayList<>();
     for (VarSymbol flag : tested) {
-      setters.addAll(SignalExitPaths.settersOf(flag, index));
+      for (TreePath setter : SignalExitPaths.settersOf(flag, index)) {
+        if (!writesGoOnValue(setter, flag, producer.insertionPath())) {
+          setters.add(setter);
+        }
+      }
     }
     return setters;
+  }
+
+  /**
+   * The setter writes the value with which the producer's plain test ({@code if (paused) return;})
+   * goes on to insert: {@code paused = false} lets it in, it does not stop it.
+   */
+  private static boolean writesGoOnValue(TreePath setter, VarSymbol flag, TreePath insertion) {
+    if (!(setter.getLeaf() instanceof com.sun.source.tree.AssignmentTree assignment)) {
+      return false;
+    }
+    Boolean written = ASTHelpers.constValue(assignment.getExpression(), Boolean.class);
+    Boolean leavesOn = leavingValue(flag, insertion);
+    return written != null && leavesOn != null && !written.equals(leavesOn);
+  }
+
+  /**
+   * The value of {@code flag} on which the producer's leaving test before the insertion leaves,
+   * when that test is the flag itself or its negation; null otherwise.
+   */
+  private static @Nullable Boolean leavingValue(VarSymbol flag, TreePath insertion) {
+    Boolean[] found = {null};
+    Tree root = AstPaths.taskRoot(insertion).getLeaf();
+    AstPaths.anyMatch(
+        root,
+        t -> {
+          if (t instanceof IfTree ifTree && leaves(ifTree)) {
+            ExpressionTree condition = ASTHelpers.stripParentheses(ifTree.getCondition());
+            boolean negated = condition.getKind() == Tree.Kind.LOGICAL_COMPLEMENT;
+            ExpressionTree operand =
+                negated
+                    ? ASTHelpers.stripParentheses(
+                        ((com.sun.source.tree.UnaryTree) condition).getExpression())
+                    : condition;
+            if (flag.equals(AstPaths.variable(operand))) {
+              found[0] = !negated;
+              return true;
+            }
+          }
+          return false;
+        });
+    return found[0];
   }
 
   /**

@@ -191,6 +191,10 @@ final class InterruptExitPaths {
     }
     CompilationUnitIndex index = scene.index();
     List<TreePath> callers = index.callSitesOf(method);
+    if (lifecycle && isPublicApi(method) && !keptByTheUnit(method.enclClass(), index)) {
+      // Whoever holds the object may call it at any time, whatever the unit's own calls do.
+      return true;
+    }
     if (callers.isEmpty()) {
       // An entry point: the callers (or a thread) run it. A lifecycle method of an object no
       // caller can hold is never run at all.
@@ -210,6 +214,12 @@ final class InterruptExitPaths {
       }
     }
     return false;
+  }
+
+  /** A public method of a public class: code outside the unit can call it. */
+  private static boolean isPublicApi(MethodSymbol method) {
+    return method.getModifiers().contains(Modifier.PUBLIC)
+        && method.enclClass().getModifiers().contains(Modifier.PUBLIC);
   }
 
   /**

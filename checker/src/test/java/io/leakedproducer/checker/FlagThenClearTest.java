@@ -106,4 +106,68 @@ final class FlagThenClearTest {
                 "failure.compareAndSet(null, t);"))
         .doTest();
   }
+
+  /**
+   * A packetizer's stop() interrupts its sender, resets {@code paused} to false and clears the
+   * queue; the producer's test leaves only when {@code paused} is true, so the write lets it in
+   * again instead of stopping it: no handshake. With {@code paused = true} it is one.
+   */
+  private static String packetizer(String marker, String write) {
+    return """
+        import java.util.concurrent.*;
+
+        class Packetizer {
+          private final BlockingQueue<byte[]> frames = new LinkedBlockingQueue<>(4);
+          private final Thread sender = new Thread(this::send);
+          private volatile boolean paused;
+
+          void start() {
+            sender.start();
+          }
+
+          void stop() {
+            sender.interrupt();
+            %s
+            frames.clear();
+          }
+
+          void sendFrame(byte[] frame) throws InterruptedException {
+            if (paused) {
+              return;
+            }
+            %s
+            frames.put(frame);
+          }
+
+          private void send() {
+            while (true) {
+              try {
+                transmit(frames.take());
+              } catch (InterruptedException e) {
+                return;
+              }
+            }
+          }
+
+          private void transmit(byte[] frame) {}
+        }
+        """
+        .formatted(write, marker);
+  }
+
+  @Test
+  void identificationStopWritesTheValueThatLetsTheProducerIn() {
+    helper
+        .addSourceLines(
+            "Packetizer.java",
+            packetizer(
+                "// BUG: Diagnostic contains: (line 13: stop() interrupts its thread)",
+                "paused = false;"))
+        .doTest();
+  }
+
+  @Test
+  void negativeStopWritesTheValueThatStopsTheProducerThenClears() {
+    helper.addSourceLines("Packetizer.java", packetizer("", "paused = true;")).doTest();
+  }
 }

@@ -313,6 +313,72 @@ final class OwnerStopsTest {
                 : "// BUG: Diagnostic contains: (line 17: stop() clears its loop flag 'stopped')");
   }
 
+  /**
+   * A public packetizer's public stop(): its holder may call it at any time, even though the unit's
+   * own demo calls it only after sending a frame itself on the same thread.
+   */
+  @Test
+  void publicStopOfAPublicClassRunsWheneverItsHolderCallsIt() {
+    helper
+        .addSourceLines(
+            "Packetizer.java",
+            packetizer(
+                "public ", "// BUG: Diagnostic contains: (line 13: stop() interrupts its thread)"))
+        .doTest();
+  }
+
+  /** The same class kept package-private: only the unit's calls run stop(), after the send. */
+  @Test
+  void negativePackagePrivateStopRunsOnlyAfterTheUnitsOwnSend() {
+    helper.addSourceLines("Packetizer.java", packetizer("", "")).doTest();
+  }
+
+  private static String packetizer(String visibility, String marker) {
+    return """
+        import java.util.concurrent.*;
+
+        %sclass Packetizer implements Runnable {
+          private final BlockingQueue<byte[]> frames = new LinkedBlockingQueue<>(4);
+          private Thread sender;
+
+          %svoid start() {
+            sender = new Thread(this, "sender");
+            sender.start();
+          }
+
+          %svoid stop() {
+            sender.interrupt();
+          }
+
+          @Override
+          public void run() {
+            while (true) {
+              try {
+                transmit(frames.take());
+              } catch (InterruptedException e) {
+                return;
+              }
+            }
+          }
+
+          %svoid sendFrame(byte[] frame) throws InterruptedException {
+            %s
+            frames.put(frame);
+          }
+
+          private void transmit(byte[] frame) {}
+
+          static void demo() throws InterruptedException {
+            Packetizer packetizer = new Packetizer();
+            packetizer.start();
+            packetizer.sendFrame(new byte[16]);
+            packetizer.stop();
+          }
+        }
+        """
+        .formatted(visibility, visibility, visibility, visibility, marker);
+  }
+
   /** A dispatcher whose {@code stopper} method calls {@code drainer.halt()}. */
   private static String dispatcher(String stopper) {
     return """

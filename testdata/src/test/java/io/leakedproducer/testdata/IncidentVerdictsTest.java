@@ -62,7 +62,6 @@ final class IncidentVerdictsTest {
           Map.entry("NatsStreamingPublishAcks.java", "missed 120"),
           Map.entry("NatsStreamingPublishAcksFixed.java", "false alarm 118"),
           Map.entry("RabbitMqAmqpWorkPool.java", "missed 42"),
-          Map.entry("SdlRtpH264Packetizer.java", "missed 193, 205"),
           Map.entry("SpringAmqpBlockingQueueConsumer.java", "missed 117"));
 
   private static final Map<String, SortedSet<Long>> warned = new TreeMap<>();
