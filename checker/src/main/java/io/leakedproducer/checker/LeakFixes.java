@@ -602,9 +602,16 @@ final class LeakFixes {
     // In a void lambda that a stream or forEach runs once per element, leave the element at once
     // when the consumers are gone: each later element is then skipped without waiting, where a
     // throw would end the caller's whole operation with an exception it does not expect.
+    // An end marker put in a finally: a return or throw there would replace whatever the try
+    // block returned or threw (Error Prone's Finally). Leaving the offer loop skips the marker,
+    // which nobody is left to read.
+    boolean inFinally = inFinally(insertion);
     boolean perElement =
-        inPerElementVoidLambda(insertion, state) || inVoidHelper(producer, insertion);
-    String exit = perElement ? "return;" : exitStatement(producer, state, fix);
+        !inFinally
+            && (inPerElementVoidLambda(insertion, state) || inVoidHelper(producer, insertion));
+    boolean testsFirst = testFirst && !inFinally;
+    String exit =
+        inFinally ? "break;" : perElement ? "return;" : exitStatement(producer, state, fix);
     if (producer.insertion == ProducerDiscovery.Insertion.TIMED_OFFER_RETRY) {
       Tree loop = producer.retryLoop.getLeaf();
       if (!AstPaths.isWithin(insertion, loop)) {
@@ -616,7 +623,7 @@ final class LeakFixes {
           loop instanceof WhileLoopTree || loop instanceof DoWhileLoopTree
               ? AstPaths.loopBody(loop)
               : null;
-      if (loop instanceof WhileLoopTree && (perElement || testFirst)) {
+      if (loop instanceof WhileLoopTree && (perElement || testsFirst)) {
         // Each later call would otherwise wait one whole timeout of the original offer first.
         fix.prefixWith(
             loop, check(stopCondition, exit, indentOf(loop, state)) + "\n" + indentOf(loop, state));
@@ -678,7 +685,7 @@ final class LeakFixes {
       element = local;
     }
     String timeUnit = SuggestedFixes.qualifyType(state, fix, "java.util.concurrent.TimeUnit");
-    if (perElement || testFirst) {
+    if (perElement || testsFirst) {
       prefix = check(stopCondition, exit, indent) + "\n" + indent + prefix;
     }
     fix.replace(

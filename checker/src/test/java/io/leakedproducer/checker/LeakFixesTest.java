@@ -222,6 +222,86 @@ final class LeakFixesTest {
   }
 
   /**
+   * The end marker put in a finally leaves its offer loop with break: a return or throw in a
+   * finally would replace what the try block threw (Error Prone's Finally).
+   */
+  @Test
+  void replacementEndMarkerInAFinallyLeavesTheOfferLoop() {
+    helper
+        .setFixChooser(FixChoosers.SECOND)
+        .addInputLines(
+            "LogTail.java",
+            """
+            import java.util.concurrent.*;
+
+            class LogTail {
+              String firstError(int lines, ExecutorService pool) throws Exception {
+                BlockingQueue<String> matches = new ArrayBlockingQueue<>(2);
+                pool.submit(() -> {
+                  try {
+                    for (int i = 0; i < lines; i++) {
+                      matches.put("line " + i);
+                    }
+                  } finally {
+                    matches.put("<eof>");
+                  }
+                  return null;
+                });
+                while (true) {
+                  String line = matches.take();
+                  if (line.equals("<eof>") || line.startsWith("ERROR")) {
+                    return line;
+                  }
+                }
+              }
+            }
+            """)
+        .addOutputLines(
+            "LogTail.java",
+            """
+            import java.util.concurrent.*;
+            import java.util.concurrent.atomic.AtomicInteger;
+
+            class LogTail {
+              String firstError(int lines, ExecutorService pool) throws Exception {
+                BlockingQueue<String> matches = new ArrayBlockingQueue<>(2);
+                AtomicInteger consumersLeft = new AtomicInteger(1);
+                pool.submit(() -> {
+                  try {
+                    for (int i = 0; i < lines; i++) {
+                      String element = "line " + i;
+                      while (!matches.offer(element, 10, TimeUnit.MILLISECONDS)) {
+                        if (consumersLeft.get() == 0) {
+                          throw new CancellationException("every consumer has stopped taking");
+                        }
+                      }
+                    }
+                  } finally {
+                    while (!matches.offer("<eof>", 10, TimeUnit.MILLISECONDS)) {
+                      if (consumersLeft.get() == 0) {
+                        break;
+                      }
+                    }
+                  }
+                  return null;
+                });
+                try {
+                  while (true) {
+                    String line = matches.take();
+                    if (line.equals("<eof>") || line.startsWith("ERROR")) {
+                      return line;
+                    }
+                  }
+                } finally {
+                  consumersLeft.decrementAndGet();
+                }
+              }
+            }
+            """)
+        .doTest(TestMode.TEXT_MATCH);
+  }
+
+  /**
    * A Callable consumer written as an expression lambda keeps returning its value; a
    * SynchronousQueue producer offers instead of putting.
    */
