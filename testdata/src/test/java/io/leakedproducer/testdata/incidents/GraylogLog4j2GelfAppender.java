@@ -282,7 +282,7 @@ public class GraylogLog4j2GelfAppender {
       requestThreads.add(requestThread);
       requestThread.start();
     }
-    waitFor(() -> requestThreads.stream().allMatch(t -> t.getState() == Thread.State.WAITING));
+    waitFor(() -> requestThreads.stream().allMatch(t -> parkedIn(t.getState())));
 
     // The web application is undeployed: Log4j stops the appender.
     appender.stop();
@@ -301,5 +301,10 @@ public class GraylogLog4j2GelfAppender {
     while (!check.holds() && System.nanoTime() < deadline) {
       Thread.sleep(10);
     }
+  }
+
+  /** A producer waits in put (WAITING) or, once patched, between timed offers (TIMED_WAITING). */
+  private static boolean parkedIn(Thread.State state) {
+    return state == Thread.State.WAITING || state == Thread.State.TIMED_WAITING;
   }
 }

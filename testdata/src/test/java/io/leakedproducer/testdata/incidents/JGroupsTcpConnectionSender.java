@@ -287,10 +287,15 @@ public class JGroupsTcpConnectionSender {
   private static void waitUntilParked(List<Thread> threads) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
     while (System.nanoTime() < deadline) {
-      if (threads.stream().allMatch(t -> t.getState() == Thread.State.WAITING)) {
+      if (threads.stream().allMatch(t -> parkedIn(t.getState()))) {
         return;
       }
       Thread.sleep(10);
     }
+  }
+
+  /** A producer waits in put (WAITING) or, once patched, between timed offers (TIMED_WAITING). */
+  private static boolean parkedIn(Thread.State state) {
+    return state == Thread.State.WAITING || state == Thread.State.TIMED_WAITING;
   }
 }
