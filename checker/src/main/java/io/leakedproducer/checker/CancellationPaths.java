@@ -101,7 +101,7 @@ final class CancellationPaths {
         }
       }
     }
-    if (consumersDrainUntilDone(producer, queue, index)) {
+    if (consumersDrainUntilDone(producer, consumers, queue, index, state)) {
       return Cancellation.of(Kind.DRAINED);
     }
     return null;
@@ -292,13 +292,22 @@ final class CancellationPaths {
 
   /**
    * A loop in a finally or catch that keeps taking until something other than the queue says stop
-   * (the producer's future, a done flag): the producer is never left without a taker.
+   * (the producer's future, a done flag): the producer is never left without a taker. For consumers
+   * that are the callers of the unit's methods (a pull API such as {@code advance()}), the same
+   * loop in the owner's lifecycle method counts too: that is where such callers stop (Beam's
+   * KafkaIO reader: close() polls until the poll thread's executor has terminated).
    */
   private static boolean consumersDrainUntilDone(
-      ProducerDiscovery.Producer producer, QueueAliases queue, CompilationUnitIndex index) {
+      ProducerDiscovery.Producer producer,
+      List<QueueConsumer> consumers,
+      QueueAliases queue,
+      CompilationUnitIndex index,
+      VisitorState state) {
     for (VarSymbol alias : queue.variables) {
       for (TreePath call : index.callsOn(alias)) {
-        if (AstPaths.isWithin(call, producer.root.getLeaf()) || !AstPaths.isInExitPath(call)) {
+        if (AstPaths.isWithin(call, producer.root.getLeaf())
+            || !(AstPaths.isInExitPath(call)
+                || inLifecycleOfCallerConsumers(call, producer, consumers, queue, index, state))) {
           continue;
         }
         if (ConcurrencyApiModel.isInsertionOrClear(
@@ -306,7 +315,9 @@ final class CancellationPaths {
           continue;
         }
         TreePath loop = AstPaths.enclosingLoop(call, AstPaths.taskRoot(call).getLeaf());
-        if (loop != null && conditionConsultsSomethingElse(loop.getLeaf(), queue)) {
+        if (loop != null
+            && (conditionConsultsSomethingElse(loop.getLeaf(), queue)
+                || breaksOnSomethingElse(loop.getLeaf(), queue))) {
           return true;
         }
       }
@@ -314,11 +325,59 @@ final class CancellationPaths {
     return false;
   }
 
-  private static boolean conditionConsultsSomethingElse(Tree loop, QueueAliases queue) {
-    ExpressionTree condition = AstPaths.loopCondition(loop);
-    if (condition == null) {
+  /**
+   * The call is in a lifecycle method that runs once the consumers stopped, and every consumer runs
+   * in a method the unit's callers call (not a task of its own, which could die without anybody
+   * calling the lifecycle method).
+   */
+  private static boolean inLifecycleOfCallerConsumers(
+      TreePath call,
+      ProducerDiscovery.Producer producer,
+      List<QueueConsumer> consumers,
+      QueueAliases queue,
+      CompilationUnitIndex index,
+      VisitorState state) {
+    if (consumers.isEmpty()
+        || !(AstPaths.taskRoot(call).getLeaf() instanceof com.sun.source.tree.MethodTree tree)) {
       return false;
     }
+    com.sun.tools.javac.code.Symbol.MethodSymbol method = ASTHelpers.getSymbol(tree);
+    if (method == null || !ConcurrencyApiModel.isLifecycleMethod(method)) {
+      return false;
+    }
+    for (QueueConsumer consumer : consumers) {
+      if (!(consumer.root.getLeaf() instanceof com.sun.source.tree.MethodTree root)
+          || ConcurrencyApiModel.isTaskMethod(ASTHelpers.getSymbol(root), state)
+          || !index
+              .memberReferences
+              .getOrDefault(ASTHelpers.getSymbol(root), List.of())
+              .isEmpty()) {
+        return false;
+      }
+    }
+    return InterruptExitPaths.lifecycleRuns(method, producer, consumers, queue, index, state);
+  }
+
+  /**
+   * {@code while (true) { q.poll(); if (pool.awaitTermination(..)) break; }}: the loop ends on a
+   * test of something other than the queue.
+   */
+  private static boolean breaksOnSomethingElse(Tree loop, QueueAliases queue) {
+    return AstPaths.anyMatch(
+        AstPaths.loopBody(loop),
+        t ->
+            t instanceof com.sun.source.tree.IfTree ifTree
+                && AstPaths.anyMatch(
+                    ifTree.getThenStatement(), u -> u instanceof com.sun.source.tree.BreakTree)
+                && consultsSomethingElse(ifTree.getCondition(), loop, queue));
+  }
+
+  private static boolean conditionConsultsSomethingElse(Tree loop, QueueAliases queue) {
+    ExpressionTree condition = AstPaths.loopCondition(loop);
+    return condition != null && consultsSomethingElse(condition, loop, queue);
+  }
+
+  private static boolean consultsSomethingElse(Tree condition, Tree loop, QueueAliases queue) {
     return AstPaths.anyMatch(
         condition,
         t -> {
