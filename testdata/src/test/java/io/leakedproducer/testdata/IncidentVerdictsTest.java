@@ -52,7 +52,6 @@ final class IncidentVerdictsTest {
    */
   static final Map<String, String> KNOWN_WRONG =
       Map.ofEntries(
-          Map.entry("BeamKafkaUnboundedReaderFixed.java", "false alarm 117"),
           Map.entry("CarbonDataSdkWriterFixed.java", "false alarm 104, 158"),
           Map.entry("HibernateSearchMassIndexer.java", "false alarm 52"),
           Map.entry("HibernateSearchMassIndexerFixed.java", "false alarm 48, 56"),
