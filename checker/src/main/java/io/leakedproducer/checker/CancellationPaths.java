@@ -182,22 +182,25 @@ final class CancellationPaths {
       QueueAliases queue,
       CompilationUnitIndex index,
       VisitorState state) {
-    for (TreePath path : interruptsOf(producer, index, state)) {
-      MethodInvocationTree call = (MethodInvocationTree) path.getLeaf();
-      String interrupt = ASTHelpers.getSymbol(call).getSimpleName() + "()";
-      int line = AstPaths.line(index.unit, call);
+    // Name the interrupt that runs on the consumers' way out when there is one: that is the line
+    // the user must look at (the producer ignores it), not an earlier one that never runs then.
+    List<TreePath> interrupts = interruptsOf(producer, index, state);
+    for (TreePath path : interrupts) {
       if (InterruptExitPaths.runsWhenConsumersStop(
           path, producer, consumers, queue, index, state)) {
         // It runs, so the producer must be the one that ignores it.
         return String.format(
             "the %s at line %d reaches it, but it catches the InterruptedException and goes on"
                 + " inserting",
-            interrupt, line);
+            interruptName(path), AstPaths.line(index.unit, path.getLeaf()));
       }
+    }
+    if (!interrupts.isEmpty()) {
+      TreePath first = interrupts.get(0);
       return String.format(
           "the %s at line %d does not run once every consumer has stopped, and nothing else"
               + " cancels the producer",
-          interrupt, line);
+          interruptName(first), AstPaths.line(index.unit, first.getLeaf()));
     }
     boolean timed =
         ConcurrencyApiModel.isTimedOffer(
@@ -214,6 +217,10 @@ final class CancellationPaths {
         + (producer.insertion != ProducerDiscovery.Insertion.TIMED_OFFER_RETRY || timed
             ? "timed offers)"
             : "offers)");
+  }
+
+  private static String interruptName(TreePath interrupt) {
+    return ASTHelpers.getSymbol((MethodInvocationTree) interrupt.getLeaf()).getSimpleName() + "()";
   }
 
   /** The call interrupts the thread of the task started by {@code spawn}. */

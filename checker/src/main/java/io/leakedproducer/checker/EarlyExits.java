@@ -469,6 +469,13 @@ final class EarlyExits {
                 what + " in catch (" + state.getSourceForNode(c.getParameter().getType()) + ")";
           }
         }
+        if (leaf instanceof IfTree ifTree
+            && exit.getLeaf() instanceof BreakTree
+            && tookAnElement(ifTree, exit)) {
+          // while (!closed) { e = q.poll(t); if (e == null) continue-waiting; else break; }: the
+          // loop waits for an element and leaves with it, which is taking, not stopping.
+          return;
+        }
         if (leaf instanceof IfTree ifTree && onCondition == null) {
           ExpressionTree condition = ifTree.getCondition();
           // The end of the stream is left normally: a throw on a marker is still a failure.
@@ -669,6 +676,25 @@ final class EarlyExits {
           t ->
               t instanceof ExpressionTree expressionTree
                   && v.equals(AstPaths.variable(expressionTree)));
+    }
+
+    /**
+     * {@code exit} sits in the branch of {@code branch} taken when the element is there: the else
+     * of {@code taken == null}, the then of {@code taken != null}.
+     */
+    private boolean tookAnElement(IfTree branch, TreePath exit) {
+      if (taken == null) {
+        return false;
+      }
+      ExpressionTree c = Trees.skipParensAndCasts(branch.getCondition());
+      if (!(c instanceof BinaryTree)
+          || !(c.getKind() == Tree.Kind.EQUAL_TO || c.getKind() == Tree.Kind.NOT_EQUAL_TO)
+          || !mentionsNullCheckOf(c, taken)) {
+        return false;
+      }
+      Tree wanted =
+          c.getKind() == Tree.Kind.EQUAL_TO ? branch.getElseStatement() : branch.getThenStatement();
+      return wanted != null && AstPaths.isWithin(exit, wanted);
     }
 
     private boolean mentionsNullCheckOf(Tree tree, VarSymbol v) {

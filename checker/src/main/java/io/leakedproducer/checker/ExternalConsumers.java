@@ -260,6 +260,9 @@ final class ExternalConsumers {
     if (pull && enclosing instanceof MethodSymbol && !handedToCaller(index.classes.get(owner))) {
       return null; // an iterator used inside the method that made it: that method consumes
     }
+    if (pull && UnitOnlyInstances.keptInUnit(owner, index)) {
+      return null; // no caller outside the unit: the unit's loops over it consume
+    }
     if (owner.isAnonymous() || enclosing instanceof MethodSymbol) {
       if (enclosing instanceof MethodSymbol factory) {
         api = factory.getSimpleName() + "()";

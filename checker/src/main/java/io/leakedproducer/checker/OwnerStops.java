@@ -106,11 +106,18 @@ final class OwnerStops {
         if (both) {
           collectFlags(binary.getLeftOperand(), negated, drained, depth, context, flags);
           collectFlags(binary.getRightOperand(), negated, drained, depth, context, flags);
-        } else if (readsQueue(binary.getRightOperand(), context)) {
-          // while (running || !queue.isEmpty()): it stops on the flag only once it has drained.
-          collectFlags(binary.getLeftOperand(), negated, true, depth, context, flags);
-        } else if (readsQueue(binary.getLeftOperand(), context)) {
-          collectFlags(binary.getRightOperand(), negated, true, depth, context, flags);
+          return;
+        }
+        // while (running || !queue.isEmpty()), also written with a helper of the unit
+        // (hasDelivery()): it stops on the flag only once it has drained. With two or more state
+        // tests (while (active || hasDelivery() || !cancelled())) the loop goes on until every
+        // one of them lets it go, in an order this does not decide, so no single flag ends it.
+        List<ExpressionTree> alternatives = new ArrayList<>();
+        alternatives(e, e.getKind(), alternatives);
+        List<ExpressionTree> states =
+            alternatives.stream().filter(a -> !readsQueue(a, 0, context)).toList();
+        if (states.size() == 1 && states.size() < alternatives.size()) {
+          collectFlags(states.get(0), negated, true, depth, context, flags);
         }
         return;
       }
@@ -147,12 +154,52 @@ final class OwnerStops {
     }
   }
 
-  private static boolean readsQueue(ExpressionTree operand, QueueContext context) {
+  /** The operands of a chain of the same operator: {@code a || b || c} gives a, b, c. */
+  private static void alternatives(ExpressionTree e, Tree.Kind kind, List<ExpressionTree> out) {
+    ExpressionTree t = Trees.skipParensAndCasts(e);
+    if (t.getKind() == kind) {
+      alternatives(((BinaryTree) t).getLeftOperand(), kind, out);
+      alternatives(((BinaryTree) t).getRightOperand(), kind, out);
+    } else {
+      out.add(t);
+    }
+  }
+
+  /**
+   * The operand reads the queue, directly or through a method of the unit whose body is one {@code
+   * return} ({@code hasDelivery() { return !queue.isEmpty(); }}).
+   */
+  private static boolean readsQueue(ExpressionTree operand, int depth, QueueContext context) {
     return AstPaths.anyMatch(
         operand,
-        t ->
-            t instanceof ExpressionTree expression
-                && context.queue().variables.contains(context.index().variable(expression)));
+        t -> {
+          if (!(t instanceof ExpressionTree expression)) {
+            return false;
+          }
+          if (context.queue().variables.contains(context.index().variable(expression))) {
+            return true;
+          }
+          ExpressionTree returned =
+              depth < MAX_READ_DEPTH ? singleReturn(expression, context) : null;
+          return returned != null && readsQueue(returned, depth + 1, context);
+        });
+  }
+
+  /** What a call of a zero-argument unit method whose body is one {@code return} returns. */
+  private static @Nullable ExpressionTree singleReturn(ExpressionTree e, QueueContext context) {
+    if (!(e instanceof MethodInvocationTree call) || !call.getArguments().isEmpty()) {
+      return null;
+    }
+    MethodSymbol callee = ASTHelpers.getSymbol(call);
+    TreePath method = callee == null ? null : context.index().methods.get(callee);
+    if (method != null
+        && method.getLeaf() instanceof MethodTree tree
+        && tree.getBody() != null
+        && tree.getBody().getStatements().size() == 1
+        && tree.getBody().getStatements().get(0) instanceof ReturnTree ret) {
+      return ret.getExpression();
+    }
+    return null;
   }
 
   /** A lifecycle method or callback that sets the flag to its stop value ends the loop there. */

@@ -2,6 +2,7 @@ package io.leakedproducer.checker;
 
 import com.google.errorprone.VisitorState;
 import com.google.errorprone.util.ASTHelpers;
+import com.sun.source.tree.BinaryTree;
 import com.sun.source.tree.ClassTree;
 import com.sun.source.tree.IfTree;
 import com.sun.source.tree.MethodInvocationTree;
@@ -306,7 +307,76 @@ final class SelfBlockingConsumers {
     VarSymbol receiver = index.receiverVariable((MethodInvocationTree) call.getLeaf());
     return receiver != null
         && queue.variables.contains(receiver)
-        && isBlocking(call, api, index, state);
+        && isBlocking(call, api, index, state)
+        && !relaysTakenMarker(call, queue, index, state);
+  }
+
+  /**
+   * {@code Object obj = queue.take(); if (obj == exitToken) { queue.put(exitToken); return null;
+   * }}: the end marker, just taken, is put back for the other consumers. The take freed the slot it
+   * goes back into, and the marker is what the producers insert last, so the relay waits for no
+   * consumer: it is how the marker reaches every consumer, not a re-entrant insertion.
+   */
+  private static boolean relaysTakenMarker(
+      TreePath call, QueueAliases queue, CompilationUnitIndex index, VisitorState state) {
+    MethodInvocationTree insertion = (MethodInvocationTree) call.getLeaf();
+    if (insertion.getArguments().size() != 1) {
+      return false;
+    }
+    VarSymbol marker = AstPaths.variable(insertion.getArguments().get(0));
+    if (marker == null
+        || !marker.getModifiers().contains(Modifier.FINAL)
+        || !insertedElsewhere(marker, call, queue, index)) {
+      return false;
+    }
+    Tree method = AstPaths.taskRoot(call).getLeaf();
+    for (TreePath p = call;
+        p.getParentPath() != null && p.getLeaf() != method;
+        p = p.getParentPath()) {
+      if (!(p.getParentPath().getLeaf() instanceof IfTree branch)
+          || branch.getThenStatement() != p.getLeaf()
+          || !(Trees.skipParensAndCasts(branch.getCondition()) instanceof BinaryTree test)
+          || test.getKind() != Tree.Kind.EQUAL_TO) {
+        continue;
+      }
+      VarSymbol left = AstPaths.variable(test.getLeftOperand());
+      VarSymbol right = AstPaths.variable(test.getRightOperand());
+      VarSymbol taken = marker.equals(right) ? left : marker.equals(left) ? right : null;
+      if (taken != null && takenFromQueue(taken, queue, index, state)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** A producer inserts the marker: some other insertion into the queue puts that constant. */
+  private static boolean insertedElsewhere(
+      VarSymbol marker, TreePath relay, QueueAliases queue, CompilationUnitIndex index) {
+    for (VarSymbol alias : queue.variables) {
+      for (TreePath site : index.callsOn(alias)) {
+        MethodInvocationTree other = (MethodInvocationTree) site.getLeaf();
+        if (other != relay.getLeaf()
+            && other.getArguments().size() == 1
+            && marker.equals(AstPaths.variable(other.getArguments().get(0)))
+            && AstPaths.taskRoot(site).getLeaf() != AstPaths.taskRoot(relay).getLeaf()) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  /** The local is initialised with a waiting take from the queue, and never written again. */
+  private static boolean takenFromQueue(
+      VarSymbol local, QueueAliases queue, CompilationUnitIndex index, VisitorState state) {
+    TreePath declaration = index.declarations.get(local);
+    return local.getKind() == javax.lang.model.element.ElementKind.LOCAL_VARIABLE
+        && index.writesOf(local).isEmpty()
+        && declaration != null
+        && declaration.getLeaf() instanceof com.sun.source.tree.VariableTree variable
+        && variable.getInitializer() instanceof MethodInvocationTree take
+        && queue.variables.contains(index.receiverVariable(take))
+        && ConcurrencyApiModel.isWaitingTake(take, state);
   }
 
   /** A put, putFirst/putLast, transfer, or a timed offer that a loop retries. */

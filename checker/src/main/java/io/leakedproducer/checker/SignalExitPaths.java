@@ -199,7 +199,8 @@ final class SignalExitPaths {
     // Another thread that sets the signal (the coordinator after joining the consumers, the owner's
     // lifecycle method) does so whichever way the consumers stopped.
     for (TreePath setter : setters.runs()) {
-      if (consumers.stream().noneMatch(c -> isConsumerSide(setter, c, index, state))) {
+      if (consumers.stream().noneMatch(c -> isConsumerSide(setter, c, index, state))
+          && (!leavesNormally(exit) || !onlyOnFailure(setter, index, 0))) {
         return true;
       }
     }
@@ -251,6 +252,80 @@ final class SignalExitPaths {
       return true;
     }
     return runsOnTheWayOut(at, Leaving.THROWING, thrown, consumer, callers, setters, loop, state);
+  }
+
+  /**
+   * The consumer leaves by code of its own and not by an exception (a return, a break, a loop
+   * test): no {@code catch} runs on that way out. A consumer that blocks itself, or whose caller
+   * stops calling, leaves by no code of its own.
+   */
+  private static boolean leavesNormally(ConsumerExit exit) {
+    return exit.at() != null && exit.thrown().isEmpty() && !(exit.at() instanceof ThrowTree);
+  }
+
+  /**
+   * The setter runs only in a {@code catch} (its own, or one around the call of the helper it sits
+   * in): a force close on the failure path. It does not run when a consumer stops normally (a timed
+   * poll that gives up and returns "no more"), so it covers no exit "whichever way".
+   */
+  private static boolean onlyOnFailure(TreePath site, CompilationUnitIndex index, int depth) {
+    Tree root = AstPaths.taskRoot(site).getLeaf();
+    // if (isForceClose) { ... }: a call that passes false never reaches the site.
+    Map<VarSymbol, Boolean> needs = new HashMap<>();
+    for (TreePath p = site;
+        p.getParentPath() != null && p.getLeaf() != root;
+        p = p.getParentPath()) {
+      Tree parent = p.getParentPath().getLeaf();
+      if (parent instanceof CatchTree) {
+        return true;
+      }
+      if (parent instanceof IfTree branch) {
+        boolean then = branch.getThenStatement() == p.getLeaf();
+        ExpressionTree test = Trees.skipParensAndCasts(branch.getCondition());
+        boolean negated = test.getKind() == Tree.Kind.LOGICAL_COMPLEMENT;
+        if (negated) {
+          test = Trees.skipParensAndCasts(((com.sun.source.tree.UnaryTree) test).getExpression());
+        }
+        VarSymbol tested = AstPaths.variable(test);
+        if (tested != null
+            && tested.getKind() == ElementKind.PARAMETER
+            && (then || branch.getElseStatement() == p.getLeaf())) {
+          needs.put(tested, then != negated);
+        }
+      }
+    }
+    if (depth >= 3 || !(root instanceof MethodTree method)) {
+      return false;
+    }
+    MethodSymbol symbol = ASTHelpers.getSymbol(method);
+    if (symbol == null || symbol.isVarArgs()) {
+      return false;
+    }
+    List<TreePath> reaching = new ArrayList<>();
+    for (TreePath call : index.callSitesOf(symbol)) {
+      List<? extends ExpressionTree> args = QueueAliases.arguments(call.getLeaf());
+      boolean reaches = true;
+      for (Map.Entry<VarSymbol, Boolean> need : needs.entrySet()) {
+        int position = symbol.getParameters().indexOf(need.getKey());
+        Boolean passed =
+            (position >= 0 && position < args.size())
+                ? ASTHelpers.constValue(args.get(position), Boolean.class)
+                : null;
+        reaches &= passed == null || passed.equals(need.getValue());
+      }
+      if (reaches) {
+        reaching.add(call);
+      }
+    }
+    if (reaching.isEmpty() || reaching.size() > 4) {
+      return false;
+    }
+    for (TreePath call : reaching) {
+      if (!onlyOnFailure(call, index, depth + 1)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static boolean isConsumerSide(

@@ -110,6 +110,23 @@ final class CancellationPathsTest {
             GIVES_UP.formatted("producer.cancel(true);")));
   }
 
+  /**
+   * Two cancels of the producer: one only when a warm-up check fails, before the take loop, and one
+   * in the consumer's finally. The message names the one on the consumers' way out, which the
+   * producer swallows, not the first in the text.
+   */
+  @Test
+  void identificationNamesTheInterruptOnTheConsumersWayOut() {
+    check(
+        of(
+            "BlockingQueue<String> outbox = new ArrayBlockingQueue<>(16);",
+            "// BUG: Diagnostic contains: the cancel() at line 39 reaches it, but it catches the"
+                + " InterruptedException and goes on inserting",
+            "try { outbox.put(line); } catch (InterruptedException e) { log(e); }\nThread.sleep(0);",
+            "if (!send(\"warm-up\")) {\n  producer.cancel(true);\n  return \"offline\";\n}\n"
+                + GIVES_UP.formatted("producer.cancel(true);")));
+  }
+
   @Test
   void negativeProducerRestoresInterruptAndLeaves() {
     check(

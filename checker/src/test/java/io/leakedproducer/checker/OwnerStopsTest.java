@@ -820,4 +820,93 @@ final class OwnerStopsTest {
         .expectNoDiagnostics()
         .doTest();
   }
+
+  /** The drain test is a helper of the unit: the loop stops once stop() clears 'active'. */
+  private static final String PREFETCH_BUFFER =
+      """
+      import java.util.concurrent.*;
+
+      public class PrefetchBuffer {
+        private final BlockingQueue<String> deliveries = new LinkedBlockingQueue<>(16);
+        private volatile boolean active = true;
+        private volatile boolean cancelConfirmed;
+
+        public PrefetchBuffer() {
+          Thread listener = new Thread(this::listen, "listener-container");
+          listener.setDaemon(true);
+          listener.start();
+        }
+
+        /** Called by the client library's connection thread. */
+        public void onDelivery(String body) throws InterruptedException {
+          deliveries.put(body);
+        }
+
+        public void onCancelOk() {
+          cancelConfirmed = true;
+        }
+
+        private boolean hasDelivery() {
+          return !deliveries.isEmpty();
+        }
+
+        private void listen() {
+          try {
+            while (LOOP_TEST) {
+              String body = deliveries.poll(50, TimeUnit.MILLISECONDS);
+              if (body != null) {
+                handle(body);
+              }
+            }
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        }
+
+        private void handle(String body) {}
+
+        public void stop() {
+          active = false;
+        }
+      }
+      """;
+
+  @Test
+  void drainTestThroughAHelperStopsOnTheFlagStopClears() {
+    helper
+        .addSourceLines(
+            "PrefetchBuffer.java",
+            PREFETCH_BUFFER
+                .replace("LOOP_TEST", "active || hasDelivery()")
+                .replace(
+                    "    deliveries.put(body);",
+                    "    // BUG: Diagnostic contains: the calling thread can block"
+                        + " forever in put() on 'deliveries' (new LinkedBlockingQueue<>(16)): every"
+                        + " consumer can stop taking (line 44: stop() clears its loop flag"
+                        + " 'active')\n    deliveries.put(body);"))
+        .doTest();
+  }
+
+  @Test
+  void loopThatAlsoWaitsForTheBrokersConfirmationIsNotStoppedByOneFlag() {
+    // Deliveries still on the wire arrive before cancel-ok; the loop takes until it has come.
+    helper
+        .addSourceLines(
+            "PrefetchBuffer.java",
+            PREFETCH_BUFFER.replace("LOOP_TEST", "active || hasDelivery() || !cancelConfirmed"))
+        .doTest();
+  }
+
+  @Test
+  void drainTestThroughAHelperWithAProducerThatTestsTheFlagIsSafe() {
+    helper
+        .addSourceLines(
+            "PrefetchBuffer.java",
+            PREFETCH_BUFFER
+                .replace("LOOP_TEST", "active || hasDelivery()")
+                .replace(
+                    "    deliveries.put(body);",
+                    "    if (!active) {\n      return;\n    }\n    deliveries.put(body);"))
+        .doTest();
+  }
 }

@@ -445,4 +445,133 @@ final class SelfBlockingConsumersTest {
                 "rows.put(END);"))
         .doTest();
   }
+
+  /**
+   * The end marker, just taken, is put back for the other loaders: a relay into the slot the take
+   * freed, not a re-entrant insertion; the loaders stop by the exception that kills them.
+   */
+  @Test
+  void endMarkerPutBackForTheOtherConsumersIsNotReentrant() {
+    helper
+        .addSourceLines(
+            "IdPipeline.java",
+            """
+            import java.util.List;
+            import java.util.concurrent.*;
+
+            class IdPipeline {
+              private static final Object END = new Object();
+              private final BlockingQueue<Object> batches = new ArrayBlockingQueue<>(4);
+
+              IdPipeline(int loaders) {
+                for (int i = 0; i < loaders; i++) {
+                  new Thread(this::load, "entity-loader-" + i).start();
+                }
+              }
+
+              void produce(List<List<Long>> idBatches) throws InterruptedException {
+                for (List<Long> ids : idBatches) {
+                  // BUG: Diagnostic contains: every consumer can stop taking (line 39: IdPipeline.index() can throw IllegalStateException (line 49) out of the take loop)
+                  batches.put(ids);
+                }
+                // BUG: Diagnostic contains: every consumer can stop taking (line 39: IdPipeline.index() can throw IllegalStateException (line 49) out of the take loop)
+                batches.put(END);
+              }
+
+              @SuppressWarnings("unchecked")
+              private List<Long> next() throws InterruptedException {
+                Object batch = batches.take();
+                if (batch == END) {
+                  batches.put(END); // the other loaders need it too
+                  return null;
+                }
+                return (List<Long>) batch;
+              }
+
+              private void load() {
+                try {
+                  List<Long> ids;
+                  do {
+                    ids = next();
+                    if (ids != null) {
+                      index(ids);
+                    }
+                  } while (ids != null);
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+              }
+
+              private void index(List<Long> ids) {
+                if (ids.isEmpty()) {
+                  throw new IllegalStateException("Connection reset");
+                }
+              }
+            }
+            """)
+        .doTest();
+  }
+
+  /** Putting back something other than the marker it took is a re-entrant insertion. */
+  @Test
+  void consumerThatPutsANewElementIntoItsOwnQueueBlocksItself() {
+    helper
+        .addSourceLines(
+            "IdPipeline.java",
+            """
+            import java.util.List;
+            import java.util.concurrent.*;
+
+            class IdPipeline {
+              private static final Object END = new Object();
+              private final BlockingQueue<Object> batches = new ArrayBlockingQueue<>(4);
+
+              IdPipeline(int loaders) {
+                for (int i = 0; i < loaders; i++) {
+                  new Thread(this::load, "entity-loader-" + i).start();
+                }
+              }
+
+              void produce(List<List<Long>> idBatches) throws InterruptedException {
+                for (List<Long> ids : idBatches) {
+                  // BUG: Diagnostic contains: every consumer can stop taking (line 37: its processing puts into the queue it drains through next() and blocks itself once the queue is full)
+                  batches.put(ids);
+                }
+                // BUG: Diagnostic contains: every consumer can stop taking (line 37: its processing puts into the queue it drains through next() and blocks itself once the queue is full)
+                batches.put(END);
+              }
+
+              @SuppressWarnings("unchecked")
+              private List<Long> next() throws InterruptedException {
+                Object batch = batches.take();
+                if (batch == END) {
+                  batches.put(List.of()); // ask the producer for one more round
+                  return null;
+                }
+                return (List<Long>) batch;
+              }
+
+              private void load() {
+                try {
+                  List<Long> ids;
+                  do {
+                    ids = next();
+                    if (ids != null) {
+                      index(ids);
+                    }
+                  } while (ids != null);
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+              }
+
+              private void index(List<Long> ids) {
+                if (ids.isEmpty()) {
+                  throw new IllegalStateException("Connection reset");
+                }
+              }
+            }
+            """)
+        .doTest();
+  }
 }

@@ -52,7 +52,6 @@ final class IncidentVerdictsTest {
    */
   static final Map<String, String> KNOWN_WRONG =
       Map.ofEntries(
-          Map.entry("CarbonDataSdkWriterFixed.java", "false alarm 104, 158"),
           Map.entry("HibernateSearchMassIndexer.java", "false alarm 52"),
           Map.entry("HibernateSearchMassIndexerFixed.java", "false alarm 48, 56"),
           Map.entry("JettyReservedThreadExecutorFixed.java", "false alarm 177"),
@@ -60,8 +59,7 @@ final class IncidentVerdictsTest {
           Map.entry("MavenIndexerIndexDataReaderFixed.java", "false alarm 136"),
           Map.entry("NatsStreamingPublishAcks.java", "missed 120"),
           Map.entry("NatsStreamingPublishAcksFixed.java", "false alarm 118"),
-          Map.entry("RabbitMqAmqpWorkPool.java", "missed 42"),
-          Map.entry("SpringAmqpBlockingQueueConsumer.java", "missed 117"));
+          Map.entry("RabbitMqAmqpWorkPool.java", "missed 42"));
 
   private static final Map<String, SortedSet<Long>> warned = new TreeMap<>();
   private static final List<Path> incidents = new ArrayList<>();
