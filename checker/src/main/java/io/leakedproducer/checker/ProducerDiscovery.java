@@ -146,12 +146,14 @@ final class ProducerDiscovery {
     boolean interruptStatus = false;
     if (helper != null) {
       // The condition lambda is what the helper's loop re-tests: its other operands are the checks.
-      boolean inLambda = collectStopChecks(List.of(helper.condition().getBody()), call, signals);
-      boolean inHelper = collectStopChecks(retryLoop.getLeaf(), helper.test().getLeaf(), signals);
+      boolean inLambda =
+          collectStopChecks(List.of(helper.condition().getBody()), call, signals, index, 0);
+      boolean inHelper =
+          collectStopChecks(retryLoop.getLeaf(), helper.test().getLeaf(), signals, index);
       interruptStatus = inLambda || inHelper;
       signals.remove(helper.parameter());
     } else if (retryLoop != null) {
-      interruptStatus = collectStopChecks(retryLoop.getLeaf(), call, signals);
+      interruptStatus = collectStopChecks(retryLoop.getLeaf(), call, signals, index);
       // do { ok = q.offer(..); } while (!ok && !stopped): the offer's own result is not a check.
       VarSymbol result = offerResult(insertion);
       if (result != null) {
@@ -490,7 +492,8 @@ final class ProducerDiscovery {
    * Collects the variables a retry loop consults between attempts (flags, latches, futures) and
    * returns whether it checks the thread's interrupt status.
    */
-  private static boolean collectStopChecks(Tree loop, Tree offer, Set<VarSymbol> signals) {
+  private static boolean collectStopChecks(
+      Tree loop, Tree offer, Set<VarSymbol> signals, CompilationUnitIndex index) {
     List<Tree> conditions = new ArrayList<>();
     if (AstPaths.loopCondition(loop) != null) {
       conditions.add(AstPaths.loopCondition(loop));
@@ -506,7 +509,7 @@ final class ProducerDiscovery {
           }
           return false;
         });
-    boolean interruptStatus = collectStopChecks(conditions, offer, signals);
+    boolean interruptStatus = collectStopChecks(conditions, offer, signals, index, 0);
     // for (int waiting = waiters.get(); waiting > 0; waiting = waiters.get()): a local the loop
     // re-reads each round stands for what it is read from.
     List<Tree> rereads = new ArrayList<>();
@@ -521,12 +524,23 @@ final class ProducerDiscovery {
           }
           return false;
         });
-    return collectStopChecks(rereads, offer, signals) || interruptStatus;
+    return collectStopChecks(rereads, offer, signals, index, 0) || interruptStatus;
   }
 
-  /** As above, over conditions already found; {@code offer} itself is not a check. */
+  /** How many of the unit's one-line queries ({@code isClosed()}) to follow into their return. */
+  private static final int MAX_QUERY_DEPTH = 2;
+
+  /**
+   * As above, over conditions already found; {@code offer} itself is not a check. A call of the
+   * unit's own query whose body is a single {@code return} ({@code isClosed() { return closed; }})
+   * checks what it returns.
+   */
   private static boolean collectStopChecks(
-      List<? extends Tree> conditions, Tree offer, Set<VarSymbol> signals) {
+      List<? extends Tree> conditions,
+      Tree offer,
+      Set<VarSymbol> signals,
+      CompilationUnitIndex index,
+      int depth) {
     boolean[] interruptStatus = {false};
     for (Tree condition : conditions) {
       AstPaths.anyMatch(
@@ -535,8 +549,13 @@ final class ProducerDiscovery {
             if (t == offer) {
               return false;
             }
-            if (t instanceof MethodInvocationTree) {
+            if (t instanceof MethodInvocationTree query) {
               if (ConcurrencyApiModel.isInterruptStatusQuery(ASTHelpers.getSymbol(t))) {
+                interruptStatus[0] = true;
+              }
+              ExpressionTree returned = depth < MAX_QUERY_DEPTH ? queryResult(query, index) : null;
+              if (returned != null
+                  && collectStopChecks(List.of(returned), offer, signals, index, depth + 1)) {
                 interruptStatus[0] = true;
               }
             }
@@ -550,6 +569,22 @@ final class ProducerDiscovery {
           });
     }
     return interruptStatus[0];
+  }
+
+  /** What a parameterless method of the unit returns, when its body is that one return. */
+  @Nullable
+  private static ExpressionTree queryResult(MethodInvocationTree call, CompilationUnitIndex index) {
+    if (!call.getArguments().isEmpty()) {
+      return null;
+    }
+    TreePath method = index.methods.get(ASTHelpers.getSymbol(call));
+    return method != null
+            && method.getLeaf() instanceof MethodTree tree
+            && tree.getBody() != null
+            && tree.getBody().getStatements().size() == 1
+            && tree.getBody().getStatements().get(0) instanceof ReturnTree ret
+        ? ret.getExpression()
+        : null;
   }
 
   private static boolean isConstant(VarSymbol v) {
