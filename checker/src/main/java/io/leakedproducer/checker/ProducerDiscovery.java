@@ -571,20 +571,31 @@ final class ProducerDiscovery {
     return interruptStatus[0];
   }
 
-  /** What a parameterless method of the unit returns, when its body is that one return. */
+  /**
+   * What a parameterless method of the unit returns, when it has one {@code return} (the body may
+   * take a lock around it: {@code lock(); try { return nc == null; } finally { unlock(); }}).
+   */
   @Nullable
   private static ExpressionTree queryResult(MethodInvocationTree call, CompilationUnitIndex index) {
     if (!call.getArguments().isEmpty()) {
       return null;
     }
     TreePath method = index.methods.get(ASTHelpers.getSymbol(call));
-    return method != null
-            && method.getLeaf() instanceof MethodTree tree
-            && tree.getBody() != null
-            && tree.getBody().getStatements().size() == 1
-            && tree.getBody().getStatements().get(0) instanceof ReturnTree ret
-        ? ret.getExpression()
-        : null;
+    if (method == null
+        || !(method.getLeaf() instanceof MethodTree tree)
+        || tree.getBody() == null) {
+      return null;
+    }
+    List<ReturnTree> returns = new ArrayList<>();
+    AstPaths.anyMatch(
+        tree.getBody(),
+        t -> {
+          if (t instanceof ReturnTree ret) {
+            returns.add(ret);
+          }
+          return false;
+        });
+    return returns.size() == 1 ? returns.get(0).getExpression() : null;
   }
 
   private static boolean isConstant(VarSymbol v) {

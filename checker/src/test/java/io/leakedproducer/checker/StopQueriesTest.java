@@ -85,4 +85,33 @@ final class StopQueriesTest {
                     + " not set on every way the consumers stop"))
         .doTest();
   }
+
+  /** The query takes a lock around its one return, as a connection's isClosed() does. */
+  @Test
+  void negativeTheQueryReadsTheFlagUnderALock() {
+    helper
+        .addSourceLines(
+            "RecordWriter.java",
+            writer("closed", "closed = true;", "")
+                .replace(
+                    "    return closed;\n",
+                    "    synchronized (this) {\n      return closed;\n    }\n"))
+        .doTest();
+  }
+
+  /** Two returns: which one answers is not a single signal, so nothing is taken from it. */
+  @Test
+  void identificationAQueryWithTwoReturnsIsNotFollowed() {
+    helper
+        .addSourceLines(
+            "RecordWriter.java",
+            writer(
+                    "closed",
+                    "closed = true;",
+                    "// BUG: Diagnostic contains: nothing cancels the producer")
+                .replace(
+                    "    return closed;\n",
+                    "    if (connection != null) {\n      return false;\n    }\n    return true;\n"))
+        .doTest();
+  }
 }

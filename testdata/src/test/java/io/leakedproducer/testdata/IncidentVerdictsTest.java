@@ -58,7 +58,6 @@ final class IncidentVerdictsTest {
           Map.entry("LogbackKafkaAppenderFixed.java", "false alarm 59"),
           Map.entry("MavenIndexerIndexDataReaderFixed.java", "false alarm 136"),
           Map.entry("NatsStreamingPublishAcks.java", "missed 120"),
-          Map.entry("NatsStreamingPublishAcksFixed.java", "false alarm 118"),
           Map.entry("RabbitMqAmqpWorkPool.java", "missed 42"));
 
   private static final Map<String, SortedSet<Long>> warned = new TreeMap<>();
