@@ -96,6 +96,52 @@ final class CompilationUnitIndex {
     return null;
   }
 
+  /**
+   * What a call of a parameterless method of this unit returns, when the method's body is that one
+   * {@code return} ({@code canRun() { return running && connected; }}); null otherwise.
+   */
+  @Nullable ExpressionTree singleReturnOf(MethodInvocationTree call) {
+    MethodTree method = queryMethod(call);
+    return method != null
+            && method.getBody().getStatements().size() == 1
+            && method.getBody().getStatements().get(0) instanceof ReturnTree ret
+        ? ret.getExpression()
+        : null;
+  }
+
+  /**
+   * As {@link #singleReturnOf}, also when that one {@code return} sits inside other statements
+   * ({@code lock(); try { return nc == null; } finally { unlock(); }}).
+   */
+  @Nullable ExpressionTree onlyReturnOf(MethodInvocationTree call) {
+    MethodTree method = queryMethod(call);
+    if (method == null) {
+      return null;
+    }
+    List<ReturnTree> returns = new ArrayList<>();
+    AstPaths.anyMatch(
+        method.getBody(),
+        t -> {
+          if (t instanceof ReturnTree ret) {
+            returns.add(ret);
+          }
+          return false;
+        });
+    return returns.size() == 1 ? returns.get(0).getExpression() : null;
+  }
+
+  /** The method of this unit, with a body, that a call without arguments invokes; or null. */
+  private @Nullable MethodTree queryMethod(MethodInvocationTree call) {
+    if (!call.getArguments().isEmpty()) {
+      return null;
+    }
+    Symbol callee = ASTHelpers.getSymbol(call);
+    TreePath method = callee instanceof MethodSymbol m ? methods.get(m) : null;
+    return method != null && method.getLeaf() instanceof MethodTree tree && tree.getBody() != null
+        ? tree
+        : null;
+  }
+
   /** The variable a call is made on ({@code q.put(x)}, {@code getQueue().put(x)}), or null. */
   @Nullable VarSymbol receiverVariable(MethodInvocationTree call) {
     return variable(ASTHelpers.getReceiver(call));

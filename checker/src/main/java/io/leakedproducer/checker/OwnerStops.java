@@ -131,18 +131,11 @@ final class OwnerStops {
         }
         return;
       }
-      MethodSymbol callee = ASTHelpers.getSymbol(call);
-      TreePath method = callee == null ? null : context.index().methods.get(callee);
-      if (depth < MAX_READ_DEPTH
-          && call.getArguments().isEmpty()
-          && method != null
-          && method.getLeaf() instanceof MethodTree tree
-          && tree.getBody() != null
-          && tree.getBody().getStatements().size() == 1
-          && tree.getBody().getStatements().get(0) instanceof ReturnTree ret
-          && ret.getExpression() != null) {
+      ExpressionTree returned =
+          depth < MAX_READ_DEPTH ? context.index().singleReturnOf(call) : null;
+      if (returned != null) {
         // canRun() { return isRunning() && isConnected(); }: the unit's own code is what runs.
-        collectFlags(ret.getExpression(), negated, drained, depth + 1, context, flags);
+        collectFlags(returned, negated, drained, depth + 1, context, flags);
       }
       return;
     }
@@ -180,26 +173,11 @@ final class OwnerStops {
             return true;
           }
           ExpressionTree returned =
-              depth < MAX_READ_DEPTH ? singleReturn(expression, context) : null;
+              depth < MAX_READ_DEPTH && expression instanceof MethodInvocationTree call
+                  ? context.index().singleReturnOf(call)
+                  : null;
           return returned != null && readsQueue(returned, depth + 1, context);
         });
-  }
-
-  /** What a call of a zero-argument unit method whose body is one {@code return} returns. */
-  private static @Nullable ExpressionTree singleReturn(ExpressionTree e, QueueContext context) {
-    if (!(e instanceof MethodInvocationTree call) || !call.getArguments().isEmpty()) {
-      return null;
-    }
-    MethodSymbol callee = ASTHelpers.getSymbol(call);
-    TreePath method = callee == null ? null : context.index().methods.get(callee);
-    if (method != null
-        && method.getLeaf() instanceof MethodTree tree
-        && tree.getBody() != null
-        && tree.getBody().getStatements().size() == 1
-        && tree.getBody().getStatements().get(0) instanceof ReturnTree ret) {
-      return ret.getExpression();
-    }
-    return null;
   }
 
   /** A lifecycle method or callback that sets the flag to its stop value ends the loop there. */

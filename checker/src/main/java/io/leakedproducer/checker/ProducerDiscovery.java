@@ -250,14 +250,15 @@ final class ProducerDiscovery {
     }
     Symbol queue = ASTHelpers.getSymbol(ASTHelpers.getReceiver((ExpressionTree) offer.getLeaf()));
     boolean makesRoom =
-        queue != null
-            && AstPaths.anyMatch(
-                loop.getLeaf(),
-                t ->
-                    t instanceof MethodInvocationTree removal
-                        && queue.equals(ASTHelpers.getSymbol(ASTHelpers.getReceiver(removal)))
-                        && ConcurrencyApiModel.isRemoval(removal, state));
+        queue != null && AstPaths.anyMatch(loop.getLeaf(), t -> takesFrom(t, queue, state));
     return makesRoom ? null : loop;
+  }
+
+  /** A removal ({@code poll}, {@code take}, {@code drainTo}...) from {@code queue} itself. */
+  private static boolean takesFrom(Tree t, Symbol queue, VisitorState state) {
+    return t instanceof MethodInvocationTree removal
+        && queue.equals(ASTHelpers.getSymbol(ASTHelpers.getReceiver(removal)))
+        && ConcurrencyApiModel.isRemoval(removal, state);
   }
 
   /**
@@ -274,23 +275,17 @@ final class ProducerDiscovery {
     return AstPaths.anyMatch(
         loop.getLeaf(),
         t -> {
-          if (!(t instanceof MethodInvocationTree call)) {
-            return false;
-          }
-          if (ConcurrencyApiModel.isRemoval(call, state)
-              && queue.equals(ASTHelpers.getSymbol(ASTHelpers.getReceiver(call)))) {
+          if (takesFrom(t, queue, state)) {
             return true;
           }
-          TreePath callee = index.methods.get(ASTHelpers.getSymbol(call));
+          TreePath callee =
+              t instanceof MethodInvocationTree call
+                  ? index.methods.get(ASTHelpers.getSymbol(call))
+                  : null;
           return callee != null
               && callee.getLeaf() instanceof MethodTree method
               && method.getBody() != null
-              && AstPaths.anyMatch(
-                  method.getBody(),
-                  u ->
-                      u instanceof MethodInvocationTree removal
-                          && ConcurrencyApiModel.isRemoval(removal, state)
-                          && queue.equals(ASTHelpers.getSymbol(ASTHelpers.getReceiver(removal))));
+              && AstPaths.anyMatch(method.getBody(), u -> takesFrom(u, queue, state));
         });
   }
 
@@ -527,13 +522,13 @@ final class ProducerDiscovery {
     return collectStopChecks(rereads, offer, signals, index, 0) || interruptStatus;
   }
 
-  /** How many of the unit's one-line queries ({@code isClosed()}) to follow into their return. */
+  /** How many of the unit's queries ({@code isClosed()}) to follow into what they return. */
   private static final int MAX_QUERY_DEPTH = 2;
 
   /**
    * As above, over conditions already found; {@code offer} itself is not a check. A call of the
-   * unit's own query whose body is a single {@code return} ({@code isClosed() { return closed; }})
-   * checks what it returns.
+   * unit's own query with one {@code return} ({@code isClosed() { return closed; }}, also under a
+   * lock) checks what it returns.
    */
   private static boolean collectStopChecks(
       List<? extends Tree> conditions,
@@ -553,7 +548,7 @@ final class ProducerDiscovery {
               if (ConcurrencyApiModel.isInterruptStatusQuery(ASTHelpers.getSymbol(t))) {
                 interruptStatus[0] = true;
               }
-              ExpressionTree returned = depth < MAX_QUERY_DEPTH ? queryResult(query, index) : null;
+              ExpressionTree returned = depth < MAX_QUERY_DEPTH ? index.onlyReturnOf(query) : null;
               if (returned != null
                   && collectStopChecks(List.of(returned), offer, signals, index, depth + 1)) {
                 interruptStatus[0] = true;
@@ -569,33 +564,6 @@ final class ProducerDiscovery {
           });
     }
     return interruptStatus[0];
-  }
-
-  /**
-   * What a parameterless method of the unit returns, when it has one {@code return} (the body may
-   * take a lock around it: {@code lock(); try { return nc == null; } finally { unlock(); }}).
-   */
-  @Nullable
-  private static ExpressionTree queryResult(MethodInvocationTree call, CompilationUnitIndex index) {
-    if (!call.getArguments().isEmpty()) {
-      return null;
-    }
-    TreePath method = index.methods.get(ASTHelpers.getSymbol(call));
-    if (method == null
-        || !(method.getLeaf() instanceof MethodTree tree)
-        || tree.getBody() == null) {
-      return null;
-    }
-    List<ReturnTree> returns = new ArrayList<>();
-    AstPaths.anyMatch(
-        tree.getBody(),
-        t -> {
-          if (t instanceof ReturnTree ret) {
-            returns.add(ret);
-          }
-          return false;
-        });
-    return returns.size() == 1 ? returns.get(0).getExpression() : null;
   }
 
   private static boolean isConstant(VarSymbol v) {
