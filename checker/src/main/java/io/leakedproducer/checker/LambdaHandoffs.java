@@ -4,6 +4,7 @@ import com.google.errorprone.util.ASTHelpers;
 import com.sun.source.tree.ClassTree;
 import com.sun.source.tree.ExpressionTree;
 import com.sun.source.tree.LambdaExpressionTree;
+import com.sun.source.tree.MemberReferenceTree;
 import com.sun.source.tree.MethodInvocationTree;
 import com.sun.source.tree.MethodTree;
 import com.sun.source.tree.ReturnTree;
@@ -137,6 +138,17 @@ final class LambdaHandoffs {
       return null;
     }
     List<TreePath> sites = index.callSitesOf(method);
+    List<TreePath> references = index.memberReferences.getOrDefault(method, List.of());
+    if (sites.isEmpty() && references.size() == 1) {
+      // queues.computeIfAbsent(topic, this::startTopic): the container stores what it returns,
+      // one queue per key, each judged with the container's other queues.
+      TreePath reference = references.get(0);
+      return reference.getParentPath().getLeaf() instanceof MethodInvocationTree mapping
+              && mapping.getArguments().contains(reference.getLeaf())
+              && QueueAliases.containerReceiver(mapping) != null
+          ? List.of(QueueAliases.containerReceiver(mapping))
+          : null;
+    }
     if (sites.size() != 1) {
       return null;
     }
@@ -152,16 +164,17 @@ final class LambdaHandoffs {
   }
 
   /**
-   * What a private method of the unit returns, when {@code source} calls one: its {@code return}
-   * expressions. Null otherwise.
+   * What a private method of the unit returns, when {@code source} calls one or is a method
+   * reference to one: its {@code return} expressions. Null otherwise.
    */
   static @Nullable List<ExpressionTree> returnedBy(
       ExpressionTree source, CompilationUnitIndex index) {
-    if (!(source instanceof MethodInvocationTree call)) {
-      return null;
-    }
-    MethodSymbol method = ASTHelpers.getSymbol(call);
-    if (method == null || (method.flags() & Flags.PRIVATE) == 0) {
+    // helper(..) called here, or this::helper handed to a mapping function that calls it
+    Symbol symbol =
+        source instanceof MethodInvocationTree || source instanceof MemberReferenceTree
+            ? ASTHelpers.getSymbol(source)
+            : null;
+    if (!(symbol instanceof MethodSymbol method) || (method.flags() & Flags.PRIVATE) == 0) {
       return null;
     }
     TreePath declaration = index.methods.get(method);

@@ -121,6 +121,13 @@ final class QueueAliases {
               // computeIfAbsent(k, k -> new LinkedBlockingQueue<>(n)): what the lambda creates
               hasSource = true;
               unknown |= addSource(createdValue(lambda), origins, work, index);
+            } else if (arg instanceof MemberReferenceTree reference
+                && LambdaHandoffs.returnedBy(reference, index) != null) {
+              // computeIfAbsent(topic, this::startTopic): what the unit's private helper returns
+              hasSource = true;
+              for (ExpressionTree value : LambdaHandoffs.returnedBy(reference, index)) {
+                unknown |= addSource(value, origins, work, index);
+              }
             } else if (arg instanceof LambdaExpressionTree || arg instanceof MemberReferenceTree) {
               unknown = true; // a mapping function we do not follow
             }
@@ -234,7 +241,7 @@ final class QueueAliases {
    * The container of queues a call is made on ({@code queues.add(q)}, {@code byTable.put(k, q)}),
    * or null when the receiver is not one.
    */
-  private static @Nullable VarSymbol containerReceiver(MethodInvocationTree call) {
+  static @Nullable VarSymbol containerReceiver(MethodInvocationTree call) {
     VarSymbol receiver = AstPaths.variable(ASTHelpers.getReceiver(call));
     return receiver != null && isContainerOfQueues(receiver) ? receiver : null;
   }
@@ -336,7 +343,8 @@ final class QueueAliases {
       // requireNonNull(new ArrayBlockingQueue<>(n)): the wrapped creation is the origin
       return addSource(wrapper.getArguments().get(0), origins, work, index);
     }
-    List<ExpressionTree> returned = LambdaHandoffs.returnedBy(expr, index);
+    List<ExpressionTree> returned =
+        expr instanceof MethodInvocationTree ? LambdaHandoffs.returnedBy(expr, index) : null;
     if (returned != null) {
       // queue = helper(..): what the private helper returns; a call among them stays an origin
       boolean unknown = false;

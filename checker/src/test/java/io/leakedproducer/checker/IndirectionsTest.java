@@ -1125,4 +1125,92 @@ final class IndirectionsTest {
         .expectNoDiagnostics()
         .doTest();
   }
+
+  @Test
+  void identificationQueueFromComputeIfAbsentIsWhatTheReferencedHelperReturns() {
+    helper
+        .addSourceLines(
+            "TopicPublisher.java",
+            """
+            import java.util.Map;
+            import java.util.concurrent.*;
+
+            public class TopicPublisher {
+              private final Map<String, BlockingQueue<String>> byTopic = new ConcurrentHashMap<>();
+
+              public void publish(String topic, String message) throws InterruptedException {
+                // BUG: Diagnostic contains: can block forever in put() on 'byTopic' (new ArrayBlockingQueue<>(64)): every consumer can stop taking (line 23: TopicPublisher.deliver() can throw IllegalArgumentException (line 32) out of the take loop)
+                byTopic.computeIfAbsent(topic, this::startTopic).put(message);
+              }
+
+              private BlockingQueue<String> startTopic(String topic) {
+                BlockingQueue<String> messages = new ArrayBlockingQueue<>(64);
+                Thread drainer = new Thread(() -> drain(topic, messages), "topic-" + topic);
+                drainer.setDaemon(true);
+                drainer.start();
+                return messages;
+              }
+
+              private void drain(String topic, BlockingQueue<String> messages) {
+                try {
+                  while (true) {
+                    deliver(topic, messages.take());
+                  }
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+              }
+
+              private void deliver(String topic, String message) {
+                if (message.isEmpty()) {
+                  throw new IllegalArgumentException("empty message on " + topic);
+                }
+              }
+            }
+            """)
+        .doTest();
+  }
+
+  @Test
+  void negativeComputeIfAbsentWithAnOverridableFactoryIsUnknown() {
+    helper
+        .addSourceLines(
+            "TopicPublisherOpen.java",
+            """
+            import java.util.Map;
+            import java.util.concurrent.*;
+
+            public class TopicPublisherOpen {
+              private final Map<String, BlockingQueue<String>> byTopic = new ConcurrentHashMap<>();
+
+              public void publish(String topic, String message) throws InterruptedException {
+                byTopic.computeIfAbsent(topic, this::startTopic).put(message);
+              }
+
+              // A subclass may hand back any queue, bounded or not, drained or not.
+              protected BlockingQueue<String> startTopic(String topic) {
+                BlockingQueue<String> messages = new ArrayBlockingQueue<>(64);
+                Thread drainer = new Thread(() -> drain(topic, messages), "topic-" + topic);
+                drainer.setDaemon(true);
+                drainer.start();
+                return messages;
+              }
+
+              private void drain(String topic, BlockingQueue<String> messages) {
+                try {
+                  while (true) {
+                    String message = messages.take();
+                    if (message.isEmpty()) {
+                      throw new IllegalArgumentException("empty message on " + topic);
+                    }
+                  }
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+              }
+            }
+            """)
+        .expectNoDiagnostics()
+        .doTest();
+  }
 }
