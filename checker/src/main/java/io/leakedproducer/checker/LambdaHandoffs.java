@@ -138,17 +138,6 @@ final class LambdaHandoffs {
       return null;
     }
     List<TreePath> sites = index.callSitesOf(method);
-    List<TreePath> references = index.memberReferences.getOrDefault(method, List.of());
-    if (sites.isEmpty() && references.size() == 1) {
-      // queues.computeIfAbsent(topic, this::startTopic): the container stores what it returns,
-      // one queue per key, each judged with the container's other queues.
-      TreePath reference = references.get(0);
-      return reference.getParentPath().getLeaf() instanceof MethodInvocationTree mapping
-              && mapping.getArguments().contains(reference.getLeaf())
-              && QueueAliases.containerReceiver(mapping) != null
-          ? List.of(QueueAliases.containerReceiver(mapping))
-          : null;
-    }
     if (sites.size() != 1) {
       return null;
     }

@@ -609,7 +609,7 @@ final class LeakFixes {
     boolean perElement =
         !inFinally
             && (inPerElementVoidLambda(insertion, state) || inVoidHelper(producer, insertion));
-    boolean testsFirst = testFirst && !inFinally;
+    boolean testsFirst = (testFirst || insertsOncePerCall(insertion, state)) && !inFinally;
     String exit =
         inFinally ? "break;" : perElement ? "return;" : exitStatement(producer, state, fix);
     if (producer.insertion == ProducerDiscovery.Insertion.TIMED_OFFER_RETRY) {
@@ -743,6 +743,33 @@ final class LeakFixes {
             && symbol != null
             && !symbol.isConstructor()
             && symbol.getReturnType().getKind() == TypeKind.VOID;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * The insertion sits, outside any loop, in a void method other than a task body: each call
+   * inserts one element, so its callers call it once per element ({@code queue(message)} from a
+   * send loop). Testing the signal before the first offer lets every call after the consumers are
+   * gone leave at once, instead of waiting one timeout each: a caller with many elements left would
+   * otherwise take that timeout times their number to notice.
+   */
+  private static boolean insertsOncePerCall(TreePath insertion, VisitorState state) {
+    for (TreePath p = insertion.getParentPath(); p != null; p = p.getParentPath()) {
+      Tree leaf = p.getLeaf();
+      if (leaf instanceof LambdaExpressionTree || leaf instanceof com.sun.source.tree.ClassTree) {
+        return false;
+      }
+      if (AstPaths.isLoop(leaf)) {
+        return false;
+      }
+      if (leaf instanceof MethodTree method) {
+        Symbol.MethodSymbol symbol = ASTHelpers.getSymbol(method);
+        return symbol != null
+            && !symbol.isConstructor()
+            && symbol.getReturnType().getKind() == TypeKind.VOID
+            && !ConcurrencyApiModel.isTaskMethod(symbol, state);
       }
     }
     return false;

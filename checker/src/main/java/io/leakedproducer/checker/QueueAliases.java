@@ -188,6 +188,9 @@ final class QueueAliases {
         } else if (parent instanceof ReturnTree) {
           Tree method = AstPaths.taskRoot(parentPath).getLeaf();
           List<VarSymbol> stored = LambdaHandoffs.callersStoring(parentPath, index);
+          if (stored == null) {
+            stored = containerMapping(method, index);
+          }
           if (stored != null && !isGetterOf(method, v, index)) {
             work.addAll(stored); // a private helper hands the queue back to its callers here
           } else if (isAccessor(method) && !isGetterOf(method, v, index)) {
@@ -238,10 +241,37 @@ final class QueueAliases {
   }
 
   /**
+   * For a private helper of the unit whose only use is as the mapping function of a container of
+   * queues ({@code queues.computeIfAbsent(topic, this::startTopic)}): that container, which stores
+   * what the helper returns, one queue per key. Null otherwise.
+   */
+  private static @Nullable List<VarSymbol> containerMapping(
+      Tree method, CompilationUnitIndex index) {
+    MethodSymbol symbol =
+        method instanceof MethodTree methodTree ? ASTHelpers.getSymbol(methodTree) : null;
+    if (symbol == null
+        || (symbol.flags() & com.sun.tools.javac.code.Flags.PRIVATE) == 0
+        || !index.callSitesOf(symbol).isEmpty()) {
+      return null;
+    }
+    List<TreePath> references = index.memberReferences.getOrDefault(symbol, List.of());
+    if (references.size() != 1) {
+      return null;
+    }
+    TreePath reference = references.get(0);
+    VarSymbol container =
+        reference.getParentPath().getLeaf() instanceof MethodInvocationTree mapping
+                && mapping.getArguments().contains(reference.getLeaf())
+            ? containerReceiver(mapping)
+            : null;
+    return container == null ? null : List.of(container);
+  }
+
+  /**
    * The container of queues a call is made on ({@code queues.add(q)}, {@code byTable.put(k, q)}),
    * or null when the receiver is not one.
    */
-  static @Nullable VarSymbol containerReceiver(MethodInvocationTree call) {
+  private static @Nullable VarSymbol containerReceiver(MethodInvocationTree call) {
     VarSymbol receiver = AstPaths.variable(ASTHelpers.getReceiver(call));
     return receiver != null && isContainerOfQueues(receiver) ? receiver : null;
   }

@@ -35,6 +35,9 @@ final class FieldQueueFixesTest {
               }
 
               void record(String event) throws InterruptedException {
+                if (eventsConsumersGone) {
+                  return;
+                }
                 while (!events.offer(event, 10, TimeUnit.MILLISECONDS)) {
                   if (eventsConsumersGone) {
                     return;
@@ -102,6 +105,9 @@ final class FieldQueueFixesTest {
                       });
 
               void ship(String line) throws InterruptedException {
+                if (outboxClosed) {
+                  return;
+                }
                 while (!outbox.offer(line, 10, TimeUnit.MILLISECONDS)) {
                   if (outboxClosed) {
                     return;

@@ -114,6 +114,9 @@ final class ServiceShapeFixesTest {
 
               void append(String message) throws InterruptedException {
                 if (!message.isEmpty()) {
+                  if (messagesClosed) {
+                    return;
+                  }
                   while (!messages.offer(message, 10, TimeUnit.MILLISECONDS)) {
                     if (messagesClosed) {
                       return;
@@ -508,6 +511,9 @@ final class ServiceShapeFixesTest {
                 /** Called by the network thread for every transaction pulled. */
                 void queue(String tx) {
                   try {
+                    if (txQueueClosed) {
+                      return;
+                    }
                     while (!txQueue.offer(tx, 10, TimeUnit.MILLISECONDS)) {
                       if (txQueueClosed) {
                         return;
