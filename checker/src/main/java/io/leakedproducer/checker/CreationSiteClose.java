@@ -97,7 +97,7 @@ final class CreationSiteClose {
       if (AstPaths.taskRoot(use).getLeaf() != task) {
         return false; // captured by a lambda or class that may outlive the block
       }
-      if (calledOn(use)) {
+      if (calledOn(use) || iteratedBy(use)) {
         continue;
       }
       TreePath parent = AstPaths.parentSkippingParens(use);
@@ -125,6 +125,14 @@ final class CreationSiteClose {
       }
     }
     return true;
+  }
+
+  /** {@code for (Row row : rows)}: the loop reads it only while the block runs. */
+  private static boolean iteratedBy(TreePath use) {
+    TreePath parent = AstPaths.parentSkippingParens(use);
+    return parent != null
+        && parent.getLeaf() instanceof com.sun.source.tree.EnhancedForLoopTree loop
+        && loop.getExpression() == use.getLeaf();
   }
 
   private static boolean calledOn(TreePath use) {

@@ -609,7 +609,8 @@ final class LeakFixes {
     boolean perElement =
         !inFinally
             && (inPerElementVoidLambda(insertion, state) || inVoidHelper(producer, insertion));
-    boolean testsFirst = (testFirst || insertsOncePerCall(insertion, state)) && !inFinally;
+    boolean testsFirst =
+        (testFirst || insertsOncePerCall(producer, insertion, state)) && !inFinally;
     String exit =
         inFinally ? "break;" : perElement ? "return;" : exitStatement(producer, state, fix);
     if (producer.insertion == ProducerDiscovery.Insertion.TIMED_OFFER_RETRY) {
@@ -753,9 +754,11 @@ final class LeakFixes {
    * inserts one element, so its callers call it once per element ({@code queue(message)} from a
    * send loop). Testing the signal before the first offer lets every call after the consumers are
    * gone leave at once, instead of waiting one timeout each: a caller with many elements left would
-   * otherwise take that timeout times their number to notice.
+   * otherwise take that timeout times their number to notice. A method that is itself the task a
+   * thread or executor runs ({@code runAsync(this::prefetch)}) runs once: not this.
    */
-  private static boolean insertsOncePerCall(TreePath insertion, VisitorState state) {
+  private static boolean insertsOncePerCall(
+      ProducerDiscovery.Producer producer, TreePath insertion, VisitorState state) {
     for (TreePath p = insertion.getParentPath(); p != null; p = p.getParentPath()) {
       Tree leaf = p.getLeaf();
       if (leaf instanceof LambdaExpressionTree || leaf instanceof com.sun.source.tree.ClassTree) {
@@ -769,7 +772,8 @@ final class LeakFixes {
         return symbol != null
             && !symbol.isConstructor()
             && symbol.getReturnType().getKind() == TypeKind.VOID
-            && !ConcurrencyApiModel.isTaskMethod(symbol, state);
+            && !ConcurrencyApiModel.isTaskMethod(symbol, state)
+            && !(producer.root.getLeaf() == method && producer.spawn.call != null);
       }
     }
     return false;

@@ -919,4 +919,179 @@ final class ServiceShapeFixesTest {
             """)
         .doTest(TestMode.TEXT_MATCH);
   }
+
+  /**
+   * An {@code Iterable} whose iterator starts a prefetch, read by a for-each that stops at a limit:
+   * the loop reads it only while the method runs, so the method closes it in a {@code finally}.
+   */
+  @Test
+  void iterableReadByForEachIsClosedAfterTheLoop() {
+    helper
+        .addInputLines(
+            "StatementRows.java",
+            """
+            import java.util.ArrayList;
+            import java.util.Iterator;
+            import java.util.List;
+            import java.util.concurrent.ArrayBlockingQueue;
+            import java.util.concurrent.BlockingQueue;
+            import java.util.concurrent.CompletableFuture;
+            import java.util.concurrent.ExecutorService;
+
+            class StatementRows implements Iterable<String> {
+              private static final String END = new String("");
+              private final BlockingQueue<String> rows = new ArrayBlockingQueue<>(16);
+              private final ExecutorService io;
+
+              StatementRows(ExecutorService io) {
+                this.io = io;
+              }
+
+              @Override
+              public Iterator<String> iterator() {
+                CompletableFuture.runAsync(this::prefetch, io);
+                return new Iterator<>() {
+                  private String next;
+
+                  @Override
+                  public boolean hasNext() {
+                    if (next == null) {
+                      try {
+                        next = rows.take();
+                      } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        return false;
+                      }
+                    }
+                    return next != END;
+                  }
+
+                  @Override
+                  public String next() {
+                    String row = next;
+                    next = null;
+                    return row;
+                  }
+                };
+              }
+
+              private void prefetch() {
+                try {
+                  for (int i = 0; i < 10_000; i++) {
+                    rows.put("row " + i);
+                  }
+                  rows.put(END);
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+              }
+
+              static List<String> firstPage(ExecutorService io, int limit) {
+                StatementRows statement = new StatementRows(io);
+                List<String> page = new ArrayList<>();
+                for (String row : statement) {
+                  page.add(row);
+                  if (page.size() == limit) {
+                    break;
+                  }
+                }
+                return page;
+              }
+            }
+            """)
+        .addOutputLines(
+            "StatementRows.java",
+            """
+            import java.util.ArrayList;
+            import java.util.Iterator;
+            import java.util.List;
+            import java.util.concurrent.ArrayBlockingQueue;
+            import java.util.concurrent.BlockingQueue;
+            import java.util.concurrent.CompletableFuture;
+            import java.util.concurrent.ExecutorService;
+            import java.util.concurrent.TimeUnit;
+
+            class StatementRows implements Iterable<String> {
+              private static final String END = new String("");
+              private final BlockingQueue<String> rows = new ArrayBlockingQueue<>(16);
+              /** Set once nothing will take from 'rows' any more: producers stop offering. */
+              private volatile boolean rowsClosed;
+              private final ExecutorService io;
+
+              StatementRows(ExecutorService io) {
+                this.io = io;
+              }
+
+              @Override
+              public Iterator<String> iterator() {
+                CompletableFuture.runAsync(this::prefetch, io);
+                return new Iterator<>() {
+                  private String next;
+
+                  @Override
+                  public boolean hasNext() {
+                    if (next == null) {
+                      try {
+                        next = rows.take();
+                      } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        return false;
+                      }
+                    }
+                    return next != END;
+                  }
+
+                  @Override
+                  public String next() {
+                    String row = next;
+                    next = null;
+                    return row;
+                  }
+                };
+              }
+
+              private void prefetch() {
+                try {
+                  for (int i = 0; i < 10_000; i++) {
+                    String element = "row " + i;
+                    while (!rows.offer(element, 10, TimeUnit.MILLISECONDS)) {
+                      if (rowsClosed) {
+                        return;
+                      }
+                    }
+                  }
+                  while (!rows.offer(END, 10, TimeUnit.MILLISECONDS)) {
+                    if (rowsClosed) {
+                      return;
+                    }
+                  }
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+              }
+
+              static List<String> firstPage(ExecutorService io, int limit) {
+                StatementRows statement = new StatementRows(io);
+                try {
+                  List<String> page = new ArrayList<>();
+                  for (String row : statement) {
+                    page.add(row);
+                    if (page.size() == limit) {
+                      break;
+                    }
+                  }
+                  return page;
+                } finally {
+                  statement.close();
+                }
+              }
+
+              /** Tells the producers that nothing takes from 'rows' any more. */
+              public void close() {
+                rowsClosed = true;
+              }
+            }
+            """)
+        .doTest(TestMode.TEXT_MATCH);
+  }
 }
